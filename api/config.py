@@ -1,0 +1,44 @@
+"""Configuration: defaults, then environment, then test config.
+
+Every setting can be given as ``FAELLESSKAB_<NAME>`` (values are parsed as
+JSON when they look like JSON, as Flask's ``from_prefixed_env`` does). The
+three settings that deployments conventionally name without a prefix,
+``DATABASE_URL``, ``ELASTICSEARCH_URL`` and ``EMBEDDING_MODEL``, are also
+read unprefixed; the prefixed form wins when both are set.
+"""
+
+from __future__ import annotations
+
+import os
+from pathlib import Path
+from typing import Any
+
+from flask import Flask
+
+PREFIX = "FAELLESSKAB"
+UNPREFIXED = ("DATABASE_URL", "ELASTICSEARCH_URL", "EMBEDDING_MODEL")
+
+#: name -> (default, description). The README's configuration table is this.
+SETTINGS: dict[str, tuple[Any, str]] = {
+    "DATA_DIR": (None, "Where the SQLite file, the embedded search index and the prepared model live. Default: the Flask instance folder."),
+    "DATABASE_URL": (None, "SQLAlchemy URL of the store of record, e.g. postgresql://user@host/db. Default: SQLite in DATA_DIR."),
+    "ELASTICSEARCH_URL": (None, "Use Elasticsearch at this URL instead of the embedded search engine."),
+    "EMBEDDING_MODEL": (None, "A sentence-transformers model name or local path. Default: the model prepared in DATA_DIR/models."),
+    "SECRET_KEY": ("dev-only-change-me", "Flask secret; set a long random value in production."),
+    "LOG_LEVEL": ("INFO", "Python log level."),
+}
+
+
+def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    for name, (default, _) in SETTINGS.items():
+        app.config.setdefault(name, default)
+    for name in UNPREFIXED:
+        if os.environ.get(name):
+            app.config[name] = os.environ[name]
+    app.config.from_prefixed_env(prefix=PREFIX)
+    if test_config:
+        app.config.update(test_config)
+    data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
+    app.config["DATA_DIR"] = str(data_dir)
+    if not app.config["DATABASE_URL"]:
+        app.config["DATABASE_URL"] = f"sqlite:///{data_dir / 'faellesskab.sqlite'}"

@@ -1,0 +1,314 @@
+"""Reading and writing the native catalogue formats: JSON, JSON Lines and CSV.
+
+Readers only parse; validation happens in the store, per record. A file that
+cannot be parsed at all raises :class:`FileFormatError` with one clear
+message, and nothing in it is imported.
+
+CSV is what a volunteer-centre coordinator edits in a spreadsheet, so it is
+forgiving about what spreadsheets do: a UTF-8 byte-order mark, ``;`` as the
+delimiter (Danish Excel), ``ja``/``nej`` for booleans, a decimal comma, and
+schedules written as ``tirsdag 10:00-12:00; torsdag 19-21``.
+"""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import re
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+from typing import Any
+
+from .errors import FileFormatError
+from .store import RawRecord
+from .taxonomy import WEEKDAYS_DA
+
+FORMATS = ("json", "jsonl", "csv")
+
+CSV_COLUMNS = [
+    "id", "kind", "title", "description",
+    "organisation.id", "organisation.name", "organisation.type",
+    "categories",
+    "location.address", "location.postcode", "location.town", "location.lat", "location.lon", "location.online",
+    "schedule", "schedule.valid_from", "schedule.valid_to",
+    "cost.amount_dkk", "cost.per",
+    "accessibility", "languages", "age_min", "age_max", "group_size",
+    "newcomers_welcome", "companion_available", "transport_offered",
+    "places_total", "places_available", "waitlist", "volunteers",
+    "status", "last_verified",
+    "contact.name", "contact.email", "contact.phone", "contact.website",
+]
+_LIST_COLUMNS = {"categories", "accessibility", "languages"}
+_BOOL_COLUMNS = {"location.online", "newcomers_welcome", "companion_available", "transport_offered"}
+_INT_COLUMNS = {"age_min", "age_max", "places_total", "places_available", "waitlist", "volunteers"}
+_FLOAT_COLUMNS = {"location.lat", "location.lon", "cost.amount_dkk"}
+_REQUIRED_CSV = {"id", "title"}
+
+_DAY_NAMES = {name: num for num, name in WEEKDAYS_DA.items()}
+_DAY_NAMES.update({name[:3]: num for num, name in WEEKDAYS_DA.items()})
+_DAY_NAMES.update({"lor": 6, "lørd": 6, "son": 7, "sønd": 7, "tirs": 2, "ons": 3, "tors": 4, "fre": 5})
+_SLOT_RE = re.compile(
+    r"(?P<day>[^\W\d_]+|[1-7])\.?\s+(?:kl\.?\s*)?(?P<start>\d{1,2}(?:[:.]\d{2})?)\s*[-–]\s*(?P<end>\d{1,2}(?:[:.]\d{2})?)",
+    re.IGNORECASE,
+)
+
+
+@dataclass
+class ParsedFile:
+    records: list[RawRecord]
+    categories: dict[str, str] = field(default_factory=dict)
+    meta: dict[str, Any] = field(default_factory=dict)
+
+
+def detect_format(path: Path, explicit: str | None = None) -> str:
+    if explicit:
+        if explicit not in FORMATS:
+            raise FileFormatError(f"Unknown format {explicit!r}; use one of {', '.join(FORMATS)}.")
+        return explicit
+    suffix = path.suffix.lower().lstrip(".")
+    if suffix in ("json", "csv"):
+        return suffix
+    if suffix in ("jsonl", "ndjson"):
+        return "jsonl"
+    raise FileFormatError(f"Cannot tell the format of {path.name}; name it .json, .jsonl or .csv, or pass --format.")
+
+
+def read_file(path: Path, fmt: str | None = None) -> ParsedFile:
+    fmt = detect_format(path, fmt)
+    try:
+        raw = path.read_bytes()
+    except OSError as exc:
+        raise FileFormatError(f"Cannot read {path}: {exc.strerror}") from None
+    try:
+        text = raw.decode("utf-8-sig")
+    except UnicodeDecodeError as exc:
+        raise FileFormatError(
+            f"{path.name} is not UTF-8 (byte {exc.start}). Save it as 'CSV UTF-8' or UTF-8 text."
+        ) from None
+    return read_text(text, fmt)
+
+
+def read_text(text: str, fmt: str) -> ParsedFile:
+    if fmt == "json":
+        return _read_json(text)
+    if fmt == "jsonl":
+        return _read_jsonl(text)
+    if fmt == "csv":
+        return _read_csv(text)
+    raise FileFormatError(f"Unknown format {fmt!r}")
+
+
+def _read_json(text: str) -> ParsedFile:
+    try:
+        doc = json.loads(text)
+    except json.JSONDecodeError as exc:
+        raise FileFormatError(f"Not valid JSON: {exc.msg} at line {exc.lineno}, column {exc.colno}.") from None
+    if isinstance(doc, list):
+        return ParsedFile([RawRecord(r) for r in doc])
+    if isinstance(doc, Mapping) and isinstance(doc.get("offers"), list):
+        cats = doc.get("categories") or {}
+        if not isinstance(cats, Mapping) or not all(isinstance(v, str) for v in cats.values()):
+            raise FileFormatError('"categories" must be an object of code: Danish label.')
+        meta = doc.get("meta") if isinstance(doc.get("meta"), Mapping) else {}
+        return ParsedFile([RawRecord(r) for r in doc["offers"]], dict(cats), dict(meta or {}))
+    raise FileFormatError('A JSON file holds a list of offers, or an object with an "offers" list.')
+
+
+def _read_jsonl(text: str) -> ParsedFile:
+    records: list[RawRecord] = []
+    for lineno, line in enumerate(text.splitlines(), start=1):
+        if not line.strip():
+            continue
+        try:
+            records.append(RawRecord(json.loads(line), line=lineno))
+        except json.JSONDecodeError as exc:
+            raise FileFormatError(f"Line {lineno} is not valid JSON: {exc.msg} (column {exc.colno}).") from None
+    return ParsedFile(records)
+
+
+def _read_csv(text: str) -> ParsedFile:
+    if not text.strip():
+        raise FileFormatError("The CSV file is empty.")
+    first = text.splitlines()[0]
+    delimiter = max((";", ",", "\t"), key=first.count)
+    reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
+    header = [h.strip() for h in reader.fieldnames or []]
+    reader.fieldnames = header
+    missing = _REQUIRED_CSV - set(header)
+    if missing:
+        raise FileFormatError(
+            f"The CSV header lacks column(s) {', '.join(sorted(missing))}. Found: {', '.join(header)}."
+        )
+    unknown = [h for h in header if h and h not in CSV_COLUMNS]
+    if unknown:
+        raise FileFormatError(f"Unknown CSV column(s): {', '.join(unknown)}. Known: {', '.join(CSV_COLUMNS)}.")
+    records: list[RawRecord] = []
+    try:
+        for row in reader:
+            if None in row:
+                raise FileFormatError(f"Line {reader.line_num} has more cells than the header.")
+            if not any((v or "").strip() for v in row.values()):
+                continue
+            records.append(RawRecord(_csv_row_to_record(row), line=reader.line_num))
+    except csv.Error as exc:
+        raise FileFormatError(f"CSV error at line {reader.line_num}: {exc}") from None
+    return ParsedFile(records)
+
+
+def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
+    record: dict[str, Any] = {}
+    for column, cell in row.items():
+        value = (cell or "").strip()
+        if column == "schedule":
+            continue
+        parsed: Any
+        if value == "":
+            parsed = [] if column in _LIST_COLUMNS else None
+        elif column in _LIST_COLUMNS:
+            parsed = [v.strip() for v in re.split(r"[,;|]", value) if v.strip()]
+        elif column in _BOOL_COLUMNS:
+            parsed = _bool(value)
+        elif column in _INT_COLUMNS:
+            parsed = int(value) if re.fullmatch(r"-?\d+", value) else value
+        elif column in _FLOAT_COLUMNS:
+            candidate = value.replace(",", ".")
+            parsed = float(candidate) if re.fullmatch(r"-?\d+(\.\d+)?", candidate) else value
+        else:
+            parsed = value
+        if parsed is None and column in ("location.online",) + tuple(_BOOL_COLUMNS):
+            continue
+        _set_path(record, column, parsed)
+    slots_text = (row.get("schedule") or "").strip()
+    if slots_text or "schedule.valid_from" in row or "schedule.valid_to" in row:
+        schedule = record.setdefault("schedule", {})
+        schedule["slots"] = parse_slots(slots_text) if slots_text else []
+    for nested in ("organisation", "location", "cost", "contact", "schedule"):
+        sub = record.get(nested)
+        if isinstance(sub, dict) and all(v is None for v in sub.values()):
+            record[nested] = None
+    if record.get("cost") and record["cost"].get("per") is None:
+        record["cost"].pop("per")
+    for nested in ("organisation", "location", "cost", "contact", "schedule"):
+        sub = record.get(nested)
+        if isinstance(sub, dict):
+            record[nested] = {k: v for k, v in sub.items() if v is not None}
+    return {k: v for k, v in record.items() if v is not None}
+
+
+def _bool(value: str) -> bool | str:
+    low = value.casefold()
+    if low in {"ja", "j", "yes", "y", "true", "sand", "1", "x"}:
+        return True
+    if low in {"nej", "n", "no", "false", "falsk", "0"}:
+        return False
+    return value  # let the schema name the field
+
+
+def _set_path(record: dict[str, Any], dotted: str, value: Any) -> None:
+    head, _, rest = dotted.partition(".")
+    if rest:
+        record.setdefault(head, {})[rest] = value
+    else:
+        record[head] = value
+
+
+def parse_slots(text: str) -> list[dict[str, Any]] | str:
+    """Parse ``"tirsdag 10:00-12:00; tor 19-21"`` into slot dicts.
+
+    Returns the text unchanged when a part cannot be read, so that
+    validation reports it against the ``schedule`` field.
+    """
+    slots: list[dict[str, Any]] = []
+    for part in re.split(r"[;\n]|,(?=\s*[^\W\d_])", text):
+        part = part.strip()
+        if not part:
+            continue
+        m = _SLOT_RE.fullmatch(part)
+        if m is None:
+            return text
+        day_raw = m.group("day").casefold()
+        day = int(day_raw) if day_raw.isdigit() else _DAY_NAMES.get(day_raw)
+        if day is None:
+            return text
+        slots.append({"weekday": day, "start": _hhmm(m.group("start")), "end": _hhmm(m.group("end"))})
+    return slots
+
+
+def _hhmm(value: str) -> str:
+    value = value.replace(".", ":")
+    if ":" not in value:
+        value += ":00"
+    hours, minutes = value.split(":")
+    return f"{int(hours):02d}:{minutes}"
+
+
+def format_slots(slots: Iterable[Mapping[str, Any]]) -> str:
+    return "; ".join(f"{WEEKDAYS_DA[s['weekday']]} {s['start']}-{s['end']}" for s in slots)
+
+
+# -- writers ----------------------------------------------------------------------
+
+
+def export_record(offer: Mapping[str, Any]) -> dict[str, Any]:
+    """An offer as written to native files: what an import reads back."""
+    org = offer["organisation"]
+    out = {k: v for k, v in offer.items() if k not in ("created_at", "updated_at", "updated_by", "version")}
+    out["organisation"] = {k: org.get(k) for k in ("id", "name", "type", "description", "contact", "cvr")}
+    return _plain(out)
+
+
+def _plain(value: Any) -> Any:
+    if isinstance(value, Mapping):
+        return {k: _plain(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_plain(v) for v in value]
+    if isinstance(value, (date, datetime)):
+        return value.isoformat()
+    return value
+
+
+def write_offers(offers: Iterable[Mapping[str, Any]], fmt: str, out: io.TextIOBase | Any) -> int:
+    """Write offers in a native format; returns how many were written."""
+    n = 0
+    if fmt == "json":
+        records = [export_record(o) for o in offers]
+        json.dump({"offers": records}, out, ensure_ascii=False, indent=1)
+        out.write("\n")
+        return len(records)
+    if fmt == "jsonl":
+        for offer in offers:
+            out.write(json.dumps(export_record(offer), ensure_ascii=False) + "\n")
+            n += 1
+        return n
+    if fmt == "csv":
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+        writer.writeheader()
+        for offer in offers:
+            writer.writerow(_csv_row(export_record(offer)))
+            n += 1
+        return n
+    raise FileFormatError(f"Unknown format {fmt!r}")
+
+
+def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
+    row: dict[str, str] = {}
+    for column in CSV_COLUMNS:
+        if column == "schedule":
+            row[column] = format_slots((rec.get("schedule") or {}).get("slots") or [])
+            continue
+        head, _, rest = column.partition(".")
+        value = rec.get(head)
+        if rest:
+            value = (value or {}).get(rest) if isinstance(value, Mapping) else None
+        if isinstance(value, list):
+            row[column] = ";".join(value)
+        elif isinstance(value, bool):
+            row[column] = "ja" if value else "nej"
+        elif isinstance(value, float) and value.is_integer() and column == "cost.amount_dkk":
+            row[column] = str(int(value))
+        else:
+            row[column] = "" if value is None else str(value)
+    return row

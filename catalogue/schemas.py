@@ -1,0 +1,328 @@
+"""Marshmallow schemas for organisations and offers: the one definition of
+what a valid catalogue record is, shared by the CLI import, the HTTP API and
+the HSDS mapping.
+
+Loading returns plain, canonical dicts (every key present, lists sorted and
+de-duplicated) so that two loads of the same record compare equal; that is
+what makes imports idempotent.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable, Mapping
+from datetime import date, timedelta
+from typing import Any
+
+from marshmallow import (
+    EXCLUDE,
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
+
+from . import taxonomy
+from .gazetteer import Gazetteer, default_gazetteer
+
+ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
+TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
+PHONE_RE = re.compile(r"^\+?[0-9][0-9 ]{5,18}$")
+
+#: Bounding box of the Kingdom of Denmark proper (Bornholm and Skagen included).
+DK_LAT = (54.5, 57.8)
+DK_LON = (8.0, 15.3)
+
+_ID = validate.Regexp(ID_RE, error="Must be 1-100 letters, digits or . _ : - and start with a letter or digit.")
+
+
+def _not_blank(value: str) -> None:
+    if not value.strip():
+        raise ValidationError("Must not be blank.")
+
+
+class _Base(Schema):
+    class Meta:
+        unknown = RAISE
+        ordered = True
+
+
+class ContactSchema(_Base):
+    """Public contact point of an organisation or an offer (never a citizen)."""
+
+    name = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=200))
+    email = fields.Email(load_default=None, allow_none=True)
+    phone = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(PHONE_RE, error="Not a phone number (digits, spaces, optional +)."),
+    )
+    website = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
+
+
+class OrganisationSchema(_Base):
+    id = fields.String(load_default=None, allow_none=True, validate=_ID)
+    name = fields.String(required=True, validate=[validate.Length(max=200), _not_blank])
+    type = fields.String(load_default="other", validate=validate.OneOf(list(taxonomy.ORGANISATION_TYPES)))
+    description = fields.String(load_default="", allow_none=True, validate=validate.Length(max=5000))
+    contact = fields.Nested(ContactSchema, load_default=None, allow_none=True)
+    cvr = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{8}$", error="A CVR number has exactly 8 digits."),
+    )
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    updated_by = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+    @post_load
+    def _canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        data["name"] = " ".join(data["name"].split())
+        data["description"] = (data.get("description") or "").strip()
+        data["contact"] = _canonical_contact(data.get("contact"))
+        return data
+
+
+class LocationSchema(_Base):
+    address = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=300))
+    postcode = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{4}$", error="A Danish postcode has 4 digits."),
+    )
+    town = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
+    lat = fields.Float(load_default=None, allow_none=True, allow_nan=False)
+    lon = fields.Float(load_default=None, allow_none=True, allow_nan=False)
+    online = fields.Boolean(load_default=False)
+
+    @pre_load
+    def _coerce_postcode(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("postcode"), int):
+            data = {**data, "postcode": f"{data['postcode']:04d}"}
+        return data
+
+    @validates_schema
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        lat, lon = data.get("lat"), data.get("lon")
+        if (lat is None) != (lon is None):
+            raise ValidationError("Give both lat and lon, or neither.", "lat" if lat is None else "lon")
+        if lat is not None and not DK_LAT[0] <= lat <= DK_LAT[1]:
+            raise ValidationError(f"Latitude {lat} is outside Denmark ({DK_LAT[0]}-{DK_LAT[1]}).", "lat")
+        if lon is not None and not DK_LON[0] <= lon <= DK_LON[1]:
+            raise ValidationError(f"Longitude {lon} is outside Denmark ({DK_LON[0]}-{DK_LON[1]}).", "lon")
+
+
+class SlotSchema(_Base):
+    weekday = fields.Integer(required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday)."))
+    start = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59."))
+    end = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59."))
+
+    @pre_load
+    def _pad(self, data: Any, **_: Any) -> Any:
+        # "9:30" is how people write; store it as "09:30".
+        if isinstance(data, Mapping):
+            data = dict(data)
+            for key in ("start", "end"):
+                value = data.get(key)
+                if isinstance(value, str) and re.fullmatch(r"\d:\d\d", value.strip()):
+                    data[key] = "0" + value.strip()
+        return data
+
+    @validates_schema
+    def _order(self, data: dict[str, Any], **_: Any) -> None:
+        if data["end"] <= data["start"]:
+            raise ValidationError("End time must be after start time.", "end")
+
+
+class ScheduleSchema(_Base):
+    slots = fields.List(fields.Nested(SlotSchema), load_default=list, validate=validate.Length(max=50))
+    valid_from = fields.Date(load_default=None, allow_none=True)
+    valid_to = fields.Date(load_default=None, allow_none=True)
+
+    @validates_schema
+    def _period(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
+            raise ValidationError("valid_to is before valid_from.", "valid_to")
+
+
+class CostSchema(_Base):
+    amount_dkk = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=100_000, error="Cost must be between 0 and 100000 DKK."))
+    per = fields.String(load_default="gang", validate=validate.OneOf(list(taxonomy.COST_PERIODS)))
+
+
+class OfferSchema(_Base):
+    """An offer, the searchable unit. ``known_categories`` is the live taxonomy."""
+
+    id = fields.String(load_default=None, allow_none=True, validate=_ID)
+    kind = fields.String(required=True, validate=validate.OneOf(list(taxonomy.OFFER_KINDS)))
+    title = fields.String(required=True, validate=[validate.Length(max=200), _not_blank])
+    description = fields.String(load_default="", allow_none=True, validate=validate.Length(max=10_000))
+    organisation = fields.Nested(OrganisationSchema, required=True)
+    categories = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=10))
+    location = fields.Nested(LocationSchema, required=True)
+    schedule = fields.Nested(ScheduleSchema, load_default=None, allow_none=True)
+    cost = fields.Nested(CostSchema, load_default=None, allow_none=True)
+    accessibility = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.ACCESSIBILITY))), load_default=list)
+    languages = fields.List(fields.String(), load_default=lambda: ["da"])
+    age_min = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 120))
+    age_max = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 120))
+    group_size = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(taxonomy.GROUP_SIZES)))
+    newcomers_welcome = fields.Boolean(load_default=False)
+    companion_available = fields.Boolean(load_default=False)
+    transport_offered = fields.Boolean(load_default=False)
+    places_total = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    places_available = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    waitlist = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    volunteers = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    status = fields.String(load_default="active", validate=validate.OneOf(list(taxonomy.STATUSES)))
+    last_verified = fields.Date(load_default=None, allow_none=True)
+    contact = fields.Nested(ContactSchema, load_default=None, allow_none=True)
+    created_at = fields.DateTime(dump_only=True)
+    updated_at = fields.DateTime(dump_only=True)
+    updated_by = fields.String(dump_only=True)
+    version = fields.Integer(dump_only=True)
+
+    def __init__(
+        self,
+        *args: Any,
+        known_categories: Iterable[str] | None = None,
+        gazetteer: Gazetteer | None = None,
+        **kwargs: Any,
+    ) -> None:
+        super().__init__(*args, **kwargs)
+        self.known_categories = frozenset(known_categories or taxonomy.DEFAULT_CATEGORIES)
+        self.gazetteer = gazetteer
+
+    @validates_schema(skip_on_field_errors=False)
+    def _check(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
+        errors: dict[str, list[str]] = {}
+        unknown = sorted({c for c in data.get("categories", []) if c not in self.known_categories})
+        if unknown:
+            errors["categories"] = [f"Unknown category: {', '.join(unknown)}. Known: {', '.join(sorted(self.known_categories))}."]
+        bad_lang = sorted({code for code in data.get("languages", []) if code not in taxonomy.ISO_639_1})
+        if bad_lang:
+            errors["languages"] = [f"Not an ISO 639-1 language code: {', '.join(bad_lang)} (Danish is 'da')."]
+        if data.get("age_min") is not None and data.get("age_max") is not None and data["age_min"] > data["age_max"]:
+            errors["age_max"] = ["age_max is below age_min."]
+        total, available = data.get("places_total"), data.get("places_available")
+        if total is not None and available is not None and available > total:
+            errors["places_available"] = [f"places_available ({available}) exceeds places_total ({total})."]
+        verified = data.get("last_verified")
+        if verified is not None and verified > date.today() + timedelta(days=1):
+            errors["last_verified"] = ["last_verified is in the future."]
+        location = data.get("location")
+        if location and not location["online"] and location.get("lat") is None:
+            gaz = self.gazetteer or default_gazetteer()
+            if gaz.resolve(postcode=location.get("postcode"), town=location.get("town")) is None:
+                errors["location"] = ["Give lat and lon, a known Norddjurs postcode or town, or online: true."]
+        if errors:
+            raise ValidationError(errors)
+
+    @post_load
+    def _canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        return canonical_offer(data, self.gazetteer)
+
+
+def _canonical_contact(contact: Mapping[str, Any] | None) -> dict[str, Any] | None:
+    if not contact:
+        return None
+    out = {key: contact.get(key) for key in ("name", "email", "phone", "website")}
+    return out if any(v is not None for v in out.values()) else None
+
+
+def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+    """Fill defaults and normalise an already validated offer dict."""
+    loc = dict(data["location"])
+    if not loc.get("online") and loc.get("lat") is None:
+        place = (gazetteer or default_gazetteer()).resolve(postcode=loc.get("postcode"), town=loc.get("town"))
+        if place is not None:
+            loc["lat"], loc["lon"] = place.lat, place.lon
+            loc["postcode"] = loc.get("postcode") or place.postcode
+            loc["town"] = loc.get("town") or place.town
+    if loc.get("lat") is not None:
+        loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
+    location = {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
+    location["online"] = bool(loc.get("online"))
+    schedule = data.get("schedule") or {}
+    slots = sorted(
+        {(s["weekday"], s["start"], s["end"]) for s in schedule.get("slots") or []}
+    )
+    cost = data.get("cost") or {"amount_dkk": 0.0, "per": "gang"}
+    return {
+        "id": data.get("id"),
+        "kind": data["kind"],
+        "title": " ".join(data["title"].split()),
+        "description": (data.get("description") or "").strip(),
+        "organisation": data["organisation"],
+        "categories": _dedupe(data["categories"]),
+        "location": location,
+        "schedule": {
+            "slots": [{"weekday": w, "start": s, "end": e} for w, s, e in slots],
+            "valid_from": schedule.get("valid_from"),
+            "valid_to": schedule.get("valid_to"),
+        },
+        "cost": {"amount_dkk": float(cost["amount_dkk"]), "per": cost.get("per") or "gang"},
+        "accessibility": sorted(set(data.get("accessibility") or [])),
+        "languages": _dedupe(data.get("languages") or ["da"]),
+        "age_min": data.get("age_min"),
+        "age_max": data.get("age_max"),
+        "group_size": data.get("group_size"),
+        "newcomers_welcome": bool(data.get("newcomers_welcome")),
+        "companion_available": bool(data.get("companion_available")),
+        "transport_offered": bool(data.get("transport_offered")),
+        "places_total": data.get("places_total"),
+        "places_available": data.get("places_available"),
+        "waitlist": data.get("waitlist"),
+        "volunteers": data.get("volunteers"),
+        "status": data.get("status") or "active",
+        "last_verified": data.get("last_verified"),
+        "contact": _canonical_contact(data.get("contact")),
+    }
+
+
+def _dedupe(values: Iterable[str]) -> list[str]:
+    """Keep first-seen order (the first category/language is the main one)."""
+    seen: dict[str, None] = {}
+    for value in values:
+        seen.setdefault(value.strip(), None)
+    return list(seen)
+
+
+def flatten_errors(messages: Any, prefix: str = "") -> dict[str, list[str]]:
+    """Turn marshmallow's nested error dict into ``{"location.lat": [...]}``."""
+    out: dict[str, list[str]] = {}
+    if isinstance(messages, Mapping):
+        for key, value in messages.items():
+            name = prefix if key == "_schema" else (f"{prefix}.{key}" if prefix else str(key))
+            for field, msgs in flatten_errors(value, name).items():
+                out.setdefault(field or "_record", []).extend(msgs)
+    elif isinstance(messages, list) and messages and all(isinstance(m, str) for m in messages):
+        out[prefix] = list(messages)
+    elif isinstance(messages, list):
+        for value in messages:
+            for field, msgs in flatten_errors(value, prefix).items():
+                out.setdefault(field, []).extend(msgs)
+    else:
+        out[prefix] = [str(messages)]
+    return out
+
+
+# Partial updates (PATCH) validate the merged record with the full schema, so
+# that a patch can never produce an offer a full import would reject.
+OFFER_UPDATABLE_FIELDS = tuple(
+    name for name, field in OfferSchema().fields.items() if not field.dump_only and name != "id"
+)
+
+__all__ = [
+    "EXCLUDE",
+    "ContactSchema",
+    "OfferSchema",
+    "OrganisationSchema",
+    "canonical_offer",
+    "flatten_errors",
+]

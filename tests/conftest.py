@@ -1,0 +1,114 @@
+"""Shared fixtures. Store tests run on SQLite and on PostgreSQL.
+
+PostgreSQL comes from ``TEST_DATABASE_URL`` (default: the CI server at
+127.0.0.1:5432, database ``test``). Each test session creates its own
+throw-away database there and drops it at the end; when no server answers,
+the PostgreSQL variants are skipped and the reason is printed.
+"""
+
+from __future__ import annotations
+
+import os
+import uuid
+from collections.abc import Iterator
+from pathlib import Path
+
+import pytest
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from catalogue.models import Base
+from catalogue.store import Store, normalise_url
+
+REPO = Path(__file__).resolve().parents[1]
+SHARED = REPO.parent / "shared"
+DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
+
+
+def _pg_admin_url() -> str:
+    return normalise_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test session."""
+    admin_url = _pg_admin_url()
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL not reachable at {make_url(admin_url).render_as_string()}: {type(exc).__name__}")
+    name = f"fm_test_{uuid.uuid4().hex[:10]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
+    try:
+        yield url
+    finally:
+        with admin.connect() as conn:
+            conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+        admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def _pg_store(pg_url: str) -> Iterator[Store]:
+    store = Store(pg_url)
+    store.migrate()
+    yield store
+    store.close()
+
+
+def _empty(store: Store) -> None:
+    with store.engine.begin() as conn:
+        for table in reversed(Base.metadata.sorted_tables):
+            conn.execute(table.delete())
+    store.migrate()  # re-seeds the default categories
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty, migrated store on each database."""
+    if request.param == "sqlite":
+        s = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+        s.migrate()
+        yield s
+        s.close()
+    else:
+        s = request.getfixturevalue("_pg_store")
+        _empty(s)
+        yield s
+
+
+@pytest.fixture
+def sqlite_store(tmp_path: Path) -> Iterator[Store]:
+    s = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
+    s.migrate()
+    yield s
+    s.close()
+
+
+def make_offer(offer_id: str = "t-1", **overrides: object) -> dict[str, object]:
+    """A small valid offer in the native import format."""
+    base: dict[str, object] = {
+        "id": offer_id,
+        "kind": "activity",
+        "title": "Seniorkor i Grenaa",
+        "description": "Vi synger fra Højskolesangbogen og drikker kaffe bagefter.",
+        "organisation": {"id": "org-test-kor", "name": "Testkoret", "type": "association"},
+        "categories": ["sang", "musik"],
+        "location": {"address": "Torvet 1", "postcode": "8500", "town": "Grenaa", "lat": 56.4153, "lon": 10.877},
+        "schedule": {"slots": [{"weekday": 2, "start": "10:00", "end": "12:00"}]},
+        "cost": {"amount_dkk": 150, "per": "år"},
+        "accessibility": ["step_free", "wheelchair"],
+        "languages": ["da"],
+        "age_min": 60,
+        "group_size": "medium",
+        "newcomers_welcome": True,
+        "places_total": 30,
+        "places_available": 5,
+        "status": "active",
+        "last_verified": "2026-09-01",
+    }
+    base.update(overrides)
+    return base
