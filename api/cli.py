@@ -9,7 +9,7 @@ from __future__ import annotations
 import getpass
 import json
 import sys
-from datetime import datetime, timezone
+from datetime import UTC, datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -87,8 +87,15 @@ def read_any(path: Path, fmt: str | None) -> Any:
 
 @catalogue.command("import")
 @click.argument("path", type=click.Path(exists=True, path_type=Path))
-@click.option("--format", "fmt", type=click.Choice(IMPORT_FORMATS), help="Default: from the file name; a folder is an HSDS datapackage.")
-@click.option("--skip-invalid", is_flag=True, help="Import the valid records and report the rest (default: all or nothing).")
+@click.option(
+    "--format",
+    "fmt",
+    type=click.Choice(IMPORT_FORMATS),
+    help="Default: from the file name; a folder is an HSDS datapackage.",
+)
+@click.option(
+    "--skip-invalid", is_flag=True, help="Import the valid records and report the rest (default: all or nothing)."
+)
 @click.option("--dry-run", is_flag=True, help="Validate and report, write nothing.")
 @click.option("--json", "as_json", is_flag=True, help="Print the report as JSON.")
 @with_appcontext
@@ -118,7 +125,9 @@ def _print_report(report: Any, as_json: bool) -> None:
         return
     click.echo(report.summary())
     for rej in report.rejected:
-        where = f"record {rej.record}" + (f" (line {rej.line})" if rej.line else "") + (f", id {rej.id}" if rej.id else "")
+        where = (
+            f"record {rej.record}" + (f" (line {rej.line})" if rej.line else "") + (f", id {rej.id}" if rej.id else "")
+        )
         for field, messages in rej.errors.items():
             for message in messages:
                 click.echo(f"  {where}: {field}: {message}", err=True)
@@ -167,7 +176,9 @@ def catalogue_demo() -> None:
     notice = parsed.meta.get("notice_da") or parsed.meta.get("notice")
     if notice:
         click.echo(f"NB: {notice}")
-    report = store.import_offers(parsed.records, actor="demo-loader", source="demo_catalogue.json", categories=parsed.categories)
+    report = store.import_offers(
+        parsed.records, actor="demo-loader", source="demo_catalogue.json", categories=parsed.categories
+    )
     _print_report(report, as_json=False)
     if not report.committed:
         sys.exit(1)
@@ -205,7 +216,11 @@ def catalogue_add_category(code: str, label_da: str) -> None:
 
 
 @catalogue.command("capacity")
-@click.option("--baseline", type=click.DateTime(["%Y-%m-%d"]), help="Start of the pilot; later additions count as new. Default: first event.")
+@click.option(
+    "--baseline",
+    type=click.DateTime(["%Y-%m-%d"]),
+    help="Start of the pilot; later additions count as new. Default: first event.",
+)
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext
 def catalogue_capacity(baseline: datetime | None, as_json: bool) -> None:
@@ -218,12 +233,14 @@ def catalogue_capacity(baseline: datetime | None, as_json: bool) -> None:
         return
     first = events[0]["at"].date()
     base = baseline.date() if baseline else first
-    points = capacity_timeline(events, month_ends(min(first, base), datetime.now(timezone.utc).date()), base)
+    points = capacity_timeline(events, month_ends(min(first, base), datetime.now(UTC).date()), base)
     if as_json:
         click.echo(json.dumps([p.to_dict() for p in points], indent=1))
         return
     click.echo(f"Baseline {base.isoformat()}; 'new' = added after the baseline.")
-    click.echo(f"{'month end':<11} {'orgs':>5} {'new':>4} {'offers':>6} {'new':>4} {'places':>6} {'free':>5} {'waitl':>5} {'volunt':>6}")
+    click.echo(
+        f"{'month end':<11} {'orgs':>5} {'new':>4} {'offers':>6} {'new':>4} {'places':>6} {'free':>5} {'waitl':>5} {'volunt':>6}"
+    )
     for p in points:
         click.echo(
             f"{p.period_end.isoformat():<11} {p.organisations:>5} {p.organisations_new:>4} {p.active_offers:>6} "

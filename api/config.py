@@ -20,10 +20,19 @@ UNPREFIXED = ("DATABASE_URL", "ELASTICSEARCH_URL", "EMBEDDING_MODEL")
 
 #: name -> (default, description). The README's configuration table is this.
 SETTINGS: dict[str, tuple[Any, str]] = {
-    "DATA_DIR": (None, "Where the SQLite file, the embedded search index and the prepared model live. Default: the Flask instance folder."),
-    "DATABASE_URL": (None, "SQLAlchemy URL of the store of record, e.g. postgresql://user@host/db. Default: SQLite in DATA_DIR."),
+    "DATA_DIR": (
+        None,
+        "Where the SQLite file, the embedded search index and the prepared model live. Default: the Flask instance folder.",
+    ),
+    "DATABASE_URL": (
+        None,
+        "SQLAlchemy URL of the store of record, e.g. postgresql://user@host/db. Default: SQLite in DATA_DIR.",
+    ),
     "ELASTICSEARCH_URL": (None, "Use Elasticsearch at this URL instead of the embedded search engine."),
-    "EMBEDDING_MODEL": (None, "A sentence-transformers model name or local path. Default: the model prepared in DATA_DIR/models."),
+    "EMBEDDING_MODEL": (
+        None,
+        "A sentence-transformers model name or local path. Default: the model prepared in DATA_DIR/models.",
+    ),
     "SECRET_KEY": ("dev-only-change-me", "Flask secret; set a long random value in production."),
     "LOG_LEVEL": ("INFO", "Python log level."),
 }

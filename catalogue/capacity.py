@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass
-from datetime import date, datetime, time, timedelta, timezone
+from datetime import UTC, date, datetime, time, timedelta
 from typing import Any
 
 CAPACITY_FIELDS = ("places_total", "places_available", "waitlist", "volunteers")
@@ -97,4 +97,4 @@ def capacity_timeline(
 
 
 def _end_of(day: date) -> datetime:
-    return datetime.combine(day, time.max, tzinfo=timezone.utc)
+    return datetime.combine(day, time.max, tzinfo=UTC)

@@ -29,17 +29,43 @@ from .taxonomy import WEEKDAYS_DA
 FORMATS = ("json", "jsonl", "csv")
 
 CSV_COLUMNS = [
-    "id", "kind", "title", "description",
-    "organisation.id", "organisation.name", "organisation.type",
+    "id",
+    "kind",
+    "title",
+    "description",
+    "organisation.id",
+    "organisation.name",
+    "organisation.type",
     "categories",
-    "location.address", "location.postcode", "location.town", "location.lat", "location.lon", "location.online",
-    "schedule", "schedule.valid_from", "schedule.valid_to",
-    "cost.amount_dkk", "cost.per",
-    "accessibility", "languages", "age_min", "age_max", "group_size",
-    "newcomers_welcome", "companion_available", "transport_offered",
-    "places_total", "places_available", "waitlist", "volunteers",
-    "status", "last_verified",
-    "contact.name", "contact.email", "contact.phone", "contact.website",
+    "location.address",
+    "location.postcode",
+    "location.town",
+    "location.lat",
+    "location.lon",
+    "location.online",
+    "schedule",
+    "schedule.valid_from",
+    "schedule.valid_to",
+    "cost.amount_dkk",
+    "cost.per",
+    "accessibility",
+    "languages",
+    "age_min",
+    "age_max",
+    "group_size",
+    "newcomers_welcome",
+    "companion_available",
+    "transport_offered",
+    "places_total",
+    "places_available",
+    "waitlist",
+    "volunteers",
+    "status",
+    "last_verified",
+    "contact.name",
+    "contact.email",
+    "contact.phone",
+    "contact.website",
 ]
 _LIST_COLUMNS = {"categories", "accessibility", "languages"}
 _BOOL_COLUMNS = {"location.online", "newcomers_welcome", "companion_available", "transport_offered"}
@@ -178,7 +204,7 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
             parsed = float(candidate) if re.fullmatch(r"-?\d+(\.\d+)?", candidate) else value
         else:
             parsed = value
-        if parsed is None and column in ("location.online",) + tuple(_BOOL_COLUMNS):
+        if parsed is None and column in _BOOL_COLUMNS:
             continue
         _set_path(record, column, parsed)
     slots_text = (row.get("schedule") or "").strip()

@@ -8,7 +8,7 @@ stale UPDATE matches no row and fails instead of overwriting a colleague.
 
 from __future__ import annotations
 
-from datetime import date, datetime, timezone
+from datetime import UTC, date, datetime
 from typing import Any
 
 from sqlalchemy import (
@@ -37,7 +37,7 @@ NAMING = {
 
 
 def utcnow() -> datetime:
-    return datetime.now(timezone.utc)
+    return datetime.now(UTC)
 
 
 class UTCDateTime(TypeDecorator[datetime]):
@@ -52,12 +52,12 @@ class UTCDateTime(TypeDecorator[datetime]):
             return None
         if value.tzinfo is None:
             raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(timezone.utc)
+        return value.astimezone(UTC)
 
     def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
         if value is None:
             return None
-        return value.replace(tzinfo=timezone.utc) if value.tzinfo is None else value.astimezone(timezone.utc)
+        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
 
 
 class Base(DeclarativeBase):
@@ -86,7 +86,7 @@ class Organisation(Base):
     version: Mapped[int] = mapped_column(Integer, nullable=False)
 
     offers: Mapped[list[Offer]] = relationship(back_populates="organisation")
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class Offer(Base):
@@ -131,7 +131,7 @@ class Offer(Base):
     category_links: Mapped[list[OfferCategory]] = relationship(
         cascade="all, delete-orphan", order_by="OfferCategory.position", lazy="selectin"
     )
-    __mapper_args__ = {"version_id_col": version}
+    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
 
 
 class OfferCategory(Base):

@@ -118,9 +118,15 @@ class LocationSchema(_Base):
 
 
 class SlotSchema(_Base):
-    weekday = fields.Integer(required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday)."))
-    start = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59."))
-    end = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59."))
+    weekday = fields.Integer(
+        required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday).")
+    )
+    start = fields.String(
+        required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59.")
+    )
+    end = fields.String(
+        required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59.")
+    )
 
     @pre_load
     def _pad(self, data: Any, **_: Any) -> Any:
@@ -151,7 +157,11 @@ class ScheduleSchema(_Base):
 
 
 class CostSchema(_Base):
-    amount_dkk = fields.Float(required=True, allow_nan=False, validate=validate.Range(min=0, max=100_000, error="Cost must be between 0 and 100000 DKK."))
+    amount_dkk = fields.Float(
+        required=True,
+        allow_nan=False,
+        validate=validate.Range(min=0, max=100_000, error="Cost must be between 0 and 100000 DKK."),
+    )
     per = fields.String(load_default="gang", validate=validate.OneOf(list(taxonomy.COST_PERIODS)))
 
 
@@ -163,7 +173,9 @@ class OfferSchema(_Base):
     title = fields.String(required=True, validate=[validate.Length(max=200), _not_blank])
     description = fields.String(load_default="", allow_none=True, validate=validate.Length(max=10_000))
     organisation = fields.Nested(OrganisationSchema, required=True)
-    categories = fields.List(fields.String(), required=True, validate=validate.Length(min=1, max=10))
+    categories = fields.List(
+        fields.String(), required=True, validate=validate.Length(min=1, max=10, error="Give 1 to 10 categories.")
+    )
     location = fields.Nested(LocationSchema, required=True)
     schedule = fields.Nested(ScheduleSchema, load_default=None, allow_none=True)
     cost = fields.Nested(CostSchema, load_default=None, allow_none=True)
@@ -203,7 +215,9 @@ class OfferSchema(_Base):
         errors: dict[str, list[str]] = {}
         unknown = sorted({c for c in data.get("categories", []) if c not in self.known_categories})
         if unknown:
-            errors["categories"] = [f"Unknown category: {', '.join(unknown)}. Known: {', '.join(sorted(self.known_categories))}."]
+            errors["categories"] = [
+                f"Unknown category: {', '.join(unknown)}. Known: {', '.join(sorted(self.known_categories))}."
+            ]
         bad_lang = sorted({code for code in data.get("languages", []) if code not in taxonomy.ISO_639_1})
         if bad_lang:
             errors["languages"] = [f"Not an ISO 639-1 language code: {', '.join(bad_lang)} (Danish is 'da')."]
@@ -249,9 +263,7 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
     location = {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
     location["online"] = bool(loc.get("online"))
     schedule = data.get("schedule") or {}
-    slots = sorted(
-        {(s["weekday"], s["start"], s["end"]) for s in schedule.get("slots") or []}
-    )
+    slots = sorted({(s["weekday"], s["start"], s["end"]) for s in schedule.get("slots") or []})
     cost = data.get("cost") or {"amount_dkk": 0.0, "per": "gang"}
     return {
         "id": data.get("id"),

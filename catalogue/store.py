@@ -180,7 +180,9 @@ class Store:
             existing = session.get(Category, code)
             if existing is not None:
                 if existing.label_da != label_da:
-                    _audit(session, "category", code, "update", actor, None, {"label_da": [existing.label_da, label_da]})
+                    _audit(
+                        session, "category", code, "update", actor, None, {"label_da": [existing.label_da, label_da]}
+                    )
                     existing.label_da = label_da
                 return
             session.add(Category(code=code, label_da=label_da.strip()))
@@ -219,7 +221,9 @@ class Store:
         if town:
             stmt = stmt.where(func.lower(Offer.town) == town.casefold())
         if category:
-            stmt = stmt.where(Offer.id.in_(select(OfferCategory.offer_id).where(OfferCategory.category_code == category)))
+            stmt = stmt.where(
+                Offer.id.in_(select(OfferCategory.offer_id).where(OfferCategory.category_code == category))
+            )
         if kind:
             stmt = stmt.where(Offer.kind == kind)
         if status:
@@ -240,7 +244,9 @@ class Store:
         last = ""
         while True:
             with self._read() as session:
-                rows = list(session.scalars(select(Offer).where(Offer.id > last).order_by(Offer.id).limit(batch)).unique())
+                rows = list(
+                    session.scalars(select(Offer).where(Offer.id > last).order_by(Offer.id).limit(batch)).unique()
+                )
                 out = [offer_to_dict(r) for r in rows]
             yield from out
             if len(rows) < batch:
@@ -299,7 +305,7 @@ class Store:
 
     def organisation_created_dates(self) -> dict[str, datetime]:
         with self._read() as session:
-            return dict(session.execute(select(Organisation.id, Organisation.created_at)).tuple_iterator())
+            return {org_id: created for org_id, created in session.execute(select(Organisation.id, Organisation.created_at))}
 
     # -- validation -------------------------------------------------------------
 
@@ -437,14 +443,24 @@ class Store:
             raise InvalidRecord({"id": ["The id of an offer cannot be changed."]})
         try:
             with self._write() as session:
-                row = session.get(Offer, offer_id, with_for_update={"of": Offer} if self.dialect == "postgresql" else None)
+                row = session.get(
+                    Offer, offer_id, with_for_update={"of": Offer} if self.dialect == "postgresql" else None
+                )
                 if row is None:
                     raise NotFound("offer", offer_id)
                 if expected_version is not None and row.version != expected_version:
                     raise VersionConflict(offer_id, expected_version, offer_to_dict(row))
                 current = offer_to_dict(row)
-                merged = {k: v for k, v in current.items() if k in OfferSchema().fields and not OfferSchema().fields[k].dump_only}
-                merged["organisation"] = {"id": row.organisation_id, "name": row.organisation.name, "type": row.organisation.type}
+                merged = {
+                    k: v
+                    for k, v in current.items()
+                    if k in OfferSchema().fields and not OfferSchema().fields[k].dump_only
+                }
+                merged["organisation"] = {
+                    "id": row.organisation_id,
+                    "name": row.organisation.name,
+                    "type": row.organisation.type,
+                }
                 for key, value in changes.items():
                     if key in ("created_at", "updated_at", "updated_by", "version"):
                         continue
@@ -663,9 +679,21 @@ def _apply(row: Offer, offer: Mapping[str, Any], org_row: Organisation) -> None:
     row.valid_from, row.valid_to = sched["valid_from"], sched["valid_to"]
     row.cost_amount_dkk, row.cost_per = cost["amount_dkk"], cost["per"]
     for name in (
-        "accessibility", "languages", "age_min", "age_max", "group_size", "newcomers_welcome",
-        "companion_available", "transport_offered", "places_total", "places_available", "waitlist",
-        "volunteers", "status", "last_verified", "contact",
+        "accessibility",
+        "languages",
+        "age_min",
+        "age_max",
+        "group_size",
+        "newcomers_welcome",
+        "companion_available",
+        "transport_offered",
+        "places_total",
+        "places_available",
+        "waitlist",
+        "volunteers",
+        "status",
+        "last_verified",
+        "contact",
     ):
         setattr(row, name, offer[name])
     wanted = list(offer["categories"])
@@ -705,10 +733,18 @@ def _jsonable(value: Any) -> Any:
 
 
 def _audit(
-    session: Session, entity_type: str, entity_id: str, action: str, actor: str, version: int | None, changes: dict[str, Any]
+    session: Session,
+    entity_type: str,
+    entity_id: str,
+    action: str,
+    actor: str,
+    version: int | None,
+    changes: dict[str, Any],
 ) -> None:
     session.add(
-        AuditEvent(entity_type=entity_type, entity_id=entity_id, action=action, actor=actor, version=version, changes=changes)
+        AuditEvent(
+            entity_type=entity_type, entity_id=entity_id, action=action, actor=actor, version=version, changes=changes
+        )
     )
 
 

@@ -100,12 +100,7 @@ def _local_path(model: str | Path) -> Path | None:
     candidate = Path(model).expanduser()
     if candidate.exists():
         return candidate
-    looks_like_path = (
-        model.startswith(("/", ".", "~"))
-        or "\\" in model
-        or model.count("/") > 1
-        or os.path.isabs(model)
-    )
+    looks_like_path = model.startswith(("/", ".", "~")) or "\\" in model or model.count("/") > 1 or os.path.isabs(model)
     return candidate if looks_like_path else None
 
 
@@ -217,9 +212,7 @@ class SentenceTransformerEmbedder:
         from sentence_transformers import SentenceTransformer
 
         if self._local is not None:
-            return SentenceTransformer(
-                str(self._local), device=self.device, local_files_only=True
-            )
+            return SentenceTransformer(str(self._local), device=self.device, local_files_only=True)
         try:
             return SentenceTransformer(str(self._model_ref), device=self.device)
         except OSError as exc:  # offline host, unknown name, ...

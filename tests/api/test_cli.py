@@ -1,0 +1,81 @@
+"""The faellesskab command, as a coordinator or an IT department uses it."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from flask.testing import FlaskCliRunner
+
+from api.cli import main
+from tests.conftest import make_offer
+
+
+def run(cli: FlaskCliRunner, *args: str) -> tuple[int, str, str]:
+    result = cli.invoke(main, list(args))
+    return result.exit_code, result.stdout, result.stderr
+
+
+def write_json(path: Path, records: list[dict]) -> Path:
+    path.write_text(json.dumps(records, ensure_ascii=False), encoding="utf-8")
+    return path
+
+
+def test_import_summary_export(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    src = write_json(tmp_path / "tilbud.json", [make_offer("a"), make_offer("b", location={"town": "Auning"})])
+    code, out, _ = run(cli, "catalogue", "import", str(src))
+    assert code == 0 and "2 created" in out and "committed" in out
+    code, out, _ = run(cli, "catalogue", "import", str(src))
+    assert code == 0 and "2 unchanged" in out
+    code, out, _ = run(cli, "catalogue", "summary", "--json")
+    assert json.loads(out)["by_town"] == {"Auning": 1, "Grenaa": 1}
+    target = tmp_path / "ud.csv"
+    code, _, err = run(cli, "catalogue", "export", "--format", "csv", "-o", str(target))
+    assert code == 0 and "Wrote 2 offers" in err
+    code, out, _ = run(cli, "catalogue", "import", str(target))
+    assert code == 0 and "2 unchanged" in out
+
+
+def test_bad_records_are_listed_and_nothing_is_written(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    bad = make_offer("b", schedule={"slots": [{"weekday": 1, "start": "25:00", "end": "26:00"}]})
+    src = write_json(tmp_path / "tilbud.json", [make_offer("a"), bad])
+    code, out, err = run(cli, "catalogue", "import", str(src))
+    assert code == 1 and "NOTHING WRITTEN" in out
+    assert "record 2, id b: schedule.slots.0.start: Time must be HH:MM" in err
+    assert json.loads(run(cli, "catalogue", "summary", "--json")[1])["offers"] == 0
+    code, out, _ = run(cli, "catalogue", "import", "--skip-invalid", str(src))
+    assert code == 0 and "1 created" in out and "1 rejected" in out
+
+
+def test_malformed_file_is_one_clear_error(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    src = tmp_path / "tilbud.jsonl"
+    src.write_text(json.dumps(make_offer("a")) + "\n{not json\n", encoding="utf-8")
+    code, _, err = run(cli, "catalogue", "import", str(src))
+    assert code == 1 and "Line 2 is not valid JSON" in err and "Nothing was imported" in err
+    assert json.loads(run(cli, "catalogue", "summary", "--json")[1])["offers"] == 0
+
+
+def test_json_report_for_scripts(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    src = write_json(tmp_path / "t.json", [make_offer("a", categories=["yoga"])])
+    code, out, _ = run(cli, "catalogue", "import", "--json", str(src))
+    report = json.loads(out)
+    assert code == 1 and report["committed"] is False
+    assert report["rejected"][0]["errors"]["categories"][0].startswith("Unknown category: yoga")
+
+
+def test_add_category_then_import(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    assert run(cli, "catalogue", "add-category", "yoga", "Yoga")[0] == 0
+    code, _, err = run(cli, "catalogue", "add-category", "Bad Code", "X")
+    assert code == 1 and "code:" in err
+    src = write_json(tmp_path / "t.json", [make_offer("a", categories=["yoga"])])
+    assert run(cli, "catalogue", "import", str(src))[0] == 0
+
+
+def test_capacity_report(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    src = write_json(
+        tmp_path / "t.json", [make_offer("a", volunteers=4), make_offer("b", places_total=10, places_available=2)]
+    )
+    run(cli, "catalogue", "import", str(src))
+    code, out, _ = run(cli, "catalogue", "capacity", "--json")
+    last = json.loads(out)[-1]
+    assert code == 0 and last["active_offers"] == 2 and last["volunteers"] == 4 and last["places_total"] == 40

@@ -1,0 +1,116 @@
+"""Native file formats: parsing, spreadsheet conventions, malformed files."""
+
+from __future__ import annotations
+
+import io
+import json
+from pathlib import Path
+
+import pytest
+
+from catalogue.errors import FileFormatError
+from catalogue.formats import CSV_COLUMNS, parse_slots, read_file, read_text, write_offers
+from catalogue.schemas import OfferSchema
+from catalogue.store import Store
+from tests.conftest import make_offer
+
+
+def test_json_list_and_object_forms() -> None:
+    as_list = read_text(json.dumps([make_offer("a")]), "json")
+    as_obj = read_text(json.dumps({"offers": [make_offer("a")], "categories": {"fiskeri": "Fiskeri"}}), "json")
+    assert as_list.records[0].data == as_obj.records[0].data
+    assert as_obj.categories == {"fiskeri": "Fiskeri"}
+
+
+def test_jsonl_keeps_line_numbers_and_skips_blank_lines() -> None:
+    text = json.dumps(make_offer("a")) + "\n\n" + json.dumps(make_offer("b")) + "\n"
+    parsed = read_text(text, "jsonl")
+    assert [r.line for r in parsed.records] == [1, 3]
+
+
+@pytest.mark.parametrize(
+    ("text", "fmt", "fragment"),
+    [
+        ('[{"id": "a",}]', "json", "line 1, column"),
+        ('{"items": []}', "json", '"offers" list'),
+        ('{"id": "a"}\n{"id": ', "jsonl", "Line 2"),
+        ("", "csv", "empty"),
+        ("title;kind\nx;activity\n", "csv", "lacks column(s) id"),
+        ("id,title,colour\na,b,red\n", "csv", "Unknown CSV column(s): colour"),
+        ("id,title\na,b,c\n", "csv", "more cells than the header"),
+    ],
+)
+def test_malformed_files_give_one_clear_error(text: str, fmt: str, fragment: str) -> None:
+    with pytest.raises(FileFormatError, match=None) as exc:
+        read_text(text, fmt)
+    assert fragment in str(exc.value)
+
+
+def test_non_utf8_file_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "tilbud.csv"
+    path.write_bytes("id;title\na;Sang for ældre\n".encode("cp1252"))
+    with pytest.raises(FileFormatError, match="not UTF-8"):
+        read_file(path)
+
+
+def test_unknown_extension_needs_a_format(tmp_path: Path) -> None:
+    path = tmp_path / "tilbud.txt"
+    path.write_text("[]")
+    with pytest.raises(FileFormatError, match="--format"):
+        read_file(path)
+
+
+def test_danish_excel_csv(tmp_path: Path) -> None:
+    """Semicolons, a byte-order mark, ja/nej, a decimal comma, schedules in words."""
+    header = "id;kind;title;organisation.name;categories;location.town;schedule;cost.amount_dkk;cost.per;newcomers_welcome;places_total"
+    row = 'k1;activity;Strikkecafé;Strikkeklubben;kreativ, samtale;Grenå;"tirsdag 10-12; tor kl. 19.00-21.30";12,5;gang;ja;'
+    path = tmp_path / "tilbud.csv"
+    path.write_bytes(("\ufeff" + header + "\n" + row + "\n").encode("utf-8"))
+    parsed = read_file(path)
+    record = parsed.records[0]
+    assert record.line == 2
+    offer = OfferSchema().load(dict(record.data))
+    assert offer["categories"] == ["kreativ", "samtale"]
+    assert offer["schedule"]["slots"] == [
+        {"weekday": 2, "start": "10:00", "end": "12:00"},
+        {"weekday": 4, "start": "19:00", "end": "21:30"},
+    ]
+    assert offer["cost"] == {"amount_dkk": 12.5, "per": "gang"}
+    assert offer["newcomers_welcome"] is True and offer["places_total"] is None
+    assert offer["location"]["postcode"] == "8500"
+
+
+def test_unreadable_schedule_is_reported_on_the_field() -> None:
+    assert parse_slots("hver anden tirsdag") == "hver anden tirsdag"
+    text = "id,kind,title,organisation.name,categories,location.town,schedule\na,activity,T,O,sang,Grenaa,hver anden tirsdag\n"
+    record = read_text(text, "csv").records[0]
+    with pytest.raises(Exception) as exc:
+        OfferSchema().load(dict(record.data))
+    assert "schedule" in exc.value.messages  # type: ignore[attr-defined]
+
+
+def test_bad_cells_are_left_for_validation_to_name() -> None:
+    text = "id,kind,title,organisation.name,categories,location.town,age_min,newcomers_welcome\na,activity,T,O,sang,Grenaa,tres,måske\n"
+    data = read_text(text, "csv").records[0].data
+    assert data["age_min"] == "tres" and data["newcomers_welcome"] == "måske"
+
+
+@pytest.mark.parametrize("fmt", ["json", "jsonl", "csv"])
+def test_export_then_import_changes_nothing(sqlite_store: Store, fmt: str) -> None:
+    offers = [
+        make_offer("a"),
+        make_offer("b", location={"online": True}, schedule={"slots": []}, contact={"email": "a@b.example"}),
+        make_offer("c", cost={"amount_dkk": 0, "per": "gang"}, accessibility=[], waitlist=3, places_available=0),
+    ]
+    assert sqlite_store.import_offers(offers, actor="x").committed
+    buf = io.StringIO()
+    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 3
+    parsed = read_text(buf.getvalue(), fmt)
+    report = sqlite_store.import_offers(parsed.records, actor="y")
+    assert report.ok and report.unchanged == 3, report.to_dict()
+
+
+def test_csv_header_is_stable() -> None:
+    buf = io.StringIO()
+    write_offers([], "csv", buf)
+    assert buf.getvalue().strip().split(",") == CSV_COLUMNS

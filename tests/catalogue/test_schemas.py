@@ -1,0 +1,119 @@
+"""Validation of single records: every rejection names the field and the reason."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from marshmallow import ValidationError
+
+from catalogue.schemas import OfferSchema, flatten_errors
+from tests.conftest import make_offer
+
+
+def errors_of(record: dict[str, Any], **kwargs: Any) -> dict[str, list[str]]:
+    with pytest.raises(ValidationError) as exc:
+        OfferSchema(**kwargs).load(record)
+    return flatten_errors(exc.value.messages)
+
+
+def test_valid_offer_loads_canonically() -> None:
+    offer = OfferSchema().load(
+        make_offer(categories=["sang", "musik", "sang"], accessibility=["wheelchair", "step_free"])
+    )
+    assert offer["categories"] == ["sang", "musik"]  # de-duplicated, first (main) kept first
+    assert offer["accessibility"] == ["step_free", "wheelchair"]
+    assert offer["cost"] == {"amount_dkk": 150.0, "per": "år"}
+    assert offer["schedule"]["slots"] == [{"weekday": 2, "start": "10:00", "end": "12:00"}]
+    assert offer["transport_offered"] is False and offer["waitlist"] is None
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "fragment"),
+    [
+        ({"title": ""}, "title", "blank"),
+        ({"kind": "course"}, "kind", "Must be one of"),
+        ({"categories": ["sang", "yoga"]}, "categories", "Unknown category: yoga"),
+        ({"categories": []}, "categories", "1 to 10"),
+        (
+            {"schedule": {"slots": [{"weekday": 2, "start": "25:00", "end": "26:00"}]}},
+            "schedule.slots.0.start",
+            "HH:MM",
+        ),
+        (
+            {"schedule": {"slots": [{"weekday": 8, "start": "10:00", "end": "11:00"}]}},
+            "schedule.slots.0.weekday",
+            "1 (Monday)",
+        ),
+        (
+            {"schedule": {"slots": [{"weekday": 1, "start": "12:00", "end": "10:00"}]}},
+            "schedule.slots.0.end",
+            "after start",
+        ),
+        (
+            {"schedule": {"slots": [], "valid_from": "2026-05-01", "valid_to": "2026-04-01"}},
+            "schedule.valid_to",
+            "before",
+        ),
+        ({"cost": {"amount_dkk": -20, "per": "gang"}}, "cost.amount_dkk", "between 0"),
+        ({"cost": {"amount_dkk": 20, "per": "uge"}}, "cost.per", "Must be one of"),
+        ({"location": {"lat": 48.85, "lon": 2.35}}, "location.lat", "outside Denmark"),
+        ({"location": {"lat": 56.4, "lon": 20.0}}, "location.lon", "outside Denmark"),
+        ({"location": {"lat": 56.4}}, "location.lon", "both"),
+        ({"location": {"town": "Atlantis"}}, "location", "known Norddjurs postcode"),
+        ({"location": {"postcode": "85OO", "lat": 56.4, "lon": 10.9}}, "location.postcode", "4 digits"),
+        ({"languages": ["dk"]}, "languages", "ISO 639-1"),
+        ({"accessibility": ["elevator"]}, "accessibility.0", "Must be one of"),
+        ({"age_min": 70, "age_max": 60}, "age_max", "below age_min"),
+        ({"age_min": "tres"}, "age_min", "integer"),
+        ({"places_total": 5, "places_available": 6}, "places_available", "exceeds"),
+        ({"waitlist": -1}, "waitlist", "greater than or equal"),
+        ({"status": "closed"}, "status", "Must be one of"),
+        ({"last_verified": "2099-01-01"}, "last_verified", "future"),
+        ({"organisation": {"name": "X", "type": "club"}}, "organisation.type", "Must be one of"),
+        ({"organisation": {"name": "X", "cvr": "1234"}}, "organisation.cvr", "8 digits"),
+        ({"contact": {"email": "not-an-email"}}, "contact.email", "email"),
+        ({"id": "has space"}, "id", "letters, digits"),
+        ({"surprise": 1}, "surprise", "Unknown field"),
+    ],
+)
+def test_bad_values_are_named(overrides: dict[str, Any], field: str, fragment: str) -> None:
+    errors = errors_of(make_offer(**overrides))
+    assert field in errors, errors
+    assert any(fragment.lower() in m.lower() for m in errors[field]), errors[field]
+
+
+def test_missing_required_fields_are_all_reported() -> None:
+    record = make_offer()
+    for key in ("title", "kind", "categories", "organisation", "location"):
+        del record[key]
+    assert {"title", "kind", "categories", "organisation", "location"} <= set(errors_of(record))
+
+
+def test_extra_categories_are_accepted_when_known() -> None:
+    offer = OfferSchema(known_categories={"fiskeri", "sang"}).load(make_offer(categories=["fiskeri"]))
+    assert offer["categories"] == ["fiskeri"]
+
+
+def test_online_offer_needs_no_place() -> None:
+    offer = OfferSchema().load(make_offer(location={"online": True}))
+    assert offer["location"] == {
+        "address": None,
+        "postcode": None,
+        "town": None,
+        "lat": None,
+        "lon": None,
+        "online": True,
+    }
+
+
+def test_town_or_postcode_is_placed_with_the_gazetteer() -> None:
+    by_town = OfferSchema().load(make_offer(location={"town": "grenå"}))["location"]
+    assert by_town["postcode"] == "8500" and by_town["lat"] == pytest.approx(56.415, abs=0.02)
+    by_code = OfferSchema().load(make_offer(location={"postcode": 8963}))["location"]
+    assert by_code["town"] == "Auning"
+
+
+def test_short_times_are_padded() -> None:
+    offer = OfferSchema().load(make_offer(schedule={"slots": [{"weekday": 3, "start": "9:30", "end": "11:00"}]}))
+    assert offer["schedule"]["slots"][0]["start"] == "09:30"

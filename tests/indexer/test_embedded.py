@@ -1,0 +1,61 @@
+"""The embedded backend: the conformance suite, plus what only it does."""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+
+from indexer.backend import SearchBackend
+from indexer.embedded import EmbeddedBackend, compile_sql
+from indexer.filters import AnyOf, Flag, Not, Range, SearchFilter, Term
+from tests.indexer.conformance import BackendConformance, corpus
+
+
+class TestEmbeddedBackend(BackendConformance):
+    @pytest.fixture
+    def backend_factory(self, tmp_path: Path) -> Callable[[], SearchBackend]:
+        return lambda: EmbeddedBackend(tmp_path / "search")
+
+
+def test_reopens_from_disk_without_re_embedding(tmp_path: Path) -> None:
+    docs = corpus(20)
+    EmbeddedBackend(tmp_path).rebuild(docs)
+    reopened = EmbeddedBackend(tmp_path)
+    got = reopened.vector_candidates(docs[3].embedding, k=1)  # type: ignore[arg-type]
+    assert got[0].id == docs[3].id and reopened.count() == 20
+
+
+def test_a_second_process_sees_writes_on_its_next_query(tmp_path: Path) -> None:
+    docs = corpus(20)
+    writer, reader = EmbeddedBackend(tmp_path), EmbeddedBackend(tmp_path)
+    writer.rebuild(docs[:10])
+    assert reader.count() == 10
+    writer.upsert(docs[10:12])
+    writer.delete([docs[0].id])
+    assert reader.count() == 11
+    assert reader.vector_candidates(docs[11].embedding, k=1)[0].id == docs[11].id  # type: ignore[arg-type]
+    writer.rebuild(docs[:3])  # another process switched versions
+    assert reader.count() == 3
+
+
+def test_rebuild_removes_old_versions(tmp_path: Path) -> None:
+    backend = EmbeddedBackend(tmp_path)
+    backend.rebuild(corpus(5))
+    backend.rebuild(corpus(6))
+    files = sorted(p.name for p in tmp_path.glob("index-*.sqlite"))
+    assert files == [f"index-{backend.info().version}.sqlite"]
+
+
+def test_compile_sql_is_parameterised() -> None:
+    flt = SearchFilter.of(
+        Term("kind", ("activity",)), Not(Range("places_available", gte=1)), AnyOf((Flag("online"), Term("languages", ("da",))))
+    )
+    sql, params = compile_sql(flt)
+    assert sql == (
+        "(d.kind IN (?)) AND (NOT COALESCE((d.places_available IS NOT NULL AND d.places_available >= ?), 0)) AND "
+        "((d.online = ?) OR (d.rowid IN (SELECT rowid FROM doc_terms WHERE field = ? AND value IN (?))))"
+    )
+    assert params == ["activity", 1, 1, "languages", "da"]
+    assert compile_sql(None) == ("1", [])
