@@ -33,6 +33,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
         None,
         "A sentence-transformers model name or local path. Default: the model prepared in DATA_DIR/models.",
     ),
+    "ELASTICSEARCH_PREFIX": ("faellesskab", "Prefix of the Elasticsearch alias and index names."),
+    "EMBEDDING_DIM": (384, "Dimension of the embedding model (384 for multilingual-e5-small)."),
     "SECRET_KEY": ("dev-only-change-me", "Flask secret; set a long random value in production."),
     "LOG_LEVEL": ("INFO", "Python log level."),
 }

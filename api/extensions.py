@@ -1,24 +1,67 @@
 """Per-app resources, kept in ``app.extensions`` and made by ``init_app``.
 
-Nothing here connects or loads anything at import time; the store's engine
-is created with the app but opens its first connection on first use.
+Nothing here connects or loads anything at import time, and nothing loads
+at app creation either: the store's engine opens its first connection on
+first use, the search backend is opened on the first query, and the
+embedding model loads on the first embedding.
 """
 
 from __future__ import annotations
 
 from pathlib import Path
+from typing import Any
 
 from flask import Flask, current_app
 
 from catalogue.store import Store
+from indexer.backend import SearchBackend
+from indexer.embedder import Embedder, FakeEmbedder, SentenceTransformerEmbedder, resolve_model
+from indexer.sync import Indexer
 
 
 def init_app(app: Flask) -> None:
-    Path(app.config["DATA_DIR"]).mkdir(parents=True, exist_ok=True)
-    store = Store(app.config["DATABASE_URL"])
-    app.extensions["store"] = store
+    data_dir = Path(app.config["DATA_DIR"])
+    data_dir.mkdir(parents=True, exist_ok=True)
+    app.extensions["store"] = Store(app.config["DATABASE_URL"])
+    app.extensions["embedder"] = make_embedder(app.config, data_dir)
+    app.extensions["backend"] = make_backend(app.config, data_dir, int(app.config["EMBEDDING_DIM"]))
+    app.extensions["indexer"] = Indexer(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
+
+
+def make_embedder(config: Any, data_dir: Path) -> Embedder:
+    """The real model, unless ``EMBEDDING_MODEL=fake`` (tests only: no model, no meaning)."""
+    choice = config.get("EMBEDDING_MODEL")
+    if choice == "fake":
+        return FakeEmbedder(int(config.get("EMBEDDING_DIM", 384)))
+    return SentenceTransformerEmbedder(resolve_model(data_dir, choice))
+
+
+def make_backend(config: Any, data_dir: Path, dim: int) -> SearchBackend:
+    url = config.get("ELASTICSEARCH_URL")
+    if url:
+        from indexer.es_backend import ElasticsearchBackend
+
+        return ElasticsearchBackend(url, prefix=config.get("ELASTICSEARCH_PREFIX", "faellesskab"), dim=dim)
+    from indexer.embedded import EmbeddedBackend
+
+    return EmbeddedBackend(data_dir / "search", dim=dim)
 
 
 def get_store(app: Flask | None = None) -> Store:
     store: Store = (app or current_app).extensions["store"]
     return store
+
+
+def get_backend(app: Flask | None = None) -> SearchBackend:
+    backend: SearchBackend = (app or current_app).extensions["backend"]
+    return backend
+
+
+def get_embedder(app: Flask | None = None) -> Embedder:
+    embedder: Embedder = (app or current_app).extensions["embedder"]
+    return embedder
+
+
+def get_indexer(app: Flask | None = None) -> Indexer:
+    indexer: Indexer = (app or current_app).extensions["indexer"]
+    return indexer

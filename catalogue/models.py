@@ -20,6 +20,7 @@ from sqlalchemy import (
     ForeignKey,
     Index,
     Integer,
+    LargeBinary,
     MetaData,
     String,
     Text,
@@ -173,3 +174,15 @@ class CapacityEvent(Base):
     waitlist: Mapped[int | None] = mapped_column(Integer, nullable=True)
     volunteers: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor: Mapped[str] = mapped_column(String(200))
+
+
+class EmbeddingCache(Base):
+    """Embeddings by (model, content hash), so that re-indexing an unchanged
+    offer costs no model time. Written by ``indexer.embedding_cache``."""
+
+    __tablename__ = "embedding_cache"
+    model_id: Mapped[str] = mapped_column(String(200), primary_key=True)
+    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
+    dim: Mapped[int] = mapped_column(Integer)
+    vector: Mapped[bytes] = mapped_column(LargeBinary)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)

@@ -14,12 +14,7 @@ import Stemmer
 
 #: Snowball's Danish stop word list, the one Lucene's DanishAnalyzer uses.
 DANISH_STOP_WORDS: Final[frozenset[str]] = frozenset(
-    """og i jeg det at en den til er som på de med han af for ikke der var mig sig
-    men et har om vi min havde ham hun nu over da fra du ud sin dem os op man hans
-    hvor eller hvad skal selv her alle vil blev kunne ind når være dog noget ville
-    jo deres efter ned skulle denne end dette mit også under have dig anden hende
-    mine alt meget sit sine vor mod disse hvis din nogle hos blive mange ad bliver
-    hendes været thi jer sådan""".split()
+    ["og", "i", "jeg", "det", "at", "en", "den", "til", "er", "som", "på", "de", "med", "han", "af", "for", "ikke", "der", "var", "mig", "sig", "men", "et", "har", "om", "vi", "min", "havde", "ham", "hun", "nu", "over", "da", "fra", "du", "ud", "sin", "dem", "os", "op", "man", "hans", "hvor", "eller", "hvad", "skal", "selv", "her", "alle", "vil", "blev", "kunne", "ind", "når", "være", "dog", "noget", "ville", "jo", "deres", "efter", "ned", "skulle", "denne", "end", "dette", "mit", "også", "under", "have", "dig", "anden", "hende", "mine", "alt", "meget", "sit", "sine", "vor", "mod", "disse", "hvis", "din", "nogle", "hos", "blive", "mange", "ad", "bliver", "hendes", "været", "thi", "jer", "sådan"]
 )
 
 # Letters and digits, as Unicode word boundaries give them; an apostrophe or a

@@ -29,6 +29,7 @@ refused), and :class:`~indexer.filters.InvalidFilterError`.
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from dataclasses import dataclass
 from typing import Any, NamedTuple, Protocol, runtime_checkable
 
 import numpy as np
@@ -68,7 +69,8 @@ class Candidate(NamedTuple):
     score: float
 
 
-class IndexInfo(NamedTuple):
+@dataclass(frozen=True)
+class IndexInfo:
     name: str  # the stable name (alias)
     version: str  # the physical index behind it
     count: int

@@ -151,7 +151,7 @@ def build_document(
 
 def _hours(start: str, end: str) -> range:
     """Hours a slot touches: 10:00-12:00 touches 10 and 11; 10:30-11:15 touches 10 and 11."""
-    sh, sm = map(int, start.split(":"))
+    sh, _ = map(int, start.split(":"))
     eh, em = map(int, end.split(":"))
     return range(sh, eh + (1 if em > 0 else 0))
 

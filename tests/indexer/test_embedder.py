@@ -60,9 +60,7 @@ def test_fake_embedder_is_deterministic_across_instances() -> None:
 
 def test_fake_embedder_is_deterministic_across_processes() -> None:
     code = "from indexer.embedder import FakeEmbedder; print(FakeEmbedder(16).embed_query('æbleskiver').tolist())"
-    out = subprocess.run(
-        [sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True
-    ).stdout
+    out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True).stdout
     assert json.loads(out) == FakeEmbedder(16).embed_query("æbleskiver").tolist()
 
 
