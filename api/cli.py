@@ -66,14 +66,14 @@ def catalogue() -> None:
     """Organisations and offers: import, export, summary."""
 
 
-def read_any(path: Path, fmt: str | None) -> Any:
+def read_any(path: Path, fmt: str | None, categories: dict[str, str] | None = None) -> Any:
     """Parse a native or HSDS file or folder; raises FileFormatError."""
     from catalogue import formats
 
     if fmt == "hsds-datapackage" or (fmt is None and path.is_dir()):
         from catalogue.hsds import read_datapackage
 
-        return read_datapackage(path)
+        return read_datapackage(path, known_categories=categories)
     if fmt == "hsds":
         from catalogue.hsds import read_hsds_json
 
@@ -81,7 +81,7 @@ def read_any(path: Path, fmt: str | None) -> Any:
             text = path.read_text(encoding="utf-8-sig")
         except (OSError, UnicodeDecodeError) as exc:
             raise FileFormatError(f"Cannot read {path}: {exc}") from None
-        return read_hsds_json(text)
+        return read_hsds_json(text, known_categories=categories)
     return formats.read_file(path, fmt)
 
 
@@ -103,9 +103,11 @@ def catalogue_import(path: Path, fmt: str | None, skip_invalid: bool, dry_run: b
     """Import offers from PATH (JSON, JSON Lines, CSV, HSDS JSON or an HSDS datapackage folder)."""
     store = get_store()
     try:
-        parsed = read_any(path, fmt)
+        parsed = read_any(path, fmt, store.categories())
     except FileFormatError as exc:
         raise click.ClickException(f"{path}: {exc} Nothing was imported.") from None
+    for warning in parsed.meta.get("warnings") or []:
+        click.echo(f"  note: {warning}", err=True)
     report = store.import_offers(
         parsed.records,
         actor=cli_actor(),
