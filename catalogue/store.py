@@ -197,6 +197,26 @@ class Store:
                 raise NotFound("offer", offer_id)
             return offer_to_dict(row)
 
+    def get_offers(self, offer_ids: Iterable[str]) -> dict[str, dict[str, Any]]:
+        """Several offers in one round trip; unknown ids are left out."""
+        wanted = list(dict.fromkeys(offer_ids))
+        out: dict[str, dict[str, Any]] = {}
+        with self._read() as session:
+            for start in range(0, len(wanted), 500):
+                rows = session.scalars(select(Offer).where(Offer.id.in_(wanted[start : start + 500]))).unique()
+                out.update({row.id: offer_to_dict(row) for row in rows})
+        return out
+
+    def versions(self, offer_ids: Iterable[str]) -> dict[str, int]:
+        """Current version of each offer: a cheap check before trusting a cached copy."""
+        wanted = list(dict.fromkeys(offer_ids))
+        out: dict[str, int] = {}
+        with self.engine.connect() as conn:
+            for start in range(0, len(wanted), 500):
+                chunk = wanted[start : start + 500]
+                out.update(dict(conn.execute(select(Offer.id, Offer.version).where(Offer.id.in_(chunk))).tuples().all()))
+        return out
+
     def get_organisation(self, org_id: str) -> dict[str, Any]:
         with self._read() as session:
             row = session.get(Organisation, org_id)

@@ -62,6 +62,7 @@ class SearchDocument:
     group_size: str  # small, medium, large or unknown
     has_daytime_slot: bool
     has_evening_slot: bool
+    by_arrangement: bool  # no fixed slots: times are agreed (besøgsven, ledsager)
     weekdays: list[int]
     slot_hours: list[str]  # "2-10" = some slot covers Tuesday 10:00-10:59
     online: bool
@@ -70,6 +71,7 @@ class SearchDocument:
     area: str  # "mainland", "anholt" (an island) or "online"
     town: str | None
     last_verified: str | None
+    valid_to: str | None
     updated_at: str | None
     content_hash: str
     embedding: np.ndarray | None = field(default=None, repr=False, compare=False)
@@ -136,6 +138,7 @@ def build_document(
         group_size=offer.get("group_size") or "unknown",
         has_daytime_slot=any(s["end"] <= DAY_ENDS for s in slots),
         has_evening_slot=any(s["start"] >= DAY_ENDS for s in slots),
+        by_arrangement=not slots,
         weekdays=sorted({int(s["weekday"]) for s in slots}),
         slot_hours=sorted({f"{s['weekday']}-{h:02d}" for s in slots for h in _hours(s["start"], s["end"])}),
         online=bool(loc.get("online")),
@@ -144,6 +147,7 @@ def build_document(
         area=area,
         town=loc.get("town"),
         last_verified=_iso(offer.get("last_verified")),
+        valid_to=_iso((offer.get("schedule") or {}).get("valid_to")),
         updated_at=_iso(offer.get("updated_at")),
         content_hash=content_hash(embedding_text),
     )
@@ -191,8 +195,10 @@ FILTER_FIELDS: dict[str, str] = {
     "language_learning": "bool",
     "has_daytime_slot": "bool",
     "has_evening_slot": "bool",
+    "by_arrangement": "bool",
     "online": "bool",
     "last_verified": "date",
+    "valid_to": "date",
 }
 
 ACCESSIBILITY_CODES = tuple(ACCESSIBILITY)

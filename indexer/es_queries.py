@@ -98,16 +98,14 @@ def compile_clause(clause: Clause) -> dict[str, Any]:
     if isinstance(clause, Term):
         return _term(clause)
     if isinstance(clause, Range):
-        kind = FILTER_FIELDS[clause.field]
-        bounds: dict[str, Any] = {}
-        if clause.gte is not None:
-            bounds["gte"] = _bound(clause.gte, kind, clause.field, up=True)
-        if clause.lte is not None:
-            bounds["lte"] = _bound(clause.lte, kind, clause.field, up=False)
-        return {"range": {clause.field: bounds}}
+        return _range(clause)
     if isinstance(clause, Flag):
         return {"term": {clause.field: bool(clause.value)}}
     if isinstance(clause, GeoDistance):
+        if math.isnan(clause.km):
+            return MATCH_NONE
+        if math.isinf(clause.km):
+            return {"exists": {"field": GEO_FIELD}}
         return {
             "geo_distance": {
                 "distance": f"{_plain_number(clause.km)}km",
@@ -119,6 +117,24 @@ def compile_clause(clause: Clause) -> dict[str, Any]:
     if isinstance(clause, Not):
         return {"bool": {"must_not": [compile_clause(clause.clause)]}}
     raise InvalidFilterError(f"Unknown clause {clause!r}")
+
+
+def _range(clause: Range) -> dict[str, Any]:
+    """``range`` with inclusive bounds; a missing value never matches (as in ``range`` itself)."""
+    kind = FILTER_FIELDS[clause.field]
+    bounds: dict[str, Any] = {}
+    for key, raw in (("gte", clause.gte), ("lte", clause.lte)):
+        if raw is None:
+            continue
+        value = _bound(raw, kind, clause.field, up=key == "gte")
+        if isinstance(value, float) and math.isinf(value):
+            if (value > 0) == (key == "gte"):  # >= +inf or <= -inf: nothing
+                return MATCH_NONE
+            continue  # an open side: any value
+        bounds[key] = value
+    if not bounds:
+        return {"exists": {"field": clause.field}}
+    return {"range": {clause.field: bounds}}
 
 
 def _term(clause: Term) -> dict[str, Any]:
@@ -182,7 +198,7 @@ def _bound(value: Any, kind: str, name: str, *, up: bool) -> Any:
         if isinstance(value, int):
             return value
         if math.isinf(number):
-            raise InvalidFilterError(f"Range on {name} needs a finite bound")
+            return number
         # Integer fields: x >= 2.5 is x >= 3 and x <= 2.5 is x <= 2.
         return math.ceil(number) if up else math.floor(number)
     return number
@@ -190,8 +206,7 @@ def _bound(value: Any, kind: str, name: str, *, up: bool) -> Any:
 
 def _plain_number(x: float) -> str:
     """A number without exponent notation: 2.5 -> '2.5', 10.0 -> '10', 1e-07 -> '0.0000001'."""
-    text = np.format_float_positional(float(x), trim="-")
-    return text
+    return str(np.format_float_positional(float(x), trim="-"))
 
 
 # -- searches -----------------------------------------------------------------------

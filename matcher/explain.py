@@ -1,0 +1,218 @@
+"""Plain-Danish explanations for each result.
+
+A navigator reads these aloud with the citizen, so they are short, concrete
+and tied to what the citizen said: why it fits (``reasons``), which barriers
+it meets (``accommodations``), and what to check first (``cautions``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from datetime import date, timedelta
+from typing import Any
+
+from catalogue.taxonomy import COST_PERIODS, WEEKDAYS_DA, monthly_cost
+from indexer.analysis import analyze, tokens
+from indexer.documents import SearchDocument
+
+from .interests import Inference
+from .request import MatchRequest
+
+MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
+             "november", "december")
+STALE_MONTHS = 12
+
+#: Words navigators' notes are full of, which say nothing about the topic.
+GENERIC_WORDS = frozenset(
+    """komme kommer kom gerne godt meget mere mest lidt bare altid aldrig savner savne savnet lide lider holde
+    holdt holder mand kone manden konen børn andre anden ting gøre gør gjort hjemme hjem ude tid tiden dag dage
+    gang gange år årig årige uge ugen plads føler føle følt svært svær nogen noget nogle ønsker ønske vil ville
+    kunne kan måske lige stadig efter siden blevet været gået tage tager fået får have haft""".split()
+)
+
+
+def day_part(start: str) -> str:
+    hour = int(start[:2])
+    if hour < 12:
+        return "formiddag"
+    if hour < 17:
+        return "eftermiddag"
+    return "aften"
+
+
+def schedule_phrase(slots: Sequence[Mapping[str, Any]]) -> str:
+    """'hver tirsdag formiddag', 'mandag eftermiddag og torsdag aften', 'efter aftale'."""
+    if not slots:
+        return "efter aftale"
+    parts = list(dict.fromkeys(f"{WEEKDAYS_DA[int(s['weekday'])]} {day_part(s['start'])}" for s in slots))
+    if len(parts) == 1:
+        return f"hver {parts[0]}"
+    return ", ".join(parts[:-1]) + " og " + parts[-1]
+
+
+def danish_date(day: date) -> str:
+    return f"{day.day}. {MONTHS_DA[day.month - 1]}"
+
+
+def price_phrase(cost: Mapping[str, Any]) -> str:
+    amount = float(cost["amount_dkk"])
+    if amount == 0:
+        return "Gratis"
+    shown = int(amount) if amount.is_integer() else amount
+    return f"{shown} kr. {COST_PERIODS[cost['per']]}"
+
+
+def next_slots(offer: Mapping[str, Any], today: date, count: int = 3) -> list[dict[str, str]]:
+    """The next meetings from today, within the offer's season."""
+    schedule = offer.get("schedule") or {}
+    slots = schedule.get("slots") or []
+    valid_from = _as_date(schedule.get("valid_from"))
+    valid_to = _as_date(schedule.get("valid_to"))
+    out: list[dict[str, str]] = []
+    start = max(today, valid_from) if valid_from else today
+    for offset in range(0, 7 * 8):
+        day = start + timedelta(days=offset)
+        if valid_to and day > valid_to:
+            break
+        for slot in sorted(slots, key=lambda s: s["start"]):
+            if day.isoweekday() == int(slot["weekday"]):
+                out.append({"date": day.isoformat(), "weekday": WEEKDAYS_DA[day.isoweekday()], "start": slot["start"], "end": slot["end"]})
+                if len(out) == count:
+                    return out
+    return out
+
+
+def _as_date(value: Any) -> date | None:
+    if value is None or isinstance(value, date):
+        return value
+    return date.fromisoformat(str(value)[:10])
+
+
+def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, labels: Mapping[str, str]) -> list[str]:
+    """Why it fits, tied to the citizen's own words where they meet the offer's."""
+    out: list[str] = []
+    headline = set(analyze(f"{offer['title']} {' '.join(labels.get(c, c) for c in offer['categories'])}"))
+    body = set(analyze(offer.get("description") or ""))
+    words: list[str] = []
+    for word in tokens(req.interests):
+        if len(word) < 3 or word in GENERIC_WORDS or word in words:
+            continue
+        stems = set(analyze(word))
+        # A word in the title or topic counts; one only in the description
+        # must be a real content word, not "komme" or "gerne".
+        if stems & headline or (len(word) >= 5 and stems & body):
+            words.append(word)
+    when = schedule_phrase((offer.get("schedule") or {}).get("slots") or [])
+    title = offer["title"]
+    if words:
+        out.append(f"Du nævnte {_join(words[:3])}: {title} mødes {when}." if when != "efter aftale"
+                   else f"Du nævnte {_join(words[:3])}: {title} aftales efter dine ønsker.")
+    shared = [c for c in inference.categories if c in offer["categories"]]
+    if shared:
+        topic = ", ".join(labels.get(c, c).lower() for c in shared[:2])
+        said = _join(list(dict.fromkeys(w for c in shared[:2] for w in inference.hits.get(c, ())))[:2])
+        if not words:
+            out.append(f"Du talte om {said}, og tilbuddet handler om {topic}.")
+    if not out:
+        topic = ", ".join(labels.get(c, c).lower() for c in offer["categories"][:2])
+        out.append(f"Ligner det, du fortalte om (emne: {topic}).")
+    if offer["kind"] == "volunteer_service":
+        out.append("En frivillig giver sig tid til dig; tiden aftales med dig.")
+    return out
+
+
+def accommodations(req: MatchRequest, offer: Mapping[str, Any], doc: SearchDocument, distance_km: float | None) -> list[str]:
+    """Which of the citizen's barriers the offer meets."""
+    access = set(offer.get("accessibility") or [])
+    out: list[str] = []
+    if req.has("wheelchair_user") or req.has("reduced_mobility"):
+        if "wheelchair" in access:
+            out.append("Kørestolsegnet")
+        if "step_free" in access:
+            out.append("Trinfri adgang")
+        if "accessible_toilet" in access:
+            out.append("Handicaptoilet")
+    if req.has("low_income") or req.max_monthly_cost_dkk is not None:
+        cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
+        if float(cost["amount_dkk"]) == 0:
+            out.append("Gratis")
+        else:
+            out.append(f"Billigt: ca. {round(monthly_cost(cost['amount_dkk'], cost['per']))} kr. om måneden")
+    if req.has("no_car") or req.has("reduced_mobility") or req.has("visually_impaired"):
+        if offer.get("transport_offered"):
+            out.append("Der tilbydes transport")
+        if "near_public_transport" in access:
+            out.append("Tæt på bus eller tog")
+        if req.has("no_car") and distance_km is not None and distance_km <= 2:
+            out.append(f"Kun {distance_km:.1f} km væk".replace(".", ","))
+    if (req.has("needs_companion") or req.has("social_anxiety") or req.has("visually_impaired")) and offer.get(
+        "companion_available"
+    ):
+        out.append("Der kan komme en ledsager med første gang")
+    if req.has("social_anxiety"):
+        if offer.get("group_size") == "small":
+            out.append("Lille hold (højst 8)")
+        if offer.get("newcomers_welcome"):
+            out.append("Nye er særligt velkomne")
+    if req.has("hearing_impaired") and "hearing_loop" in access:
+        out.append("Teleslynge")
+    if req.has("non_danish_speaker"):
+        if req.language in (offer.get("languages") or []):
+            out.append(f"Foregår også på {_LANGUAGE_NAMES_DA.get(req.language, req.language)}")
+        elif doc.language_learning:
+            out.append("Sprogtilbud for nye i Danmark")
+    slots = (offer.get("schedule") or {}).get("slots") or []
+    if req.has("daytime_only") or req.has("evenings_only"):
+        out.append("Tidspunkt: " + schedule_phrase(slots))
+    if offer["location"].get("online"):
+        out.append("Foregår online hjemmefra")
+    return out
+
+
+def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_km: float | None) -> list[str]:
+    """What the navigator should check before the citizen goes."""
+    out: list[str] = []
+    access = set(offer.get("accessibility") or [])
+    if offer.get("group_size") == "large":
+        out.append("Holdet er stort (over 20)")
+    verified = _as_date(offer.get("last_verified"))
+    if verified is None:
+        out.append("Ikke bekræftet af arrangøren endnu")
+    else:
+        months = (today.year - verified.year) * 12 + today.month - verified.month
+        if months >= STALE_MONTHS:
+            out.append(f"Sidst bekræftet for {months} måneder siden")
+    available = offer.get("places_available")
+    if available is not None and 0 < available <= 3:
+        out.append(f"Kun {available} {'ledig plads' if available == 1 else 'ledige pladser'}")
+    schedule = offer.get("schedule") or {}
+    valid_from, valid_to = _as_date(schedule.get("valid_from")), _as_date(schedule.get("valid_to"))
+    if valid_from and valid_from > today:
+        out.append(f"Starter først {danish_date(valid_from)}")
+    if valid_to and today <= valid_to <= today + timedelta(days=45):
+        out.append(f"Sæsonen slutter {danish_date(valid_to)}")
+    if req.has("reduced_mobility") and not access & {"step_free", "wheelchair"} and not offer["location"].get("online"):
+        out.append("Trinfri adgang er ikke oplyst")
+    if req.has("hearing_impaired") and "hearing_loop" not in access and not offer["location"].get("online"):
+        out.append("Ingen teleslynge oplyst")
+    if req.has("no_car") and distance_km is not None and distance_km > 5 and offer.get("transport_offered"):
+        out.append("Aftal transporten med arrangøren")
+    if offer["location"].get("online"):
+        out.append("Kræver computer, tablet eller smartphone")
+    cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
+    if float(cost["amount_dkk"]) > 0 and not (req.has("low_income") or req.max_monthly_cost_dkk is not None):
+        out.append(f"Pris: {price_phrase(cost)}")
+    return out
+
+
+def _join(items: Sequence[str]) -> str:
+    items = list(items)
+    if len(items) <= 1:
+        return "".join(items)
+    return ", ".join(items[:-1]) + " og " + items[-1]
+
+
+_LANGUAGE_NAMES_DA = {
+    "en": "engelsk", "de": "tysk", "ar": "arabisk", "uk": "ukrainsk", "pl": "polsk", "so": "somali",
+    "ti": "tigrinya", "fa": "persisk", "tr": "tyrkisk", "ru": "russisk", "sv": "svensk", "no": "norsk",
+}

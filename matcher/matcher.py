@@ -1,0 +1,341 @@
+"""Rank offers for a citizen.
+
+1. Hard rules become one portable filter that both candidate searches apply,
+   so no feasible offer is lost below a cut-off.
+2. Lexical (BM25) and vector (kNN) candidates are fused by reciprocal rank.
+3. Soft preferences, distance and freshness re-rank the topical head.
+4. At most three offers per organisation in the top ten, unless nothing else fits.
+5. Every result is re-checked against the rules on the store's current data,
+   and explained in plain Danish.
+"""
+
+from __future__ import annotations
+
+import time
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from typing import Any, Protocol
+from zoneinfo import ZoneInfo
+
+from catalogue.gazetteer import haversine_km
+from catalogue.store import Store
+from indexer.backend import Candidate, SearchBackend
+from indexer.documents import SearchDocument
+from indexer.embedder import Embedder
+from indexer.filters import Term, matches
+
+from . import explain
+from .fusion import RRF_K, reciprocal_rank_fusion
+from .interests import expansion_terms, infer_categories
+from .log import record_match
+from .offers import OfferCache
+from .preferences import TOPICAL_DEPTH, adjust
+from .request import MatchRequest
+from .rules import RULE_LABELS, Rule, as_filter, hard_rules, violations
+
+TZ = ZoneInfo("Europe/Copenhagen")
+CANDIDATES = 100  # per retriever
+POOL = 50  # unfiltered candidates used to count what each rule removed
+MAX_PER_ORGANISATION = 3
+DIVERSITY_WINDOW = 10
+COMPANION_QUERY = "ledsager følgeven gåven besøgsven brobygger følges med"
+
+
+class Reranker(Protocol):
+    """Hook for a cross-encoder: scores (query, offer text) pairs, higher is better."""
+
+    def rerank(self, query: str, texts: Sequence[str]) -> list[float]: ...
+
+
+@dataclass
+class Result:
+    offer_id: str
+    title: str
+    organisation: str
+    kind: str
+    town: str | None
+    distance_km: float | None
+    score: float
+    reasons: list[str]
+    accommodations: list[str]
+    cautions: list[str]
+    next_slots: list[dict[str, str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return dict(self.__dict__)
+
+
+@dataclass
+class MatchResponse:
+    query_id: str
+    results: list[Result]
+    excluded: dict[str, int]
+    excluded_labels: dict[str, str]
+    inferred_categories: list[str]
+    full_waitlist: list[dict[str, Any]] = field(default_factory=list)
+    companion_services: list[dict[str, Any]] = field(default_factory=list)
+    no_good_match: bool = False
+    advice: str | None = None
+    notes: list[str] = field(default_factory=list)
+    timings_ms: dict[str, float] = field(default_factory=dict)
+
+    def to_dict(self) -> dict[str, Any]:
+        out = dict(self.__dict__)
+        out["results"] = [r.to_dict() for r in self.results]
+        return out
+
+
+class Matcher:
+    def __init__(
+        self,
+        store: Store,
+        backend: SearchBackend,
+        embedder: Embedder,
+        *,
+        rrf_k: int = RRF_K,
+        reranker: Reranker | None = None,
+        log: bool = True,
+    ) -> None:
+        self.store, self.backend, self.embedder = store, backend, embedder
+        self.rrf_k = rrf_k
+        self.reranker = reranker
+        self.log = log
+        self.offers = OfferCache(store)
+        self._companion_vector: Any = None
+
+    # -- the whole match -------------------------------------------------------------
+
+    def match(self, req: MatchRequest, *, actor: str = "anonymous", today: date | None = None) -> MatchResponse:
+        today = today or datetime.now(TZ).date()
+        timings: dict[str, float] = {}
+        t0 = time.perf_counter()
+        labels = self.store.categories()
+        inference = infer_categories(req.interests, labels)
+        rules = hard_rules(req, today)
+        flt = as_filter(rules)
+        query_vector = self.embedder.embed_query(req.interests)
+        timings["embed"] = _ms(t0)
+
+        t1 = time.perf_counter()
+        lexical_query = f"{req.interests} {expansion_terms(inference.categories, labels)}".strip()
+        lexical = self.backend.lexical_candidates(lexical_query, flt, k=CANDIDATES)
+        vector = self.backend.vector_candidates(query_vector, flt, k=CANDIDATES)
+        fused = reciprocal_rank_fusion([lexical, vector], k=self.rrf_k)
+        pool = reciprocal_rank_fusion(
+            [
+                self.backend.lexical_candidates(lexical_query, None, k=POOL),
+                self.backend.vector_candidates(query_vector, None, k=POOL),
+            ],
+            k=self.rrf_k,
+        )[:POOL]
+        timings["retrieve"] = _ms(t1)
+
+        t2 = time.perf_counter()
+        head = fused[: max(TOPICAL_DEPTH, 2 * req.limit)]
+        offers, docs = self.offers.get([c.id for c in head] + [c.id for c in pool], labels)
+        ranked, stale = self._rerank(req, head, offers, docs, today)
+        chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
+        if self.reranker is not None and chosen:
+            chosen = self._cross_encode(req, chosen, offers)
+        results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
+        excluded = count_exclusions(rules, pool, docs)
+        timings["rank"] = _ms(t2)
+
+        response = MatchResponse(
+            query_id=str(uuid.uuid4()),
+            results=results,
+            excluded=excluded,
+            excluded_labels={name: RULE_LABELS[name] for name in excluded},
+            inferred_categories=list(inference.categories),
+            full_waitlist=self._waitlisted(rules, pool, offers, docs),
+        )
+        if stale:
+            response.notes.append(f"{stale} tilbud blev sorteret fra, fordi de netop er ændret i kataloget.")
+        if req.lat is None:
+            response.notes.append("Borgerens bopæl er ikke angivet, så afstand er ikke brugt.")
+        if req.has("needs_companion") or req.has("social_anxiety"):
+            response.companion_services = self._companion_services(req, rules, labels, today)
+        response.no_good_match = is_weak(results, lexical, vector)
+        if not results and excluded:
+            worst = max(excluded, key=lambda name: excluded[name])
+            response.advice = (
+                f"Intet passer. Flest relevante tilbud faldt fra, fordi de er {RULE_LABELS[worst]} "
+                f"({excluded[worst]} af de {len(pool)} mest relevante). Spørg borgeren om netop det."
+            )
+        timings["total"] = _ms(t0)
+        response.timings_ms = timings
+        if self.log:
+            record_match(
+                self.store,
+                query_id=response.query_id,
+                actor=actor,
+                town=req.town,
+                age=req.age,
+                language=req.language,
+                barriers=req.barriers,
+                categories=inference.categories,
+                kinds=req.kinds,
+                result_ids=[r.offer_id for r in results],
+                excluded=excluded,
+                no_good_match=response.no_good_match,
+            )
+        return response
+
+    # -- steps -------------------------------------------------------------------------
+
+    def _rerank(
+        self,
+        req: MatchRequest,
+        head: Sequence[Candidate],
+        offers: Mapping[str, Mapping[str, Any]],
+        docs: Mapping[str, SearchDocument],
+        today: date,
+    ) -> tuple[list[tuple[str, float]], int]:
+        ranked: list[tuple[str, float]] = []
+        stale = 0
+        for cand in head:
+            offer = offers.get(cand.id)
+            if offer is None or violations(req, offer, today):
+                stale += 1  # the index lagged the store: never show it
+                continue
+            factor = adjust(req, docs[cand.id], self._distance(req, offer), today).factor
+            ranked.append((cand.id, cand.score * factor))
+        ranked.sort(key=lambda item: (-item[1], item[0]))
+        return ranked, stale
+
+    def _cross_encode(
+        self, req: MatchRequest, chosen: list[tuple[str, float]], offers: Mapping[str, Mapping[str, Any]]
+    ) -> list[tuple[str, float]]:
+        assert self.reranker is not None
+        texts = [f"{offers[oid]['title']}. {offers[oid].get('description') or ''}" for oid, _ in chosen]
+        scores = self.reranker.rerank(req.interests, texts)
+        return sorted(zip([oid for oid, _ in chosen], scores, strict=True), key=lambda item: (-item[1], item[0]))
+
+    @staticmethod
+    def _distance(req: MatchRequest, offer: Mapping[str, Any]) -> float | None:
+        loc = offer["location"]
+        if req.lat is None or req.lon is None or loc.get("lat") is None:
+            return None
+        return round(haversine_km(req.lat, req.lon, loc["lat"], loc["lon"]), 1)
+
+    def _result(
+        self,
+        req: MatchRequest,
+        offer: Mapping[str, Any],
+        doc: SearchDocument,
+        score: float,
+        inference: Any,
+        labels: Mapping[str, str],
+        today: date,
+    ) -> Result:
+        distance = self._distance(req, offer)
+        return Result(
+            offer_id=offer["id"],
+            title=offer["title"],
+            organisation=offer["organisation"]["name"],
+            kind=offer["kind"],
+            town=offer["location"].get("town") or ("online" if offer["location"].get("online") else None),
+            distance_km=distance,
+            score=round(score, 6),
+            reasons=explain.reasons(req, offer, inference, labels),
+            accommodations=explain.accommodations(req, offer, doc, distance),
+            cautions=explain.cautions(req, offer, today, distance),
+            next_slots=explain.next_slots(offer, today),
+        )
+
+    def _waitlisted(
+        self,
+        rules: list[Rule],
+        pool: Sequence[Candidate],
+        offers: Mapping[str, Mapping[str, Any]],
+        docs: Mapping[str, SearchDocument],
+    ) -> list[dict[str, Any]]:
+        """Relevant offers that fit in every way but are full: listed apart."""
+        without_full = as_filter(rules, skip=frozenset({"full"}))
+        out = []
+        for cand in pool:
+            doc = docs.get(cand.id)
+            if doc is None or doc.has_places or not matches(without_full, doc):
+                continue
+            offer = offers[cand.id]
+            out.append({"offer_id": cand.id, "title": offer["title"], "organisation": offer["organisation"]["name"],
+                        "waitlist": offer.get("waitlist")})
+            if len(out) == 3:
+                break
+        return out
+
+    def _companion_services(
+        self, req: MatchRequest, rules: list[Rule], labels: Mapping[str, str], today: date
+    ) -> list[dict[str, Any]]:
+        """Volunteer services that provide someone to go along with (ledsager, gåven)."""
+        flt = as_filter(rules, skip=frozenset({"kind", "category"})).and_(Term("kind", ("volunteer_service",)))
+        if self._companion_vector is None:
+            self._companion_vector = self.embedder.embed_query(COMPANION_QUERY)
+        found = reciprocal_rank_fusion(
+            [
+                self.backend.lexical_candidates(COMPANION_QUERY, flt, k=10),
+                self.backend.vector_candidates(self._companion_vector, flt, k=10),
+            ]
+        )
+        services, _ = self.offers.get([c.id for c in found[:6]], labels)
+        out = []
+        for cand in found[:6]:
+            offer = services.get(cand.id)
+            if offer is None or violations(req, offer, today):
+                continue
+            out.append({"offer_id": cand.id, "title": offer["title"], "organisation": offer["organisation"]["name"],
+                        "town": offer["location"].get("town")})
+            if len(out) == 3:
+                break
+        return out
+
+
+WEAK_VECTOR_SCORE = 0.9  # (1 + cos) / 2 below this, with no shared words, is a weak match
+
+
+def is_weak(results: Sequence[Result], lexical: Sequence[Candidate], vector: Sequence[Candidate]) -> bool:
+    """No results, or none of the top three shares a word with the citizen's
+    text and none is close in meaning: recorded as "no good match"."""
+    if not results:
+        return True
+    top = [r.offer_id for r in results[:3]]
+    if any(c.id in top for c in lexical):
+        return False
+    closeness = {c.id: c.score for c in vector}
+    return max((closeness.get(oid, 0.0) for oid in top), default=0.0) < WEAK_VECTOR_SCORE
+
+
+def diversify(ranked: Sequence[tuple[str, float]], org_of: Mapping[str, str], limit: int) -> list[tuple[str, float]]:
+    """Best first, at most MAX_PER_ORGANISATION per organisation in the top
+    DIVERSITY_WINDOW; held-back offers fill remaining places only when
+    nothing else is left."""
+    chosen: list[tuple[str, float]] = []
+    held: list[tuple[str, float]] = []
+    per_org: dict[str, int] = {}
+    for item in ranked:
+        org = org_of[item[0]]
+        if len(chosen) < DIVERSITY_WINDOW and per_org.get(org, 0) >= MAX_PER_ORGANISATION:
+            held.append(item)
+            continue
+        per_org[org] = per_org.get(org, 0) + 1
+        chosen.append(item)
+        if len(chosen) == limit:
+            return chosen
+    return (chosen + held)[:limit]
+
+
+def count_exclusions(rules: list[Rule], pool: Sequence[Candidate], docs: Mapping[str, SearchDocument]) -> dict[str, int]:
+    """For each rule, how many of the most relevant offers (before any rule) it removes."""
+    counts: dict[str, int] = {}
+    for rule in rules:
+        flt = as_filter([rule])
+        n = sum(1 for cand in pool if cand.id in docs and not matches(flt, docs[cand.id]))
+        if n:
+            counts[rule.name] = n
+    return counts
+
+
+def _ms(start: float) -> float:
+    return round((time.perf_counter() - start) * 1000, 2)

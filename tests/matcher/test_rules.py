@@ -1,0 +1,102 @@
+"""Hard rules: the filter clauses and the independent checker agree."""
+
+from __future__ import annotations
+
+from datetime import date
+from typing import Any
+
+import pytest
+
+from api.cli import demo_path
+from catalogue.formats import read_file
+from catalogue.schemas import OfferSchema
+from indexer.documents import build_document
+from indexer.filters import matches
+from matcher.request import MatchRequestSchema
+from matcher.rules import as_filter, hard_rules, violations, window_hours
+
+TODAY = date(2026, 11, 22)
+
+REQUESTS: list[dict[str, Any]] = [
+    {"interests": "sang", "age": 72, "location": {"town": "Auning"}, "barriers": ["no_car", "wheelchair_user"]},
+    {"interests": "gåture", "age": 30, "location": {"town": "Grenaa"}, "barriers": ["low_income", "daytime_only"]},
+    {"interests": "strik", "age": 67, "location": {"postcode": "8592"}, "max_distance_km": 5},
+    {"interests": "cards", "age": 45, "location": {"lat": 56.43, "lon": 10.6}, "barriers": ["non_danish_speaker"], "language": "ar"},
+    {"interests": "kor", "age": 19, "location": {"town": "Ørsted"}, "barriers": ["evenings_only"], "max_monthly_cost_dkk": 50},
+    {"interests": "xx", "availability": [{"weekday": 2, "start": "09:00", "end": "12:00"}], "kinds": ["volunteer_service"]},
+    {"interests": "xx", "age": 90, "location": {"town": "Glesborg"}, "categories": ["sang", "motion"], "barriers": ["no_car"]},
+]
+
+
+@pytest.fixture(scope="module")
+def offers() -> list[dict[str, Any]]:
+    schema = OfferSchema()
+    return [schema.load(dict(r.data)) for r in read_file(demo_path()).records]
+
+
+@pytest.mark.parametrize("raw", REQUESTS)
+def test_filter_and_checker_agree_on_every_demo_offer(raw: dict[str, Any], offers: list[dict[str, Any]]) -> None:
+    req = MatchRequestSchema().load(raw)
+    rules = hard_rules(req, TODAY)
+    flt = as_filter(rules)
+    by_rule = {r.name: as_filter([r]) for r in rules}
+    excluded = 0
+    for offer in offers:
+        doc = build_document(offer)
+        broken = violations(req, offer, TODAY)
+        assert matches(flt, doc) == (not broken), (offer["id"], broken)
+        for name, single in by_rule.items():
+            assert matches(single, doc) == (name not in broken), (offer["id"], name)
+        excluded += bool(broken)
+    assert 0 < excluded < len(offers)
+
+
+def test_anholt_is_its_own_world(offers: list[dict[str, Any]]) -> None:
+    on_anholt = MatchRequestSchema().load({"interests": "xx", "location": {"town": "Anholt"}, "max_distance_km": 300})
+    in_grenaa = MatchRequestSchema().load({"interests": "xx", "location": {"town": "Grenaa"}, "max_distance_km": 300})
+    assert on_anholt.on_island and not in_grenaa.on_island
+    for offer in offers:
+        town, online = offer["location"]["town"], offer["location"]["online"]
+        if online:
+            assert "island" not in violations(on_anholt, offer, TODAY)
+        elif town == "Anholt":
+            assert "island" in violations(in_grenaa, offer, TODAY)
+            assert "island" not in violations(on_anholt, offer, TODAY)
+        else:
+            assert "island" in violations(on_anholt, offer, TODAY)
+
+
+def test_window_hours() -> None:
+    from matcher.request import Window
+
+    assert window_hours(Window(2, "09:00", "11:00")) == ["2-09", "2-10"]
+    assert window_hours(Window(5, "16:30", "17:15")) == ["5-16", "5-17"]
+
+
+@pytest.mark.parametrize(
+    ("raw", "field"),
+    [
+        ({}, "interests"),
+        ({"interests": "xx" * 3000}, "interests"),
+        ({"interests": "sang", "age": 7}, "age"),
+        ({"interests": "sang", "age": "70"}, "age"),
+        ({"interests": "sang", "location": {"town": "Atlantis"}}, "location"),
+        ({"interests": "sang", "location": {"lat": 56.4}}, "location"),
+        ({"interests": "sang", "barriers": ["lonely"]}, "barriers"),
+        ({"interests": "sang", "barriers": ["daytime_only", "evenings_only"]}, "barriers"),
+        ({"interests": "sang", "barriers": ["non_danish_speaker"]}, "language"),
+        ({"interests": "sang", "language": "xx"}, "language"),
+        ({"interests": "sang", "limit": 51}, "limit"),
+        ({"interests": "sang", "max_distance_km": -1}, "max_distance_km"),
+        ({"interests": "sang", "availability": [{"weekday": 9, "start": "10:00", "end": "09:00"}]}, "availability"),
+        ({"interests": "sang", "kinds": ["course"]}, "kinds"),
+        ({"interests": "sang", "categories": ["yoga"]}, "categories"),
+        ({"interests": "sang", "name": "Jens Hansen"}, "name"),
+    ],
+)
+def test_bad_requests_name_the_field(raw: dict[str, Any], field: str) -> None:
+    from marshmallow import ValidationError
+
+    with pytest.raises(ValidationError) as exc:
+        MatchRequestSchema().load(raw)
+    assert field in exc.value.messages  # type: ignore[operator]
