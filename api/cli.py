@@ -329,3 +329,77 @@ def _run_indexing(action: Any) -> None:
     except (ModelNotPreparedError, SearchError) as exc:
         raise click.ClickException(str(exc)) from None
     click.echo(report.summary())
+
+
+# -- eval -------------------------------------------------------------------------
+
+
+@main.command("eval")
+@click.option("--vignettes", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Default: the bundled set.")
+@click.option("--rrf-k", type=int, default=None, help="Try another RRF constant.")
+@click.option("--json", "as_json", is_flag=True)
+@with_appcontext
+def eval_command(path: Path | None, rrf_k: int | None, as_json: bool) -> None:
+    """Measure the matcher (nDCG@10, recall@10, MRR, rule violations) against BM25 and dense baselines.
+
+    Uses the current store and index; for the bundled vignettes load the demo
+    catalogue and run `faellesskab index rebuild` first."""
+    from matcher.eval import evaluate, load_vignettes
+    from matcher.fusion import RRF_K
+    from matcher.matcher import Matcher
+
+    from .extensions import get_backend, get_embedder
+
+    matcher = Matcher(get_store(), get_backend(), get_embedder(), rrf_k=rrf_k or RRF_K, log=False)
+    report = evaluate(matcher, load_vignettes(path))
+    click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if as_json else report.table())
+    if report.systems["hybrid"]["violations"]:
+        sys.exit(1)
+
+
+# -- apikey -----------------------------------------------------------------------
+
+
+@main.group()
+def apikey() -> None:
+    """API keys: create, list, revoke."""
+
+
+@apikey.command("create")
+@click.option("--role", required=True, type=click.Choice(["navigator", "volunteer_centre", "referral_system", "admin"]))
+@click.option("--name", required=True, help="Who or what uses the key, e.g. 'grenaa-navigator-1'.")
+@with_appcontext
+def apikey_create(role: str, name: str) -> None:
+    """Create a key. It is printed once; only its hash is stored."""
+    from .auth import create_key
+
+    try:
+        key = create_key(get_store(), name=name, role=role, created_by=cli_actor())
+    except ValueError as exc:
+        raise click.ClickException(str(exc)) from None
+    click.echo(key)
+    click.echo(f"Key '{name}' ({role}) created. Store it now: it cannot be shown again.", err=True)
+
+
+@apikey.command("list")
+@with_appcontext
+def apikey_list() -> None:
+    """List keys (names, roles, prefixes; never the keys)."""
+    from .auth import list_keys
+
+    for k in list_keys(get_store()):
+        state = f"revoked {k['revoked_at']:%Y-%m-%d}" if k["revoked_at"] else "active"
+        used = f"last used {k['last_used_at']:%Y-%m-%d %H:%M}" if k["last_used_at"] else "never used"
+        click.echo(f"{k['name']:<30} {k['role']:<17} fm_{k['prefix']}…  {state}, {used}")
+
+
+@apikey.command("revoke")
+@click.argument("name")
+@with_appcontext
+def apikey_revoke(name: str) -> None:
+    """Revoke a key by name; it stops working at once."""
+    from .auth import revoke_key
+
+    if not revoke_key(get_store(), name):
+        raise click.ClickException(f"No active key named {name!r}.")
+    click.echo(f"Key '{name}' revoked.")

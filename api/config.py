@@ -37,10 +37,28 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "EMBEDDING_DIM": (384, "Dimension of the embedding model (384 for multilingual-e5-small)."),
     "SECRET_KEY": ("dev-only-change-me", "Flask secret; set a long random value in production."),
     "LOG_LEVEL": ("INFO", "Python log level."),
+    "RATE_MATCH": ("30/60", "Match requests per key: burst/seconds to refill it (per worker process)."),
+    "RATE_WRITE": ("120/60", "Write requests per key: burst/seconds to refill it (per worker process)."),
+    "ACCESS_LOG_DB": (True, "Also keep the access log in the database (table access_event)."),
+}
+
+
+#: Fixed settings of flask-smorest (the OpenAPI document and Swagger UI).
+OPENAPI = {
+    "API_TITLE": "Fællesskabsmatch",
+    "API_VERSION": "1",
+    "OPENAPI_VERSION": "3.0.3",
+    "OPENAPI_URL_PREFIX": "/api",
+    "OPENAPI_JSON_PATH": "openapi.json",
+    "OPENAPI_SWAGGER_UI_PATH": "/docs",
+    "OPENAPI_SWAGGER_UI_URL": "https://cdn.jsdelivr.net/npm/swagger-ui-dist/",
+    "JSON_SORT_KEYS": False,
 }
 
 
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
+    app.config.update(OPENAPI)
+    app.json.sort_keys = False  # type: ignore[attr-defined]
     for name, (default, _) in SETTINGS.items():
         app.config.setdefault(name, default)
     for name in UNPREFIXED:

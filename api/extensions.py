@@ -17,6 +17,9 @@ from catalogue.store import Store
 from indexer.backend import SearchBackend
 from indexer.embedder import Embedder, FakeEmbedder, SentenceTransformerEmbedder, resolve_model
 from indexer.sync import Indexer
+from matcher.matcher import Matcher
+
+from .auth import Throttle
 
 
 def init_app(app: Flask) -> None:
@@ -26,6 +29,14 @@ def init_app(app: Flask) -> None:
     app.extensions["embedder"] = make_embedder(app.config, data_dir)
     app.extensions["backend"] = make_backend(app.config, data_dir, int(app.config["EMBEDDING_DIM"]))
     app.extensions["indexer"] = Indexer(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
+    app.extensions["matcher"] = Matcher(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
+    app.extensions["throttle"] = Throttle({"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])})
+
+
+def _rate(text: str) -> tuple[int, float]:
+    """"30/60" = a burst of 30, refilled over 60 seconds."""
+    burst, _, seconds = str(text).partition("/")
+    return int(burst), int(burst) / float(seconds or 60)
 
 
 def make_embedder(config: Any, data_dir: Path) -> Embedder:

@@ -214,7 +214,7 @@ class Store:
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
-                out.update(dict(conn.execute(select(Offer.id, Offer.version).where(Offer.id.in_(chunk))).tuples().all()))
+                out.update({oid: ver for oid, ver in conn.execute(select(Offer.id, Offer.version).where(Offer.id.in_(chunk)))})
         return out
 
     def get_organisation(self, org_id: str) -> dict[str, Any]:

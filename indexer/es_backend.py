@@ -223,7 +223,8 @@ class ElasticsearchBackend:
                 self.client.indices.refresh(index=index)
                 self._switch(index)
             except BaseException:
-                self._drop([index])
+                if not self._serving(index):  # a lost answer to a switch that did happen keeps it
+                    self._drop([index])
                 raise
         self._drop([v for v in self._versions() if v != index])
         return IndexInfo(name=self.alias, version=index, count=count)
@@ -241,6 +242,15 @@ class ElasticsearchBackend:
         resp = self.client.indices.update_aliases(actions=actions)
         if resp.get("errors"):
             raise SearchError(f"Moving alias {self.alias} to {index} failed: {resp}")
+
+    def _serving(self, index: str) -> bool:
+        """Does the alias point at ``index``? (True when that cannot be told, to be safe.)"""
+        try:
+            return index in self.client.indices.get_alias(name=self.alias)
+        except NotFoundError:
+            return False
+        except Exception:
+            return True
 
     def _drop(self, names: list[str]) -> None:
         """Delete physical indices; a failure is logged, not raised (the next rebuild retries)."""

@@ -117,7 +117,8 @@ class MatchRequestSchema(_Strict):
     def __init__(self, *args: Any, gazetteer: Gazetteer | None = None, known_categories: set[str] | None = None, **kw: Any) -> None:
         super().__init__(*args, **kw)
         self.gazetteer = gazetteer or default_gazetteer()
-        self.known_categories = known_categories or set(taxonomy.DEFAULT_CATEGORIES)
+        # None: categories are checked by the caller against the live taxonomy.
+        self.known_categories = known_categories
 
     @validates_schema(skip_on_field_errors=False)
     def _check(self, data: dict[str, Any], **_: Any) -> None:
@@ -130,7 +131,7 @@ class MatchRequestSchema(_Strict):
             errors["barriers"] = ["daytime_only and evenings_only exclude each other."]
         if "non_danish_speaker" in barriers and data.get("language", "da") == "da":
             errors["language"] = ["Give the citizen's language (ISO 639-1) when non_danish_speaker is set."]
-        unknown = sorted(set(data.get("categories") or []) - self.known_categories)
+        unknown = sorted(set(data.get("categories") or []) - (self.known_categories or set(data.get("categories") or [])))
         if unknown:
             errors["categories"] = [f"Unknown category: {', '.join(unknown)}."]
         if errors:

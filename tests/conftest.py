@@ -17,6 +17,7 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
+import api.models  # noqa: F401  (registers the API tables in the metadata)
 from catalogue.models import Base
 from catalogue.store import Store, normalise_url
 

@@ -6,6 +6,7 @@ from __future__ import annotations
 from alembic import context
 from sqlalchemy import create_engine
 
+import api.models  # noqa: F401  (its tables share the metadata)
 from catalogue.models import Base
 
 config = context.config

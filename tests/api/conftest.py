@@ -1,19 +1,31 @@
 from __future__ import annotations
 
+from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from flask.testing import FlaskCliRunner
+from flask.testing import FlaskCliRunner, FlaskClient
 
 from api import create_app
+from api.auth import create_key
+from api.cli import demo_path
+from api.extensions import get_indexer, get_store
+from catalogue.formats import read_file
+
+
+def _config(tmp_path: Path) -> dict[str, object]:
+    return {
+        "TESTING": True,
+        "DATA_DIR": str(tmp_path),
+        "DATABASE_URL": f"sqlite:///{tmp_path / 'fm.sqlite'}",
+        "EMBEDDING_MODEL": "fake",
+    }
 
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    return create_app(
-        {"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": f"sqlite:///{tmp_path / 'fm.sqlite'}"}
-    )
+    return create_app(_config(tmp_path))
 
 
 @pytest.fixture
@@ -28,3 +40,29 @@ def _main():  # type: ignore[no-untyped-def]
     from api.cli import main
 
     return main
+
+
+@pytest.fixture(scope="module")
+def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
+    """An app with the demo catalogue indexed (fake embedder) and one key per role."""
+    tmp = tmp_path_factory.mktemp("demo-app")
+    app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1"})
+    store = get_store(app)
+    store.migrate()
+    parsed = read_file(demo_path())
+    assert store.import_offers(parsed.records, actor="demo").committed
+    get_indexer(app).rebuild()
+    app.config["KEYS"] = {
+        role: create_key(store, name=f"test-{role}", role=role, created_by="tests")
+        for role in ("navigator", "volunteer_centre", "referral_system", "admin")
+    }
+    yield app
+
+
+@pytest.fixture
+def client(demo_app: Flask) -> FlaskClient:
+    return demo_app.test_client()
+
+
+def auth(app: Flask, role: str) -> dict[str, str]:
+    return {"Authorization": f"Bearer {app.config['KEYS'][role]}"}

@@ -47,7 +47,11 @@ _TITLES = [
     ("Strikkecafé", "Strik og snak. Tag dit eget garn med, vi har kaffe.", ["kreativ", "samtale"]),
     ("Bridge for begyndere", "Lær kortspillet bridge i hyggeligt selskab.", ["spil", "læring"]),
     ("Sprogcafé", "Snak dansk med frivillige. For nye danskere.", ["samtale", "læring"]),
-    ("Sorggruppe", "For dig, der har mistet en ægtefælle. Vi taler sammen i en lille gruppe.", ["sorg", "støttegruppe"]),
+    (
+        "Sorggruppe",
+        "For dig, der har mistet en ægtefælle. Vi taler sammen i en lille gruppe.",
+        ["sorg", "støttegruppe"],
+    ),
     ("Vinterbadning", "Vi bader i havet hele vinteren og varmer os i saunaen.", ["vand", "motion"]),
     ("Mænd der laver mad", "Vi laver mad sammen og spiser bagefter.", ["mad", "samtale"]),
 ]
@@ -281,7 +285,9 @@ class ReindexMixin(_Base):
         assert loaded.count() == 10 and loaded.info().version == after.version
         assert loaded.get(docs[20].id) is None
 
-    def test_failed_rebuild_leaves_the_old_index_serving(self, loaded: SearchBackend, docs: list[SearchDocument]) -> None:
+    def test_failed_rebuild_leaves_the_old_index_serving(
+        self, loaded: SearchBackend, docs: list[SearchDocument]
+    ) -> None:
         before = loaded.info()
 
         def broken() -> Iterator[SearchDocument]:

@@ -11,6 +11,8 @@ Fixtures (import them into a conftest):
 
 - ``elasticsearch_url`` (session): the server's URL.
 - ``es_index_prefix`` (session): a unique index prefix for this session.
+- ``es_backend_factory``: makes backends, each under its own new prefix (no
+  index yet); their indices are deleted after the test.
 - ``es_backend``: a fresh, empty, rebuilt-once ``ElasticsearchBackend`` under
   its own prefix; its indices are deleted after the test.
 """
@@ -30,7 +32,7 @@ import time
 import urllib.error
 import urllib.request
 import uuid
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -277,16 +279,27 @@ def es_index_prefix(elasticsearch_url: str) -> Iterator[str]:
 
 
 @pytest.fixture
-def es_backend(elasticsearch_url: str, es_index_prefix: str) -> Iterator[Any]:
-    """A fresh, empty, rebuilt-once backend under its own prefix."""
+def es_backend_factory(elasticsearch_url: str, es_index_prefix: str) -> Iterator[Callable[[], Any]]:
+    """Makes ``ElasticsearchBackend``s, each under a new prefix and with no index yet."""
     from indexer.es_backend import ElasticsearchBackend
 
-    prefix = unique_prefix(es_index_prefix)
-    backend = ElasticsearchBackend(elasticsearch_url, prefix=prefix, dim=384)
-    backend.create_empty()
-    try:
-        yield backend
-    finally:
+    made: list[ElasticsearchBackend] = []
+
+    def make() -> ElasticsearchBackend:
+        backend = ElasticsearchBackend(elasticsearch_url, prefix=unique_prefix(es_index_prefix), dim=384)
+        made.append(backend)
+        return backend
+
+    yield make
+    for backend in made:
         backend.close()
         with contextlib.suppress(Exception):
-            delete_indices(elasticsearch_url, f"{prefix}-*")
+            delete_indices(elasticsearch_url, f"{backend.prefix}-*")
+
+
+@pytest.fixture
+def es_backend(es_backend_factory: Callable[[], Any]) -> Any:
+    """A fresh, empty, rebuilt-once backend under its own prefix."""
+    backend = es_backend_factory()
+    backend.create_empty()
+    return backend

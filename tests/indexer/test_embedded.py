@@ -50,7 +50,9 @@ def test_rebuild_removes_old_versions(tmp_path: Path) -> None:
 
 def test_compile_sql_is_parameterised() -> None:
     flt = SearchFilter.of(
-        Term("kind", ("activity",)), Not(Range("places_available", gte=1)), AnyOf((Flag("online"), Term("languages", ("da",))))
+        Term("kind", ("activity",)),
+        Not(Range("places_available", gte=1)),
+        AnyOf((Flag("online"), Term("languages", ("da",)))),
     )
     sql, params = compile_sql(flt)
     assert sql == (

@@ -8,7 +8,7 @@ plus a parity check against the embedded engine on the same documents.
 from __future__ import annotations
 
 import random
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from pathlib import Path
 
 import numpy as np
@@ -22,12 +22,23 @@ from indexer.es_backend import ElasticsearchBackend
 from indexer.filters import AnyOf, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term, matches
 from tests.conftest import make_offer
 from tests.indexer import es_server
+from tests.indexer.conformance import BackendConformance
 from tests.indexer.es_server import free_port, index_names, unique_prefix
 
 # The server fixtures (a conftest may import them too: one server serves both).
 elasticsearch_url = es_server.elasticsearch_url
 es_index_prefix = es_server.es_index_prefix
+es_backend_factory = es_server.es_backend_factory
 es_backend = es_server.es_backend
+
+
+class TestElasticsearchBackend(BackendConformance):
+    """The shared conformance suite."""
+
+    @pytest.fixture
+    def backend_factory(self, es_backend_factory: Callable[[], SearchBackend]) -> Callable[[], SearchBackend]:
+        return es_backend_factory
+
 
 pytestmark = pytest.mark.integration
 
@@ -119,7 +130,7 @@ def test_constructor_does_no_io_and_first_call_reports_the_url() -> None:
 def test_nothing_indexed_yet(elasticsearch_url: str, fresh_prefix: str) -> None:
     backend = ElasticsearchBackend(elasticsearch_url, prefix=fresh_prefix)
     [doc] = make_docs(1)
-    calls = [
+    calls: list[Callable[[], object]] = [
         backend.info,
         backend.count,
         backend.ids,

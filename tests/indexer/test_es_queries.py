@@ -4,6 +4,7 @@ from __future__ import annotations
 
 from dataclasses import fields
 from datetime import date, datetime
+from typing import Any
 
 import numpy as np
 import pytest
@@ -45,7 +46,9 @@ def doc(offer_id: str = "t-1", **overrides: object) -> SearchDocument:
 
 
 def test_index_mapping_is_exact() -> None:
-    expected_properties = {name: {"type": ES_TYPE_OF_KIND[kind]} for name, kind in FILTER_FIELDS.items()}
+    expected_properties: dict[str, Any] = {
+        name: {"type": ES_TYPE_OF_KIND[kind]} for name, kind in FILTER_FIELDS.items()
+    }
     expected_properties.update(
         {
             "text": {"type": "text", "analyzer": "danish"},
@@ -139,7 +142,7 @@ def test_infinite_bounds() -> None:
 def test_date_range_compares_by_day() -> None:
     flt = SearchFilter.of(
         Range("last_verified", gte="2026-01-01"),
-        Range("last_verified", gte=date(2025, 3, 4), lte=datetime(2026, 9, 1, 23, 59)),
+        Range("last_verified", gte=date(2025, 3, 4), lte=datetime(2026, 9, 1, 23, 59)),  # type: ignore[arg-type]
         Range("last_verified", lte="2026-09-01T12:00:00+02:00"),
     )
     assert compile_filter(flt) == [

@@ -1,0 +1,207 @@
+"""API keys, roles and throttling.
+
+A request sends ``Authorization: Bearer <key>``. Keys are made by
+``faellesskab apikey create``, shown once and stored only as a SHA-256
+hash; the lookup goes by a short public prefix and the hash is compared in
+constant time. Each role gets the least it needs:
+
+- ``navigator``: match, read offers, manage referrals;
+- ``volunteer_centre``: create, update and retire offers and organisations, record capacity;
+- ``referral_system``: create referrals and read their status;
+- ``admin``: everything, including keys and reports.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import hmac
+import secrets
+import threading
+import time
+from collections.abc import Callable
+from dataclasses import dataclass
+from functools import wraps
+from typing import Any, Final, TypeVar
+
+from flask import current_app, g, request
+from sqlalchemy import select, update
+from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
+
+from catalogue.models import utcnow
+from catalogue.store import Store
+
+from .models import ApiKey
+
+ROLES: Final[dict[str, str]] = {
+    "navigator": "Social navigator: match, read offers, manage referrals",
+    "volunteer_centre": "Volunteer centre: offers, organisations, capacity",
+    "referral_system": "Referral system: create referrals, read their status",
+    "admin": "Administrator: everything, incl. keys and reports",
+}
+KEY_PREFIX = "fm_"
+PREFIX_LEN = 8  # characters after "fm_" that identify a key in lists and logs
+
+F = TypeVar("F", bound=Callable[..., Any])
+
+
+@dataclass(frozen=True)
+class Caller:
+    key_id: int
+    name: str
+    role: str
+
+    @property
+    def actor(self) -> str:
+        return f"key:{self.name}"
+
+
+def _hash(key: str) -> str:
+    return hashlib.sha256(key.encode("utf-8")).hexdigest()
+
+
+def create_key(store: Store, *, name: str, role: str, created_by: str) -> str:
+    """Create a key and return it; this is the only time it is seen."""
+    if role not in ROLES:
+        raise ValueError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
+    if not name.strip() or len(name) > 100:
+        raise ValueError("Give the key a name of 1-100 characters (who or what uses it).")
+    key = KEY_PREFIX + secrets.token_urlsafe(32)
+    with store.engine.begin() as conn:
+        exists = conn.execute(select(ApiKey.id).where(ApiKey.name == name)).first()
+        if exists:
+            raise ValueError(f"A key named {name!r} exists; revoke it or pick another name.")
+        conn.execute(
+            ApiKey.__table__.insert().values(
+                name=name,
+                role=role,
+                prefix=key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_LEN],
+                key_hash=_hash(key),
+                created_by=created_by,
+                created_at=utcnow(),
+            )
+        )
+    return key
+
+
+def list_keys(store: Store) -> list[dict[str, Any]]:
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(ApiKey.name, ApiKey.role, ApiKey.prefix, ApiKey.created_at, ApiKey.created_by, ApiKey.revoked_at,
+                   ApiKey.last_used_at).order_by(ApiKey.name)
+        )
+        return [dict(r._mapping) for r in rows]
+
+
+def revoke_key(store: Store, name: str) -> bool:
+    with store.engine.begin() as conn:
+        result = conn.execute(
+            update(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow())
+        )
+    return bool(result.rowcount)
+
+
+def authenticate(store: Store, key: str) -> Caller | None:
+    """The caller a key belongs to, or None. Constant-time on the hash."""
+    if not key.startswith(KEY_PREFIX) or len(key) < len(KEY_PREFIX) + PREFIX_LEN + 8:
+        return None
+    prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_LEN]
+    digest = _hash(key)
+    with store.engine.connect() as conn:
+        rows = conn.execute(
+            select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.key_hash).where(
+                ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)
+            )
+        ).all()
+    for key_id, name, role, stored in rows:
+        if hmac.compare_digest(stored, digest):
+            return Caller(key_id, name, role)
+    return None
+
+
+def current_caller() -> Caller | None:
+    caller: Caller | None = g.get("caller")
+    return caller
+
+
+def requires(*roles: str, throttle: str | None = None) -> Callable[[F], F]:
+    """Allow only these roles (admin always); optionally count against a rate limit."""
+    allowed = set(roles) | {"admin"}
+
+    def decorator(view: F) -> F:
+        @wraps(view)
+        def wrapper(*args: Any, **kwargs: Any) -> Any:
+            caller = _caller_from_request()
+            if caller.role not in allowed:
+                raise Forbidden(f"The role {caller.role!r} may not do this; it needs one of: {', '.join(sorted(allowed))}.")
+            if throttle:
+                current_app.extensions["throttle"].hit(caller.name, throttle)
+            return view(*args, **kwargs)
+
+        wrapper.__fm_roles__ = tuple(sorted(allowed))  # type: ignore[attr-defined]
+        return wrapper  # type: ignore[return-value]
+
+    return decorator
+
+
+def _caller_from_request() -> Caller:
+    cached: Caller | None = g.get("caller")
+    if cached is not None:
+        return cached
+    header = request.headers.get("Authorization", "")
+    scheme, _, key = header.partition(" ")
+    if scheme.lower() != "bearer" or not key.strip():
+        raise Unauthorized("Send an API key: 'Authorization: Bearer <key>'.", www_authenticate=_challenge())
+    caller = authenticate(current_app.extensions["store"], key.strip())
+    if caller is None:
+        raise Unauthorized("The API key is unknown or revoked.", www_authenticate=_challenge())
+    g.caller = caller
+    _touch(caller)
+    return caller
+
+
+def _challenge() -> Any:
+    from werkzeug.datastructures import WWWAuthenticate
+
+    return WWWAuthenticate("bearer", {"realm": "faellesskabsmatch"})
+
+
+_last_touch: dict[int, float] = {}
+
+
+def _touch(caller: Caller) -> None:
+    """Record last use, at most once a minute per key, to keep reads cheap."""
+    now = time.monotonic()
+    if now - _last_touch.get(caller.key_id, -1e9) < 60:
+        return
+    _last_touch[caller.key_id] = now
+    store: Store = current_app.extensions["store"]
+    with store.engine.begin() as conn:
+        conn.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
+
+
+class Throttle:
+    """Token buckets per (key, kind), in this process's memory.
+
+    With several gunicorn workers each keeps its own buckets, so the
+    effective limit is per worker; the limits are set with that in mind.
+    """
+
+    def __init__(self, limits: dict[str, tuple[int, float]]) -> None:
+        # kind -> (burst, refill per second)
+        self.limits = limits
+        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
+        self._lock = threading.Lock()
+
+    def hit(self, who: str, kind: str) -> None:
+        burst, rate = self.limits[kind]
+        now = time.monotonic()
+        with self._lock:
+            tokens, last = self._buckets.get((who, kind), (float(burst), now))
+            tokens = min(float(burst), tokens + (now - last) * rate)
+            if tokens < 1.0:
+                wait = max(1, int((1.0 - tokens) / rate + 0.999))
+                self._buckets[(who, kind)] = (tokens, now)
+                exc = TooManyRequests(f"Too many {kind} requests; try again in {wait} s.")
+                exc.retry_after = wait  # type: ignore[attr-defined]
+                raise exc
+            self._buckets[(who, kind)] = (tokens - 1.0, now)

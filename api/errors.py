@@ -1,0 +1,130 @@
+"""One JSON error envelope for every error: ``{code, status, message, errors}``.
+
+``errors`` names the fields (``{"location.lat": ["..."]}``) when input was
+at fault. A 500 is always a bug: it is logged with a reference the caller
+can quote, and says nothing about internals.
+"""
+
+from __future__ import annotations
+
+import logging
+import uuid
+from typing import Any
+
+from flask import Flask, Response, jsonify
+from marshmallow import ValidationError
+from werkzeug.exceptions import HTTPException
+
+from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
+from catalogue.schemas import flatten_errors
+from indexer.backend import BackendUnavailableError, IndexNotFoundError, SearchError
+from indexer.embedder import ModelNotPreparedError
+
+log = logging.getLogger("faellesskab.api")
+
+CODES = {
+    400: "bad_request",
+    401: "unauthorized",
+    403: "forbidden",
+    404: "not_found",
+    405: "method_not_allowed",
+    409: "conflict",
+    412: "precondition_failed",
+    413: "payload_too_large",
+    415: "unsupported_media_type",
+    422: "unprocessable_entity",
+    428: "precondition_required",
+    429: "too_many_requests",
+    500: "internal_error",
+    503: "unavailable",
+}
+
+
+def envelope(status: int, message: str, errors: dict[str, Any] | None = None, **extra: Any) -> Response:
+    body = {"code": CODES.get(status, "error"), "status": status, "message": message, "errors": errors or {}, **extra}
+    response = jsonify(body)
+    response.status_code = status
+    return response
+
+
+def init_app(app: Flask) -> None:
+    @app.errorhandler(HTTPException)
+    def _http(exc: HTTPException) -> Response:
+        status = exc.code or 500
+        errors: dict[str, Any] = {}
+        data = getattr(exc, "data", None)  # flask-smorest / webargs put field errors here
+        if isinstance(data, dict) and "messages" in data:
+            messages = data["messages"]
+            # webargs nests by location: {"json": {...}} or {"query": {...}}
+            for location_errors in messages.values() if isinstance(messages, dict) else []:
+                errors.update(flatten_errors(location_errors))
+            status = 422 if status == 422 else status
+        response = envelope(status, _message(exc, errors), errors)
+        for header, value in (exc.get_headers() or []):
+            if header.lower() not in ("content-type", "content-length"):
+                response.headers[header] = value
+        retry_after = getattr(exc, "retry_after", None)
+        if retry_after:
+            response.headers["Retry-After"] = str(retry_after)
+        return response
+
+    @app.errorhandler(ValidationError)
+    def _validation(exc: ValidationError) -> Response:
+        errors = flatten_errors(exc.messages)
+        return envelope(422, f"Invalid input: {', '.join(sorted(errors))}.", errors)
+
+    @app.errorhandler(InvalidRecord)
+    def _invalid(exc: InvalidRecord) -> Response:
+        return envelope(422, f"Invalid input: {', '.join(sorted(exc.errors))}.", exc.errors)
+
+    @app.errorhandler(FileFormatError)
+    def _file(exc: FileFormatError) -> Response:
+        return envelope(400, str(exc), {"file": [str(exc)]})
+
+    @app.errorhandler(NotFound)
+    def _not_found(exc: NotFound) -> Response:
+        return envelope(404, f"No {exc.entity} with id {exc.entity_id!r}.")
+
+    @app.errorhandler(VersionConflict)
+    def _conflict(exc: VersionConflict) -> Response:
+        from .serialize import jsonable
+
+        response = envelope(
+            412,
+            "Someone else saved this first. Here is the current version; apply your change to it and send it again.",
+            {"If-Match": [f"You had version {exc.expected}; the current version is {exc.current.get('version')}."]},
+            current=jsonable(exc.current),
+        )
+        response.headers["ETag"] = f'"{exc.current.get("version")}"'
+        return response
+
+    @app.errorhandler(ModelNotPreparedError)
+    def _model(exc: ModelNotPreparedError) -> Response:
+        return envelope(503, str(exc))
+
+    @app.errorhandler(IndexNotFoundError)
+    def _index(exc: IndexNotFoundError) -> Response:
+        return envelope(503, str(exc))
+
+    @app.errorhandler(BackendUnavailableError)
+    def _backend(exc: BackendUnavailableError) -> Response:
+        return envelope(503, f"The search engine is unavailable: {exc}")
+
+    @app.errorhandler(SearchError)
+    def _search(exc: SearchError) -> Response:
+        log.exception("search error")
+        return envelope(503, f"Search failed: {exc}")
+
+    @app.errorhandler(Exception)
+    def _bug(exc: Exception) -> Response:
+        if isinstance(exc, HTTPException):
+            return _http(exc)
+        ref = uuid.uuid4().hex[:12]
+        log.exception("unhandled error, reference %s", ref)
+        return envelope(500, f"Internal error; please report reference {ref}.", reference=ref)
+
+
+def _message(exc: HTTPException, errors: dict[str, Any]) -> str:
+    if errors:
+        return f"Invalid input: {', '.join(sorted(errors))}."
+    return exc.description or exc.name

@@ -1,0 +1,79 @@
+"""``POST /api/v1/match``: rank offers for a citizen (navigators)."""
+
+from __future__ import annotations
+
+from typing import Any
+
+from flask import current_app
+from flask.views import MethodView
+from flask_smorest import Blueprint
+from marshmallow import Schema, fields
+
+from catalogue.errors import InvalidRecord
+from matcher.request import MatchRequest, MatchRequestSchema
+
+from .auth import current_caller, requires
+from .extensions import get_store
+
+blp = Blueprint("match", __name__, url_prefix="/api/v1", description="Find offers that fit a citizen.")
+
+
+class SlotSchema(Schema):
+    date = fields.String()
+    weekday = fields.String()
+    start = fields.String()
+    end = fields.String()
+
+
+class ResultSchema(Schema):
+    offer_id = fields.String()
+    title = fields.String()
+    organisation = fields.String()
+    kind = fields.String()
+    town = fields.String(allow_none=True)
+    distance_km = fields.Float(allow_none=True)
+    score = fields.Float()
+    reasons = fields.List(fields.String())
+    accommodations = fields.List(fields.String())
+    cautions = fields.List(fields.String())
+    next_slots = fields.List(fields.Nested(SlotSchema))
+
+
+class ListedSchema(Schema):
+    offer_id = fields.String()
+    title = fields.String()
+    organisation = fields.String()
+    town = fields.String(allow_none=True)
+    waitlist = fields.Integer(allow_none=True)
+
+
+class MatchResponseSchema(Schema):
+    query_id = fields.String()
+    results = fields.List(fields.Nested(ResultSchema))
+    excluded = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "rule -> how many of the most relevant offers it removed"})
+    excluded_labels = fields.Dict(keys=fields.String(), values=fields.String())
+    inferred_categories = fields.List(fields.String())
+    full_waitlist = fields.List(fields.Nested(ListedSchema), metadata={"description": "relevant offers that fit but are full"})
+    companion_services = fields.List(fields.Nested(ListedSchema))
+    no_good_match = fields.Boolean()
+    advice = fields.String(allow_none=True)
+    notes = fields.List(fields.String())
+    timings_ms = fields.Dict(keys=fields.String(), values=fields.Float())
+
+
+@blp.route("/match")
+class MatchView(MethodView):
+    @requires("navigator", throttle="match")
+    @blp.arguments(MatchRequestSchema, location="json")
+    @blp.response(200, MatchResponseSchema)
+    def post(self, req: MatchRequest) -> dict[str, Any]:
+        """Rank offers for a citizen, with a Danish explanation for each.
+
+        Hard rules (barriers, distance, age, places) are never broken; the
+        response counts how many relevant offers each rule removed."""
+        unknown = sorted(set(req.categories) - set(get_store().categories()))
+        if unknown:
+            raise InvalidRecord({"categories": [f"Unknown category: {', '.join(unknown)}."]})
+        caller = current_caller()
+        response = current_app.extensions["matcher"].match(req, actor=caller.actor if caller else "anonymous")
+        return dict(response.to_dict())
