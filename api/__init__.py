@@ -12,21 +12,35 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
 
     Nothing connects or loads a model here; resources open on first use.
     """
+    from apispec.ext.marshmallow import MarshmallowPlugin
     from flask_smorest import Api
 
-    from . import access, config, errors, extensions, health, match
+    from . import access, config, errors, extensions, health, match, offers, organisations
 
     app = Flask(__name__, instance_relative_config=True)
     config.load_config(app, test_config)
     extensions.init_app(app)
     access.init_app(app)
-    api = Api(app, spec_kwargs={"info": {"description": API_DESCRIPTION}})
+    api = Api(
+        app,
+        spec_kwargs={"info": {"description": API_DESCRIPTION}, "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)},
+    )
     errors.init_app(app)  # after Api, which registers an error handler of its own
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
-    api.register_blueprint(match.blp)
+    for module in (match, offers, organisations):
+        api.register_blueprint(module.blp)
     app.extensions["api"] = api
     return app
+
+
+def schema_name(schema: Any) -> str:
+    """OpenAPI component names: ``OfferSchema`` -> ``Offer``, a partial one -> ``OfferPatch``."""
+    cls = schema if isinstance(schema, type) else type(schema)
+    name = cls.__name__.removesuffix("Schema")
+    if not isinstance(schema, type) and getattr(schema, "partial", False):
+        name += "Patch"
+    return name
 
 
 API_DESCRIPTION = (

@@ -18,7 +18,7 @@ from .extensions import get_store
 blp = Blueprint("match", __name__, url_prefix="/api/v1", description="Find offers that fit a citizen.")
 
 
-class SlotSchema(Schema):
+class NextSlotSchema(Schema):
     date = fields.String()
     weekday = fields.String()
     start = fields.String()
@@ -36,7 +36,7 @@ class ResultSchema(Schema):
     reasons = fields.List(fields.String())
     accommodations = fields.List(fields.String())
     cautions = fields.List(fields.String())
-    next_slots = fields.List(fields.Nested(SlotSchema))
+    next_slots = fields.List(fields.Nested(NextSlotSchema))
 
 
 class ListedSchema(Schema):

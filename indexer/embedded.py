@@ -492,13 +492,17 @@ def compile_sql(flt: SearchFilter | None, alias: str = "d") -> tuple[str, list[A
 def _clause_sql(clause: Clause, a: str) -> tuple[str, list[Any]]:
     if isinstance(clause, Term):
         kind = FILTER_FIELDS[clause.field]
-        marks = ", ".join("?" * len(clause.values))
         if kind in _LIST_KINDS:
+            marks = ", ".join("?" * len(clause.values))
             return (
                 f"{a}.rowid IN (SELECT rowid FROM doc_terms WHERE field = ? AND value IN ({marks}))",
                 [clause.field, *(str(v) for v in clause.values)],
             )
-        return f"{a}.{clause.field} IN ({marks})", list(clause.values)
+        values = [v for v in clause.values if v is not None]
+        sql = f"{a}.{clause.field} IN ({', '.join('?' * len(values))})" if values else "0"
+        if len(values) < len(clause.values):  # Term(f, (None,)) matches a missing value, as in filters.matches
+            sql = f"({sql} OR {a}.{clause.field} IS NULL)"
+        return sql, values
     if isinstance(clause, Range):
         kind = FILTER_FIELDS[clause.field]
         conds, params = [f"{a}.{clause.field} IS NOT NULL"], []

@@ -66,6 +66,8 @@ _DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {"request_timeout": 30, "retry_on_time
 class ElasticsearchBackend:
     """See the module docstring."""
 
+    shows_progress = True  # rebuild draws its own bar over the bulk stream
+
     name = "elasticsearch"
 
     def __init__(

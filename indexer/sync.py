@@ -112,7 +112,9 @@ class Indexer:
         report = IndexReport("rebuild")
         started, t0 = datetime.now(UTC), time.perf_counter()
         total = self.store.counts()["offers"]
-        docs = self._progress(self.documents(self.store.iter_offers(), report), total, "Indexing")
+        docs = self.documents(self.store.iter_offers(), report)
+        if not getattr(self.backend, "shows_progress", False):  # Elasticsearch draws its own bar
+            docs = self._progress(docs, total, "Indexing")
         info = self.backend.rebuild(_counting(docs, report), total=total)
         self.backend.set_meta(WATERMARK, started.isoformat())
         report.version, report.seconds = info.version, time.perf_counter() - t0

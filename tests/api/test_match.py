@@ -51,8 +51,8 @@ def test_keys_and_roles(client: FlaskClient, demo_app: Flask) -> None:
 
 
 def test_match_is_logged_without_free_text(client: FlaskClient, demo_app: Flask) -> None:
-    from matcher.log import recent_matches
     from api.extensions import get_store
+    from matcher.log import recent_matches
 
     res = client.post("/api/v1/match", json=REQUEST, headers=auth(demo_app, "navigator"))
     entry = next(e for e in recent_matches(get_store(demo_app)) if e["id"] == res.json["query_id"])

@@ -125,6 +125,7 @@ FILTERS: dict[str, SearchFilter] = {
         AnyOf((GeoDistance(*GRENAA, km=5), Flag("transport_offered"), Flag("near_public_transport")))
     ),
     "mainland": SearchFilter.of(Term("area", ("mainland", "online"))),
+    "town_missing_or_auning": SearchFilter.of(Term("town", ("Auning", None))),
     "not_large": SearchFilter.of(Not(Term("group_size", ("large",)))),
     "not_range_keeps_missing": SearchFilter.of(Not(Range("places_available", gte=1))),
     "language_rule": SearchFilter.of(AnyOf((Term("languages", ("uk",)), Flag("language_learning")))),
@@ -327,4 +328,4 @@ def ids_of(cands: list[Candidate]) -> list[str]:
     return [c.id for c in cands]
 
 
-__all__: list[Any] = ["BackendConformance", "corpus", "FILTERS", "expected", "ids_of"]
+__all__: list[Any] = ["FILTERS", "BackendConformance", "corpus", "expected", "ids_of"]
