@@ -41,7 +41,7 @@ def etag_of(version: int) -> str:
 def with_etag(body: Mapping[str, Any], status: int = 200) -> Response:
     """A JSON response carrying the record's version as its ETag; honours If-None-Match."""
     tag = etag_of(int(body["version"]))
-    if status == 200 and tag in _tags(request.headers.get("If-None-Match", "")):
+    if status == 200 and str(body["version"]) in _tags(request.headers.get("If-None-Match", "")):
         response = Response(status=304)
     else:
         response = jsonify(jsonable(body))
