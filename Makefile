@@ -14,6 +14,8 @@ PORT   ?= 8000
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
 	$(BIN)/pip install --quiet --upgrade pip
+	# torch first, alone: the CPU build. Letting a dependency choose would pull CUDA.
+	$(BIN)/pip install --quiet torch==2.13.0
 	$(BIN)/pip install --quiet -e '.[dev]'
 	touch $(STAMP)
 
@@ -21,8 +23,10 @@ install: $(STAMP)
 
 demo: install
 	$(BIN)/faellesskab db upgrade
+	$(BIN)/faellesskab model prepare
 	$(BIN)/faellesskab catalogue demo
 	$(BIN)/faellesskab catalogue summary
+	$(BIN)/faellesskab index sync
 
 run: demo
 	$(BIN)/gunicorn --config gunicorn.conf.py --bind 127.0.0.1:$(PORT) 'api:create_app()'

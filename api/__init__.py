@@ -15,7 +15,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from apispec.ext.marshmallow import MarshmallowPlugin
     from flask_smorest import Api
 
-    from . import access, admin, config, errors, extensions, health, match, offers, organisations, referrals
+    from . import access, admin, config, errors, extensions, health, hsds_api, match, offers, organisations, referrals
 
     app = Flask(__name__, instance_relative_config=True)
     config.load_config(app, test_config)
@@ -28,7 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after Api, which registers an error handler of its own
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
-    for module in (match, offers, organisations, referrals, admin):
+    for module in (match, offers, organisations, referrals, admin, hsds_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
     return app

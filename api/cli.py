@@ -346,11 +346,11 @@ def eval_command(path: Path | None, rrf_k: int | None, as_json: bool) -> None:
     catalogue and run `faellesskab index rebuild` first."""
     from matcher.eval import evaluate, load_vignettes
     from matcher.fusion import RRF_K
-    from matcher.matcher import Matcher
+    from matcher.matcher import Matcher, Tuning
 
     from .extensions import get_backend, get_embedder
 
-    matcher = Matcher(get_store(), get_backend(), get_embedder(), rrf_k=rrf_k or RRF_K, log=False)
+    matcher = Matcher(get_store(), get_backend(), get_embedder(), tuning=Tuning(rrf_k=rrf_k or RRF_K), log=False)
     report = evaluate(matcher, load_vignettes(path))
     click.echo(json.dumps(report.to_dict(), ensure_ascii=False, indent=1) if as_json else report.table())
     if report.systems["hybrid"]["violations"]:

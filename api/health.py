@@ -4,10 +4,10 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Blueprint, jsonify
+from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
-from .extensions import get_store
+from .extensions import get_backend, get_embedder, get_store
 
 bp = Blueprint("health", __name__)
 
@@ -20,13 +20,43 @@ def healthz() -> Any:
 
 @bp.get("/readyz")
 def readyz() -> Any:
-    """Ready when the store answers and its schema is migrated."""
+    """Ready when the store answers, a search index is built and the model embeds.
+
+    503 with the reason otherwise, so an operator sees what to fix."""
     checks: dict[str, str] = {}
     try:
         with get_store().engine.connect() as conn:
             conn.execute(text("SELECT 1 FROM offer LIMIT 1"))
         checks["store"] = "ok"
-    except Exception as exc:  # any failure means not ready; say why
-        checks["store"] = f"unavailable: {type(exc).__name__}"
-    ready = all(v == "ok" for v in checks.values())
+    except Exception as exc:
+        checks["store"] = f"unavailable: {type(exc).__name__}; run `faellesskab db upgrade`"
+    try:
+        info = get_backend().info()
+        checks["search"] = f"ok ({get_backend().name}, {info.count} documents)"
+    except Exception as exc:
+        checks["search"] = f"unavailable: {exc}"
+    try:
+        warm_up_model()
+        checks["model"] = "ok"
+    except Exception as exc:
+        checks["model"] = f"unavailable: {exc}"
+    ready = all(v.startswith("ok") for v in checks.values())
     return jsonify(status="ready" if ready else "not ready", checks=checks), (200 if ready else 503)
+
+
+def warm_up_model() -> None:
+    """Load the model once (cheap after the first call)."""
+    if not current_app.extensions.get("model_warm"):
+        get_embedder().embed_query("klar")
+        current_app.extensions["model_warm"] = True
+
+
+def warm_up(app: Any) -> None:
+    """Load the model and the search vectors before gunicorn forks its workers,
+    so they share one copy (copy-on-write) and answer fast from the first request."""
+    with app.app_context():
+        try:
+            warm_up_model()
+            get_backend().count()
+        except Exception as exc:  # a cold start is slower but not wrong; /readyz says why
+            app.logger.warning("warm-up skipped: %s", exc)

@@ -48,14 +48,21 @@ Readings of the standard where it leaves room:
   taken as a copy-and-paste slip.
 * ``taxonomy_term_id`` accepts a term's id or its code (a category code such
   as ``sang``); ``taxonomy_id`` a taxonomy's id or name.
+
+The services are converted once and reused until the store shows a change
+(see ``public_services``); responses say ``Cache-Control: public,
+max-age=60`` and allow any origin to read them.
 """
 
 from __future__ import annotations
 
 import json
 import math
+import time
+import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
-from datetime import UTC, datetime
+from dataclasses import dataclass
+from datetime import UTC, datetime, timedelta
 from typing import Any
 
 from flask import Response, current_app, jsonify, stream_with_context, url_for
@@ -64,8 +71,10 @@ from flask_smorest import Blueprint
 from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 from werkzeug.exceptions import NotFound
 
-from catalogue.gazetteer import default_gazetteer, haversine_km
+from catalogue.gazetteer import Gazetteer, default_gazetteer, haversine_km
 from catalogue.hsds import CATEGORY_TAXONOMY, COLUMNS, FM_TAXONOMY, offer_to_service
+from catalogue.models import utcnow
+from catalogue.store import Store
 from indexer.analysis import analyze
 
 from .extensions import get_store
@@ -80,6 +89,9 @@ MAX_PER_PAGE = 500
 MAX_PROXIMITY_M = 500_000
 NDJSON = "application/x-ndjson"
 CACHE_CONTROL = "public, max-age=60"
+#: A write stamps ``updated_at`` before it commits; changes stamped this long
+#: before a snapshot was read are still looked for.
+SETTLE = timedelta(seconds=5)
 
 blp = Blueprint(
     "hsds",
@@ -112,7 +124,6 @@ class HsdsArgs(Schema):
     search = fields.String(metadata={"description": "Full text search (Danish stems, or a literal substring)."})
     page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
     per_page = fields.Integer(
-        load_default=None,
         validate=validate.Range(1, MAX_PER_PAGE, error=f"per_page is 1 to {MAX_PER_PAGE}."),
         metadata={"description": f"Results per page, 1 to {MAX_PER_PAGE}; default {DEFAULT_PER_PAGE}."},
     )
@@ -127,7 +138,13 @@ class HsdsServiceFilterArgs(HsdsArgs):
     taxonomy_term_id = fields.String(metadata={"description": "A term id, or a term code such as a category code."})
     taxonomy_id = fields.String(metadata={"description": "A taxonomy id or name."})
     organization_id = fields.String(metadata={"description": "HSDS id of the organization."})
-    modified_after = IsoDateTime(metadata={"description": "Only results modified on or after this ISO 8601 date-time."})
+    modified_after = IsoDateTime(
+        metadata={
+            "type": "string",
+            "format": "date-time",
+            "description": "Only results modified on or after this ISO 8601 date-time.",
+        }
+    )
     full = fields.Boolean(load_default=False, metadata={"description": "true: fully nested objects."})
 
 
@@ -143,7 +160,9 @@ class HsdsServiceAtLocationListArgs(HsdsServiceFilterArgs):
         metadata={"description": "Locations with this postcode; with proximity, the centre of the search."},
     )
     proximity = fields.Float(
-        validate=validate.Range(min=0, max=MAX_PROXIMITY_M, min_inclusive=False, error="proximity is metres, 1 to 500000."),
+        validate=validate.Range(
+            min=0, max=MAX_PROXIMITY_M, min_inclusive=False, error="proximity is metres, 1 to 500000."
+        ),
         metadata={"description": "Metres from the centroid of postcode (needs postcode)."},
     )
 
@@ -170,21 +189,60 @@ class HsdsOrganizationArgs(Schema):
 class HsdsTaxonomyTermListArgs(HsdsArgs):
     taxonomy_id = fields.String(metadata={"description": "A taxonomy id or name."})
     parent_id = fields.String(metadata={"description": "Terms under this parent (our taxonomies are flat)."})
-    top_only = fields.Boolean(load_default=False, metadata={"description": "Accepted; every term of ours is top level."})
+    top_only = fields.Boolean(
+        load_default=False, metadata={"description": "Accepted; every term of ours is top level."}
+    )
 
 
 # -- the public directory ------------------------------------------------------------
 
 
+@dataclass
+class _Snapshot:
+    built: float  # time.monotonic() when built
+    since: datetime  # any change stamped after this may be missing from it
+    offers: int
+    organisations: int
+    categories: dict[str, str]
+    services: list[dict[str, Any]]
+
+
+_snapshots: weakref.WeakKeyDictionary[Store, _Snapshot] = weakref.WeakKeyDictionary()
+
+
 def public_services() -> list[dict[str, Any]]:
-    """Every public offer as a full HSDS service, in the store's order (offer id)."""
+    """Every public offer as a full HSDS service, in the store's order (offer id).
+
+    Converting a whole catalogue costs about 0.5 ms an offer, so the result
+    is kept per store and reused while four counting queries show that no
+    offer, organisation or category changed since. As a timestamp cannot
+    prove that a long transaction committed nothing older, a snapshot is
+    also never older than ``HSDS_CACHE_SECONDS`` (default 60, the
+    ``max-age`` clients get anyway; 0 turns the cache off). Callers must
+    not modify what they get."""
     store = get_store()
     categories = store.categories()
+    offers_total = store.list_offers(limit=0)[1]
+    organisations_total = store.list_organisations(limit=0)[1]
+    max_age = float(current_app.config.get("HSDS_CACHE_SECONDS", 60))
+    snap = _snapshots.get(store)
+    if (
+        snap is not None
+        and time.monotonic() - snap.built < max_age
+        and (snap.categories, snap.offers, snap.organisations) == (categories, offers_total, organisations_total)
+        and store.list_offers(modified_after=snap.since, limit=0)[1] == 0
+        and store.list_organisations(modified_after=snap.since, limit=0)[1] == 0
+    ):
+        return snap.services
+    built, since = time.monotonic(), utcnow() - SETTLE
     offers: list[dict[str, Any]] = []
     for status in PUBLIC_STATUSES:
         offers.extend(store.list_offers(status=status)[0])
     offers.sort(key=lambda o: o["id"])
-    return [offer_to_service(o, categories) for o in offers]
+    services = [offer_to_service(o, categories) for o in offers]
+    if max_age > 0:
+        _snapshots[store] = _Snapshot(built, since, offers_total, organisations_total, categories, services)
+    return services
 
 
 def taxonomies() -> list[dict[str, Any]]:
@@ -338,7 +396,7 @@ def _postcodes(location: Mapping[str, Any]) -> set[str]:
     return {str(a.get("postal_code")) for a in location.get("addresses") or [] if a.get("postal_code")}
 
 
-def _gazetteer() -> Any:
+def _gazetteer() -> Gazetteer:
     return get_store().gazetteer or default_gazetteer()
 
 
@@ -363,7 +421,11 @@ def page_envelope(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
 
 
 def listing(
-    items: list[Any], args: Mapping[str, Any], shape: Callable[[Any], dict[str, Any]], *, default_per_page: int | None = None
+    items: list[Any],
+    args: Mapping[str, Any],
+    shape: Callable[[Any], dict[str, Any]],
+    *,
+    default_per_page: int | None = None,
 ) -> Response:
     """A page of ``items`` (or all of them as ndjson), each shaped only when sent."""
     if args.get("format") == "ndjson":
@@ -420,7 +482,11 @@ class OpenApi(MethodView):
         spec = current_app.extensions["api"].spec.to_dict()
         spec["paths"] = {p: v for p, v in spec.get("paths", {}).items() if p.startswith(blp.url_prefix or "/hsds")}
         spec["tags"] = [t for t in spec.get("tags", []) if t.get("name") == blp.name]
-        spec["info"] = {**spec.get("info", {}), "title": "Fællesskabsmatch HSDS 3.0 API", "description": blp.description}
+        spec["info"] = {
+            **spec.get("info", {}),
+            "title": "Fællesskabsmatch HSDS 3.0 API",
+            "description": blp.description,
+        }
         return jsonify(spec)
 
 

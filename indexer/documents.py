@@ -27,7 +27,7 @@ DAY_ENDS = "17:00"  # a daytime slot ends by this; an evening slot starts at or 
 # share their language: that is the point of them.
 _LANGUAGE_LEARNING = re.compile(
     r"sprogcaf|sprog-caf|language caf|dansk for (nye|udlændinge|begyndere|tosprogede)|lær(e)? dansk|"
-    r"danskundervisning|dansktræning|sprogtræning|sprogven|taledansk|snak dansk",
+    r"danskundervisning|dansktræning|sprogtræning|sprogven|taledansk|snak dansk|lektiecaf[eé] for voksne",
     re.IGNORECASE,
 )
 

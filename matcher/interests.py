@@ -9,10 +9,10 @@ can keep the topics without keeping the citizen's words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Final
+from typing import Any, Final
 
 from indexer.analysis import analyze, tokens
 
@@ -33,7 +33,8 @@ LEXICON: Final[dict[str, tuple[str, ...]]] = {
     "læring": ("lære", "foredrag", "kursus", "undervisning", "læse", "læsekreds", "historie", "viden", "sprog",
                "dansk", "learn", "course", "language"),
     "kultur": ("kultur", "museum", "teater", "kunst", "film", "bibliotek", "udstilling", "culture"),
-    "frivilligt_arbejde": ("frivillig", "frivilligt", "nyttig", "hjælpe", "gøre", "gavn", "volunteer", "useful", "help"),
+    "frivilligt_arbejde": ("frivillig", "frivilligt", "nyttig", "hjælpe", "hjalp", "hjælper", "forskel", "gavn",
+                           "volunteer", "useful", "help"),
     "støttegruppe": ("angst", "depression", "støtte", "gruppe", "pårørende", "sygdom", "kræft", "demens", "parkinson",
                      "hjerte", "smerter", "anxiety", "support"),
     "digital": ("computer", "it", "mobil", "telefon", "tablet", "ipad", "mitid", "nettet", "internet", "digital"),
@@ -43,7 +44,7 @@ LEXICON: Final[dict[str, tuple[str, ...]]] = {
     "tro": ("kirke", "tro", "gudstjeneste", "præst", "bøn", "church", "faith"),
     "dans": ("danse", "dans", "dansede", "linedance", "folkedans", "dance", "dancing"),
     "vand": ("svømme", "svømning", "vand", "bade", "vinterbadning", "havet", "kajak", "ro", "sejle", "swim", "swimming"),
-    "sorg": ("sorg", "død", "døde", "mistet", "miste", "tab", "enke", "enkemand", "savn", "grief", "widow"),
+    "sorg": ("sorg", "død", "døde", "mistet", "miste", "tab", "enke", "enkemand", "grief", "widow"),
 }
 
 #: Words too common in navigators' notes to point anywhere on their own.
@@ -85,6 +86,50 @@ def infer_categories(text: str, known: Iterable[str] | None = None) -> Inference
                     hits[category].append(word)
     ordered = tuple(sorted(counts, key=lambda c: (-counts[c], c)))
     return Inference(ordered, {c: tuple(hits[c]) for c in ordered})
+
+
+#: What each category is about, in the words of needs as well as activities.
+#: Embedded once as passages; a citizen's text is compared with them, which
+#: finds the topic when no lexicon word appears (other languages, vague
+#: notes, needs described rather than named).
+DESCRIPTIONS: Final[dict[str, str]] = {
+    "motion": "Motion og træning: gymnastik, gåture, stavgang, cykling, fitness, at bevæge sig og komme i bedre form.",
+    "natur": "Natur og friluftsliv: ture i skov og ved strand, fugle, frisk luft, at være udenfor.",
+    "kreativ": "Kreative fællesskaber: maling, tegning, strik, syning, keramik, at skabe noget med hænderne.",
+    "musik": "Musik: spille et instrument, lytte til musik, spille sammen i et orkester eller band.",
+    "mad": "Mad og måltider: lave mad sammen, fællesspisning, spise sammen med andre i stedet for alene.",
+    "spil": "Spil: kortspil, bridge, skak, brætspil, banko, computerspil, hyggeligt samvær om et spil.",
+    "samtale": "Samtale og samvær: møde andre mennesker, snakke, drikke kaffe, få venner, ikke være ensom og alene.",
+    "læring": "Læring: foredrag, kurser, lære noget nyt, lære dansk, læsekreds, blive klogere.",
+    "kultur": "Kultur: museum, teater, kunst, film, bibliotek, lokalhistorie og oplevelser.",
+    "frivilligt_arbejde": "Frivilligt arbejde: hjælpe andre, gøre gavn, føle sig nyttig og brugt, give noget igen.",
+    "støttegruppe": "Støttegruppe: tale med andre i samme situation om sygdom, angst, depression eller at være pårørende.",
+    "digital": "Digital hjælp: computer, smartphone, tablet, MitID, videoopkald med familien, hjælp til nettet.",
+    "dyr": "Dyr: hunde, heste, høns, dyr på gården, gåture med hund, besøgshunde.",
+    "have": "Have: havearbejde, planter, blomster, køkkenhave, nyttehave, at dyrke noget.",
+    "håndværk": "Håndværk: værksted, træarbejde, reparere ting, snedkerarbejde, at bruge hænderne til noget praktisk.",
+    "tro": "Tro og kirke: gudstjeneste, sogneeftermiddag, kirkens fællesskab, salmer.",
+    "sang": "Sang: kor, fællessang, synge sammen, salmer og sange.",
+    "dans": "Dans: seniordans, linedance, folkedans, at danse sammen.",
+    "vand": "Vand: svømning, vinterbadning, kajak, sejlads, at være ved og på vandet.",
+    "sorg": "Sorg: at have mistet sin ægtefælle eller et barn, sorggruppe, at leve videre efter et tab.",
+}
+
+
+def semantic_categories(
+    query_vector: Any, prototypes: Mapping[str, Any], *, margin: float = 0.015, limit: int = 3
+) -> tuple[str, ...]:
+    """Categories whose description is (nearly) as close to the text as the
+    closest one: the best, and any within ``margin`` of it, at most ``limit``."""
+    import numpy as np
+
+    if not prototypes:
+        return ()
+    names = list(prototypes)
+    sims = np.asarray([float(np.dot(query_vector, prototypes[n])) for n in names])
+    best = float(sims.max())
+    order = sorted(range(len(names)), key=lambda i: -sims[i])
+    return tuple(names[i] for i in order[:limit] if sims[i] >= best - margin)
 
 
 def expansion_terms(categories: Iterable[str], labels: dict[str, str]) -> str:

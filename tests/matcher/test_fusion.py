@@ -34,7 +34,14 @@ def test_scores_are_ignored_only_ranks_count() -> None:
 def test_ties_break_by_id_and_duplicates_count_once() -> None:
     fused = reciprocal_rank_fusion([c("b"), c("a")])
     assert [x.id for x in fused] == ["a", "b"]
-    assert reciprocal_rank_fusion([c("a", "a")])[0].score == pytest.approx(1 / 61)
+    assert reciprocal_rank_fusion([c("a", "a")], k=60)[0].score == pytest.approx(1 / 61)
+
+
+def test_weights_scale_each_ranking() -> None:
+    fused = reciprocal_rank_fusion([c("a"), c("b")], k=20, weights=[1.0, 2.0])
+    assert [x.id for x in fused] == ["b", "a"] and fused[0].score == pytest.approx(2 / 21)
+    with pytest.raises(ValueError):
+        reciprocal_rank_fusion([c("a")], weights=[1.0, 1.0])
 
 
 def test_empty_and_bad_k() -> None:
