@@ -1,0 +1,81 @@
+"""The app on the production configuration: PostgreSQL and Elasticsearch.
+
+CI runs it against the local PostgreSQL and noida-db (or ELASTICSEARCH_URL /
+TEST_ELASTICSEARCH_URL); the embedder is the fake one, since this checks the
+wiring, not the ranking.
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Iterator
+
+import pytest
+from flask import Flask
+from sqlalchemy import create_engine, text
+from sqlalchemy.engine import make_url
+
+from api import create_app
+from api.auth import create_key
+from api.cli import main
+from api.extensions import get_backend
+from tests.conftest import _pg_admin_url
+from tests.indexer.es_server import delete_indices, elasticsearch_url, es_index_prefix  # noqa: F401
+
+pytestmark = [pytest.mark.integration, pytest.mark.postgres]
+
+
+@pytest.fixture(scope="module")
+def stack_app(elasticsearch_url: str, es_index_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:  # noqa: F811
+    admin_url = _pg_admin_url()
+    try:
+        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
+        with admin.connect() as conn:
+            conn.execute(text("SELECT 1"))
+    except Exception as exc:
+        pytest.skip(f"PostgreSQL not reachable: {type(exc).__name__}")
+    name = f"fm_stack_{uuid.uuid4().hex[:8]}"
+    with admin.connect() as conn:
+        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    prefix = f"{es_index_prefix}-stack"
+    app = create_app({
+        "TESTING": True,
+        "DATA_DIR": str(tmp_path_factory.mktemp("stack")),
+        "DATABASE_URL": make_url(admin_url).set(database=name).render_as_string(hide_password=False),
+        "ELASTICSEARCH_URL": elasticsearch_url,
+        "ELASTICSEARCH_PREFIX": prefix,
+        "EMBEDDING_MODEL": "fake",
+        "RATE_MATCH": "1000/1",
+        "RATE_WRITE": "1000/1",
+    })
+    runner = app.test_cli_runner()
+    for args in (["db", "upgrade"], ["catalogue", "demo"], ["index", "rebuild"]):
+        result = runner.invoke(main, args)
+        assert result.exit_code == 0, result.output
+    yield app
+    app.extensions["store"].close()
+    with admin.connect() as conn:
+        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
+    delete_indices(elasticsearch_url, f"{prefix}-*")
+
+
+def test_ready_match_edit_search(stack_app: Flask) -> None:
+    assert get_backend(stack_app).name == "elasticsearch"
+    store = stack_app.extensions["store"]
+    assert store.dialect == "postgresql"
+    client = stack_app.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.json
+    nav = {"Authorization": "Bearer " + create_key(store, name="nav", role="navigator", created_by="t")}
+    vc = {"Authorization": "Bearer " + create_key(store, name="vc", role="volunteer_centre", created_by="t")}
+    res = client.post("/api/v1/match", json={"interests": "synge i kor", "age": 70, "location": {"town": "Grenaa"}}, headers=nav)
+    assert res.status_code == 200 and res.json["results"]
+    offer = client.get("/api/v1/offers/demo-0090", headers=vc)
+    res = client.patch("/api/v1/offers/demo-0090", json={"title": "Petanque-sang i Grenaa"},
+                       headers={**vc, "If-Match": offer.headers["ETag"]})
+    assert res.status_code == 200 and res.headers["X-Index-Status"] == "done"
+    assert "demo-0090" in [c.id for c in get_backend(stack_app).lexical_candidates("petanque-sang")]
+    stale = client.patch("/api/v1/offers/demo-0090", json={"title": "X"}, headers={**vc, "If-Match": offer.headers["ETag"]})
+    assert stale.status_code == 412
+    hsds = client.get("/hsds/services?per_page=5")
+    assert hsds.status_code == 200 and hsds.json["total_items"] > 100
