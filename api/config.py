@@ -40,6 +40,8 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     "RATE_MATCH": ("30/60", "Match requests per key: burst/seconds to refill it (per worker process)."),
     "RATE_WRITE": ("120/60", "Write requests per key: burst/seconds to refill it (per worker process)."),
     "ACCESS_LOG_DB": (True, "Also keep the access log in the database (table access_event)."),
+    "HSDS_PROFILE_URL": (None, "The `profile` announced by GET /hsds/ (default: the HSDS 3.0 documentation)."),
+    "HSDS_CACHE_SECONDS": (60, "How long the public HSDS feed reuses converted services (0: never)."),
 }
 
 

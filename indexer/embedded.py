@@ -45,6 +45,7 @@ from .documents import FILTER_FIELDS, SearchDocument
 from .filters import AnyOf, Clause, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term
 
 POINTER = "CURRENT"
+RESCORE_HEAD = 400  # FTS5 matches re-scored with Lucene's IDF (see lexical_candidates)
 _LIST_KINDS = ("keyword_list", "int_list")
 _SCALAR_FIELDS = [f for f, kind in FILTER_FIELDS.items() if kind not in _LIST_KINDS]
 _LIST_FIELDS = [f for f, kind in FILTER_FIELDS.items() if kind in _LIST_KINDS]
@@ -136,6 +137,8 @@ class EmbeddedBackend:
                 if self._conn is not None:
                     self._conn.close()
                 self._conn = _connect(path)
+                # Document frequencies per term, for Lucene's IDF; a temp table, nothing written to the file.
+                self._conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_row USING fts5vocab(main, 'fts', 'row')")
                 self._version, self._pointer_mtime = version, mtime
                 self._loaded_seq, self._cols = -1, _Columns()
             self._catch_up(self._conn)
@@ -378,20 +381,56 @@ class EmbeddedBackend:
             return [r[0] for r in conn.execute("SELECT id FROM docs ORDER BY id")]
 
     def lexical_candidates(self, query: str, flt: SearchFilter | None = None, k: int = 100) -> list[Candidate]:
+        """BM25 as Lucene (Elasticsearch) computes it, on FTS5's candidates.
+
+        FTS5 finds and filters the matches and ranks them by its own BM25,
+        whose IDF differs from Lucene's (log((N - n + .5) / (n + .5)), floored
+        near zero, against log(1 + (N - n + .5) / (n + .5))). So the head of
+        that list is re-scored: each term's FTS5 score is divided by FTS5's
+        IDF and multiplied by Lucene's. Both engines then rank alike.
+        """
         check_k(k)
         terms = analyze_query(query)
         if not terms:
             return []
         conn = self._ensure_open()
-        match = " OR ".join(f'"{t}"' for t in terms)
         where, params = compile_sql(flt)
+        head = max(RESCORE_HEAD, 4 * k)
         sql = (
-            "SELECT d.id, bm25(fts) AS rank FROM fts JOIN docs d ON d.rowid = fts.rowid "
+            "SELECT d.rowid, d.id, bm25(fts) AS rank FROM fts JOIN docs d ON d.rowid = fts.rowid "
             f"WHERE fts MATCH ? AND {where} ORDER BY rank, d.id LIMIT ?"
         )
         with self._lock:
-            rows = conn.execute(sql, (match, *params, k)).fetchall()
-        return [Candidate(doc_id, -float(rank)) for doc_id, rank in rows]
+            rows = conn.execute(sql, (_or_query(terms), *params, head)).fetchall()
+            if len(terms) == 1 or not rows:
+                scored = [(doc_id, -float(rank)) for _, doc_id, rank in rows]
+            else:
+                scored = self._lucene_scores(conn, terms, rows)
+        scored.sort(key=lambda item: (-item[1], item[0]))
+        return [Candidate(doc_id, score) for doc_id, score in scored[:k]]
+
+    def _lucene_scores(
+        self, conn: sqlite3.Connection, terms: tuple[str, ...], rows: list[tuple[int, str, float]]
+    ) -> list[tuple[str, float]]:
+        (n_docs,) = conn.execute("SELECT count(*) FROM docs").fetchone()
+        marks = ", ".join("?" * len(terms))
+        doc_freq = dict(conn.execute(f"SELECT term, doc FROM temp.fts_row WHERE term IN ({marks})", terms).fetchall())
+        rowids = [r[0] for r in rows]
+        id_of = {r[0]: r[1] for r in rows}
+        totals = dict.fromkeys(rowids, 0.0)
+        row_marks = ", ".join("?" * len(rowids))
+        for term in terms:
+            n = doc_freq.get(term, 0)
+            if n == 0:
+                continue
+            idf_fts = max(1e-6, math.log((n_docs - n + 0.5) / (n + 0.5)))
+            idf_lucene = math.log(1.0 + (n_docs - n + 0.5) / (n + 0.5))
+            for rowid, rank in conn.execute(
+                f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({row_marks})",
+                (_or_query((term,)), *rowids),
+            ):
+                totals[rowid] += (-float(rank) / idf_fts) * idf_lucene
+        return [(id_of[rowid], score) for rowid, score in totals.items()]
 
     def vector_candidates(self, vector: np.ndarray, flt: SearchFilter | None = None, k: int = 100) -> list[Candidate]:
         check_k(k)
@@ -530,6 +569,11 @@ def _clause_sql(clause: Clause, a: str) -> tuple[str, list[Any]]:
         sql, params = _clause_sql(clause.clause, a)
         return f"NOT COALESCE(({sql}), 0)", params
     raise InvalidFilterError(f"Unknown clause {clause!r}")
+
+
+def _or_query(terms: tuple[str, ...]) -> str:
+    """Terms OR-ed, each quoted so FTS5 reads no operators into them."""
+    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
 
 
 def _sql_value(value: Any, kind: str) -> Any:
