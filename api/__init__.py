@@ -15,10 +15,25 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from apispec.ext.marshmallow import MarshmallowPlugin
     from flask_smorest import Api
 
-    from . import access, admin, config, errors, extensions, health, hsds_api, match, offers, organisations, referrals
+    from . import (
+        access,
+        admin,
+        config,
+        errors,
+        extensions,
+        health,
+        hsds_api,
+        match,
+        navigator,
+        offers,
+        organisations,
+        referrals,
+    )
 
     app = Flask(__name__, instance_relative_config=True)
     config.load_config(app, test_config)
+    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
+    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     extensions.init_app(app)
     access.init_app(app)
     api = Api(
@@ -28,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after Api, which registers an error handler of its own
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
+    app.register_blueprint(navigator.bp)
     for module in (match, offers, organisations, referrals, admin, hsds_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api

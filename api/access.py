@@ -10,6 +10,7 @@ from __future__ import annotations
 import logging
 
 from flask import Flask, Response, current_app, g, request
+from sqlalchemy import insert
 
 from catalogue.models import utcnow
 
@@ -21,7 +22,7 @@ log = logging.getLogger("faellesskab.access")
 def init_app(app: Flask) -> None:
     @app.after_request
     def _log(response: Response) -> Response:
-        if not request.path.startswith(("/api/v1", "/hsds")):
+        if not request.path.startswith(("/api/v1", "/hsds", "/navigator")):
             return response
         caller = g.get("caller")
         name, role = (caller.name, caller.role) if caller else (None, None)
@@ -31,7 +32,7 @@ def init_app(app: Flask) -> None:
             try:
                 with store.engine.begin() as conn:
                     conn.execute(
-                        AccessEvent.__table__.insert().values(
+                        insert(AccessEvent).values(
                             at=utcnow(), key_name=name, role=role, method=request.method,
                             path=request.path[:300], status=response.status_code,
                         )

@@ -24,7 +24,7 @@ from functools import wraps
 from typing import Any, Final, TypeVar
 
 from flask import current_app, g, request
-from sqlalchemy import select, update
+from sqlalchemy import insert, select, update
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from catalogue.models import utcnow
@@ -71,7 +71,7 @@ def create_key(store: Store, *, name: str, role: str, created_by: str) -> str:
         if exists:
             raise ValueError(f"A key named {name!r} exists; revoke it or pick another name.")
         conn.execute(
-            ApiKey.__table__.insert().values(
+            insert(ApiKey).values(
                 name=name,
                 role=role,
                 prefix=key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_LEN],
@@ -202,6 +202,6 @@ class Throttle:
                 wait = max(1, int((1.0 - tokens) / rate + 0.999))
                 self._buckets[(who, kind)] = (tokens, now)
                 exc = TooManyRequests(f"Too many {kind} requests; try again in {wait} s.")
-                exc.retry_after = wait  # type: ignore[attr-defined]
+                exc.retry_after = wait
                 raise exc
             self._buckets[(who, kind)] = (tokens - 1.0, now)

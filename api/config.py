@@ -62,13 +62,16 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.update(OPENAPI)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     for name, (default, _) in SETTINGS.items():
-        app.config.setdefault(name, default)
+        if app.config.get(name) is None:  # Flask itself predefines some keys as None
+            app.config[name] = default
     for name in UNPREFIXED:
         if os.environ.get(name):
             app.config[name] = os.environ[name]
     app.config.from_prefixed_env(prefix=PREFIX)
     if test_config:
         app.config.update(test_config)
+    if app.config["SECRET_KEY"] == SETTINGS["SECRET_KEY"][0] and not app.config.get("TESTING"):
+        app.logger.warning("FAELLESSKAB_SECRET_KEY is not set: sessions use a development secret. Set it in production.")
     data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
     app.config["DATA_DIR"] = str(data_dir)
     if not app.config["DATABASE_URL"]:

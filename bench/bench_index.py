@@ -47,6 +47,7 @@ import shutil
 import subprocess
 import sys
 import time
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
@@ -69,7 +70,16 @@ GEO_RULES = frozenset({"distance", "island", "no_car"})
 # -- part 1: the real model on the demo catalogue ---------------------------------------------
 
 
-def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) -> dict[str, Any]:
+@dataclass
+class DemoIndex:
+    """What part 1 leaves open for the query-vector step and the demo-index queries."""
+
+    labels: dict[str, str]
+    embedder: Any
+    backend: Any
+
+
+def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) -> tuple[dict[str, Any], DemoIndex]:
     """Raw encode vs. full indexing of the demo catalogue, interleaved; then cached rebuilds."""
     from catalogue.formats import read_file
     from catalogue.store import Store
@@ -130,7 +140,7 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
     index_tp = n / float(np.median(index_s))
     paired = [1.0 - (n / i) / (n / r) for r, i in zip(raw_s, index_s, strict=True)]
     outside = [1.0 - e / i for e, i in zip(encode_in_index_s, index_s, strict=True)]
-    return {
+    result = {
         "offers": n,
         "model_load_and_warmup_s": round(load_s, 2),
         "rounds": rounds,
@@ -146,10 +156,8 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
         "non_encode_share_of_indexing": round(float(np.median(outside)), 4),
         "cached_rebuild_ms": summary_ms([x * 1000 for x in cached_s]),
         "cached_rebuild_vs_raw_encode": round(float(np.median(cached_s)) / float(np.median(raw_s)), 4),
-        "store": store,  # handed to the caller for the query-vector step; dropped before JSON
-        "embedder": embedder,
-        "backend": backend,
     }
+    return result, DemoIndex(labels, embedder, backend)
 
 
 def query_vectors(embedder: Any, path: Path) -> np.ndarray:
@@ -468,12 +476,10 @@ def main(argv: list[str] | None = None) -> int:
                                "load_average_at_start": os.getloadavg(), "source_sha256": source_versions()}
     if not args.skip_model:
         print("Part 1: demo catalogue with the real model ...", flush=True)
-        demo = bench_demo(args.workdir, args.model_dir, args.rounds, args.cached_rounds)
-        store, embedder, backend = demo.pop("store"), demo.pop("embedder"), demo.pop("backend")
-        results["demo"] = demo
-        vectors = query_vectors(embedder, vectors_path)
-        results["demo_queries"] = time_queries(backend, build_queries(args.queries, store.categories(), args.seed),
-                                               vectors, warmup=20)
+        results["demo"], demo = bench_demo(args.workdir, args.model_dir, args.rounds, args.cached_rounds)
+        vectors = query_vectors(demo.embedder, vectors_path)
+        queries = build_queries(args.queries, demo.labels, args.seed)
+        results["demo_queries"] = time_queries(demo.backend, queries, vectors, warmup=20)
     results["main_peak_rss_mb"] = peak_rss_mb()
 
     results["synthetic"] = []

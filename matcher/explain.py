@@ -100,10 +100,9 @@ def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, l
         if stems & headline or (len(word) >= 5 and stems & body):
             words.append(word)
     when = schedule_phrase((offer.get("schedule") or {}).get("slots") or [])
-    title = offer["title"]
     if words:
-        out.append(f"Du nævnte {_join(words[:3])}: {title} mødes {when}." if when != "efter aftale"
-                   else f"Du nævnte {_join(words[:3])}: {title} aftales efter dine ønsker.")
+        out.append(f"Du nævnte {_join(words[:3])} – her mødes man {when}." if when != "efter aftale"
+                   else f"Du nævnte {_join(words[:3])} – tiden aftales efter dine ønsker.")
     shared = [c for c in inference.categories if c in offer["categories"]]
     if shared:
         topic = ", ".join(labels.get(c, c).lower() for c in shared[:2])

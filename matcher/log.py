@@ -4,8 +4,9 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import select
+from sqlalchemy import insert, select
 
 from catalogue.models import MatchLog
 from catalogue.store import Store
@@ -36,7 +37,7 @@ def record_match(
 ) -> None:
     with store.engine.begin() as conn:
         conn.execute(
-            MatchLog.__table__.insert().values(
+            insert(MatchLog).values(
                 id=query_id,
                 actor=actor,
                 town=town,
@@ -52,7 +53,7 @@ def record_match(
         )
 
 
-def recent_matches(store: Store, since: datetime | None = None, limit: int = 1000) -> list[dict[str, object]]:
+def recent_matches(store: Store, since: datetime | None = None, limit: int = 1000) -> list[dict[str, Any]]:
     stmt = select(MatchLog).order_by(MatchLog.at.desc()).limit(limit)
     if since is not None:
         stmt = stmt.where(MatchLog.at >= since)

@@ -1,0 +1,61 @@
+"""The navigator's Danish web page, through the test client."""
+
+from __future__ import annotations
+
+import re
+
+from flask import Flask
+from flask.testing import FlaskClient
+
+
+def csrf(html: str) -> str:
+    match = re.search(r'name="csrf" value="([^"]+)"', html)
+    assert match
+    return match.group(1)
+
+
+def login(client: FlaskClient, key: str) -> int:
+    token = csrf(client.get("/navigator/login").get_data(as_text=True))
+    return client.post("/navigator/login", data={"key": key, "csrf": token}).status_code
+
+
+def test_needs_login_and_the_right_role(client: FlaskClient, demo_app: Flask) -> None:
+    assert client.get("/navigator/").status_code == 302
+    assert login(client, "fm_wrong-key-000000000000000") == 401
+    assert login(client, demo_app.config["KEYS"]["volunteer_centre"]) == 401
+    assert login(client, demo_app.config["KEYS"]["navigator"]) == 302
+    page = client.get("/navigator/").get_data(as_text=True)
+    assert "Find fællesskaber sammen med borgeren" in page and "Bruger kørestol" in page
+    assert demo_app.config["KEYS"]["navigator"] not in page  # the key never goes into the page
+
+
+def test_search_shows_explained_results(client: FlaskClient, demo_app: Flask) -> None:
+    login(client, demo_app.config["KEYS"]["navigator"])
+    token = csrf(client.get("/navigator/").get_data(as_text=True))
+    res = client.post("/navigator/", data={
+        "csrf": token, "interests": "Vil gerne synge i kor og drikke kaffe bagefter", "age": "74", "place": "Grenaa",
+        "max_distance_km": "15", "language": "da", "barriers": ["wheelchair_user", "low_income"],
+    })
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200 and 'id="results"' in html
+    assert ("forslag" in html and "Kørestolsegnet" in html) or "Trinfri adgang" in html
+    assert 'value="wheelchair_user" checked' in html  # the form keeps what was entered
+
+
+def test_errors_are_shown_in_danish_next_to_the_field(client: FlaskClient, demo_app: Flask) -> None:
+    login(client, demo_app.config["KEYS"]["navigator"])
+    token = csrf(client.get("/navigator/").get_data(as_text=True))
+    res = client.post("/navigator/", data={"csrf": token, "interests": "x", "age": "7", "place": "Atlantis", "language": "da"})
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422
+    assert "Skriv mindst et par ord" in html and "Alder skal være mellem 16 og 120." in html
+    assert "Kender ikke den by" in html
+
+
+def test_forms_need_the_csrf_token(client: FlaskClient, demo_app: Flask) -> None:
+    login(client, demo_app.config["KEYS"]["navigator"])
+    res = client.post("/navigator/", data={"interests": "sang"})
+    assert res.status_code == 400
+    token = csrf(client.get("/navigator/").get_data(as_text=True))
+    assert client.post("/navigator/logout", data={"csrf": token}).status_code == 302
+    assert client.get("/navigator/").status_code == 302
