@@ -57,7 +57,6 @@ max-age=60`` and allow any origin to read them.
 from __future__ import annotations
 
 import json
-import math
 import time
 import weakref
 from collections.abc import Callable, Iterable, Iterator, Mapping
@@ -72,7 +71,7 @@ from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, vali
 from werkzeug.exceptions import NotFound
 
 from catalogue.gazetteer import Gazetteer, default_gazetteer, haversine_km
-from catalogue.hsds import CATEGORY_TAXONOMY, COLUMNS, FM_TAXONOMY, offer_to_service
+from catalogue.hsds import CATEGORY_TAXONOMY, COLUMNS, FM_TAXONOMY, offer_to_service, page_envelope
 from catalogue.models import utcnow
 from catalogue.store import Store
 from indexer.analysis import analyze
@@ -401,23 +400,6 @@ def _gazetteer() -> Gazetteer:
 
 
 # -- responses ------------------------------------------------------------------------
-
-
-def page_envelope(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
-    """The standard's paged envelope. ``total_pages`` is at least 1, as in the
-    file export; a page past the end is empty, and is the last page."""
-    pages = max(1, math.ceil(len(items) / per_page))
-    chunk = items[(page - 1) * per_page : page * per_page]
-    return {
-        "total_items": len(items),
-        "total_pages": pages,
-        "page_number": page,
-        "size": len(chunk),
-        "first_page": page == 1,
-        "last_page": page >= pages,
-        "empty": not chunk,
-        "contents": chunk,
-    }
 
 
 def listing(

@@ -18,11 +18,11 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 from typing import Any
 
 from .errors import FileFormatError
+from .jsonsafe import jsonable
 from .store import RawRecord
 from .taxonomy import WEEKDAYS_DA
 
@@ -283,17 +283,7 @@ def export_record(offer: Mapping[str, Any]) -> dict[str, Any]:
     org = offer["organisation"]
     out = {k: v for k, v in offer.items() if k not in ("created_at", "updated_at", "updated_by", "version")}
     out["organisation"] = {k: org.get(k) for k in ("id", "name", "type", "description", "contact", "cvr")}
-    return _plain(out)
-
-
-def _plain(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _plain(v) for k, v in value.items()}
-    if isinstance(value, list):
-        return [_plain(v) for v in value]
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
+    return jsonable(out)
 
 
 def write_offers(offers: Iterable[Mapping[str, Any]], fmt: str, out: io.TextIOBase | Any) -> int:

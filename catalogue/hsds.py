@@ -430,11 +430,16 @@ def export_document(
     if page < 1 or (per_page is not None and per_page < 1):
         raise ValueError("page and per_page start at 1")
     services = export_services(offers, categories)
-    size = per_page or max(len(services), 1)
-    pages = max(1, math.ceil(len(services) / size))
-    chunk = services[(page - 1) * size : page * size]
+    return page_envelope(services, page, per_page or max(len(services), 1))
+
+
+def page_envelope(items: list[Any], page: int, per_page: int) -> dict[str, Any]:
+    """The standard's paged envelope. ``total_pages`` is at least 1; a page
+    past the end is empty, and is the last page."""
+    pages = max(1, math.ceil(len(items) / per_page))
+    chunk = items[(page - 1) * per_page : page * per_page]
     return {
-        "total_items": len(services),
+        "total_items": len(items),
         "total_pages": pages,
         "page_number": page,
         "size": len(chunk),

@@ -13,7 +13,7 @@ import unicodedata
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
-from datetime import date, datetime
+from datetime import datetime
 from typing import Any
 
 from marshmallow import ValidationError
@@ -26,6 +26,7 @@ from . import taxonomy
 from .capacity import CAPACITY_FIELDS, capacity_changed
 from .errors import InvalidRecord, NotFound, VersionConflict
 from .gazetteer import Gazetteer
+from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Category, Offer, OfferCategory, Organisation, utcnow
 from .schemas import OfferSchema, OrganisationSchema, flatten_errors
 
@@ -485,7 +486,7 @@ class Store:
                     if key in ("created_at", "updated_at", "updated_by", "version"):
                         continue
                     merged[key] = value
-                offer = self.validate_offer(_jsonable(merged))
+                offer = self.validate_offer(jsonable(merged))
                 raw_org = changes.get("organisation")
                 provided = set(raw_org) & set(ORG_FIELDS) if isinstance(raw_org, Mapping) else set()
                 org_row, _ = self._upsert_org(session, offer["organisation"], provided, actor)
@@ -522,7 +523,7 @@ class Store:
                     raise VersionConflict(org_id, expected_version, organisation_to_dict(row, meta=True))
                 merged = {**organisation_to_dict(row), **{k: v for k, v in changes.items() if k in ORG_FIELDS}}
                 try:
-                    org = OrganisationSchema().load(_jsonable(merged))
+                    org = OrganisationSchema().load(jsonable(merged))
                 except ValidationError as exc:
                     raise InvalidRecord(flatten_errors(exc.messages)) from None
                 self._upsert_org(session, org, set(changes) & set(ORG_FIELDS), actor)
@@ -733,23 +734,13 @@ def _offer_content(offer: Mapping[str, Any]) -> dict[str, Any]:
     organisation by id only (organisations are compared on their own)."""
     out = {k: v for k, v in offer.items() if k not in _META}
     out["organisation"] = {"id": offer["organisation"].get("id")}
-    return _jsonable(out)
+    return jsonable(out)
 
 
 def _diff(before: Mapping[str, Any], after: Mapping[str, Any]) -> dict[str, Any]:
     """Changed fields as ``{field: [old, new]}``, JSON-safe for the audit table."""
-    b, a = _jsonable(dict(before)), _jsonable(dict(after))
+    b, a = jsonable(dict(before)), jsonable(dict(after))
     return {k: [b.get(k), a.get(k)] for k in a if b.get(k) != a.get(k)}
-
-
-def _jsonable(value: Any) -> Any:
-    if isinstance(value, Mapping):
-        return {k: _jsonable(v) for k, v in value.items()}
-    if isinstance(value, (list, tuple)):
-        return [_jsonable(v) for v in value]
-    if isinstance(value, (date, datetime)):
-        return value.isoformat()
-    return value
 
 
 def _audit(

@@ -11,6 +11,7 @@ from __future__ import annotations
 import os
 import uuid
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 
 import pytest
@@ -30,9 +31,10 @@ def _pg_admin_url() -> str:
     return normalise_url(os.environ.get("TEST_DATABASE_URL", DEFAULT_PG))
 
 
-@pytest.fixture(scope="session")
-def pg_url() -> Iterator[str]:
-    """URL of a fresh PostgreSQL database for this test session."""
+@contextmanager
+def temporary_pg_database(prefix: str = "fm_test") -> Iterator[str]:
+    """A fresh PostgreSQL database, dropped afterwards; skips the test when
+    no server answers, saying where it looked."""
     admin_url = _pg_admin_url()
     try:
         admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
@@ -40,16 +42,22 @@ def pg_url() -> Iterator[str]:
             conn.execute(text("SELECT 1"))
     except Exception as exc:
         pytest.skip(f"PostgreSQL not reachable at {make_url(admin_url).render_as_string()}: {type(exc).__name__}")
-    name = f"fm_test_{uuid.uuid4().hex[:10]}"
+    name = f"{prefix}_{uuid.uuid4().hex[:10]}"
     with admin.connect() as conn:
         conn.execute(text(f'CREATE DATABASE "{name}"'))
-    url = make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     try:
-        yield url
+        yield make_url(admin_url).set(database=name).render_as_string(hide_password=False)
     finally:
         with admin.connect() as conn:
             conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
         admin.dispose()
+
+
+@pytest.fixture(scope="session")
+def pg_url() -> Iterator[str]:
+    """URL of a fresh PostgreSQL database for this test session."""
+    with temporary_pg_database() as url:
+        yield url
 
 
 @pytest.fixture(scope="session")

@@ -7,19 +7,16 @@ wiring, not the ranking.
 
 from __future__ import annotations
 
-import uuid
 from collections.abc import Iterator
 
 import pytest
 from flask import Flask
-from sqlalchemy import create_engine, text
-from sqlalchemy.engine import make_url
 
 from api import create_app
 from api.auth import create_key
 from api.cli import main
 from api.extensions import get_backend
-from tests.conftest import _pg_admin_url
+from tests.conftest import temporary_pg_database
 from tests.indexer.es_server import delete_indices, elasticsearch_url, es_index_prefix  # noqa: F401
 
 pytestmark = [pytest.mark.integration, pytest.mark.postgres]
@@ -27,21 +24,16 @@ pytestmark = [pytest.mark.integration, pytest.mark.postgres]
 
 @pytest.fixture(scope="module")
 def stack_app(elasticsearch_url: str, es_index_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:  # noqa: F811
-    admin_url = _pg_admin_url()
-    try:
-        admin = create_engine(admin_url, isolation_level="AUTOCOMMIT", connect_args={"connect_timeout": 3})
-        with admin.connect() as conn:
-            conn.execute(text("SELECT 1"))
-    except Exception as exc:
-        pytest.skip(f"PostgreSQL not reachable: {type(exc).__name__}")
-    name = f"fm_stack_{uuid.uuid4().hex[:8]}"
-    with admin.connect() as conn:
-        conn.execute(text(f'CREATE DATABASE "{name}"'))
+    with temporary_pg_database("fm_stack") as db_url:
+        yield from _stack(db_url, elasticsearch_url, es_index_prefix, tmp_path_factory)
+
+
+def _stack(db_url: str, elasticsearch_url: str, es_index_prefix: str, tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:  # noqa: F811
     prefix = f"{es_index_prefix}-stack"
     app = create_app({
         "TESTING": True,
         "DATA_DIR": str(tmp_path_factory.mktemp("stack")),
-        "DATABASE_URL": make_url(admin_url).set(database=name).render_as_string(hide_password=False),
+        "DATABASE_URL": db_url,
         "ELASTICSEARCH_URL": elasticsearch_url,
         "ELASTICSEARCH_PREFIX": prefix,
         "EMBEDDING_MODEL": "fake",
@@ -54,8 +46,6 @@ def stack_app(elasticsearch_url: str, es_index_prefix: str, tmp_path_factory: py
         assert result.exit_code == 0, result.output
     yield app
     app.extensions["store"].close()
-    with admin.connect() as conn:
-        conn.execute(text(f'DROP DATABASE IF EXISTS "{name}" WITH (FORCE)'))
     delete_indices(elasticsearch_url, f"{prefix}-*")
 
 

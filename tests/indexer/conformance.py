@@ -9,6 +9,7 @@ filter) and from the documents themselves, never from another backend.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterator
+from itertools import pairwise
 from typing import Any
 
 import numpy as np
@@ -238,7 +239,7 @@ class LexicalMixin(_Base):
         got = loaded.lexical_candidates("strikkecafé sorggruppe", k=100)
         titles = {loaded.get(c.id)["title"].split()[0] for c in got}  # type: ignore[index]
         assert titles == {"Strikkecafé", "Sorggruppe"}
-        assert all(a.score >= b.score for a, b in zip(got, got[1:], strict=False))
+        assert all(a.score >= b.score for a, b in pairwise(got))
 
     def test_title_outranks_description(self, loaded: SearchBackend) -> None:
         # "kaffe" is in the descriptions of the choir and the knitting café; the
@@ -256,7 +257,7 @@ class VectorMixin(_Base):
     def test_nearest_is_itself(self, loaded: SearchBackend, docs: list[SearchDocument]) -> None:
         got = loaded.vector_candidates(docs[7].embedding, k=5)  # type: ignore[arg-type]
         assert got[0].id == docs[7].id and got[0].score == pytest.approx(1.0, abs=1e-3)
-        assert len(got) == 5 and all(a.score >= b.score for a, b in zip(got, got[1:], strict=False))
+        assert len(got) == 5 and all(a.score >= b.score for a, b in pairwise(got))
 
     def test_scores_are_half_cosine_plus_half(self, loaded: SearchBackend, docs: list[SearchDocument]) -> None:
         q = _vector(4242)
