@@ -38,7 +38,10 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     access.init_app(app)
     api = Api(
         app,
-        spec_kwargs={"info": {"description": API_DESCRIPTION}, "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name)},
+        spec_kwargs={
+            "info": {"description": API_DESCRIPTION},
+            "marshmallow_plugin": MarshmallowPlugin(schema_name_resolver=schema_name),
+        },
     )
     errors.init_app(app)  # after Api, which registers an error handler of its own
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})

@@ -33,8 +33,12 @@ def init_app(app: Flask) -> None:
                 with store.engine.begin() as conn:
                     conn.execute(
                         insert(AccessEvent).values(
-                            at=utcnow(), key_name=name, role=role, method=request.method,
-                            path=request.path[:300], status=response.status_code,
+                            at=utcnow(),
+                            key_name=name,
+                            role=role,
+                            method=request.method,
+                            path=request.path[:300],
+                            status=response.status_code,
                         )
                     )
             except Exception:  # the log must never turn a good answer into an error

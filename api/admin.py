@@ -35,7 +35,9 @@ class SinceArgs(Schema):
 
 
 class CapacityArgs(Schema):
-    baseline = fields.Date(load_default=None, metadata={"description": "Start of the pilot; later additions count as new."})
+    baseline = fields.Date(
+        load_default=None, metadata={"description": "Start of the pilot; later additions count as new."}
+    )
 
 
 @blp.route("/apikeys")
@@ -51,7 +53,9 @@ class ApiKeys(MethodView):
         """Create a key. The response is the only time it is shown."""
         caller = current_caller()
         try:
-            key = create_key(get_store(), name=data["name"], role=data["role"], created_by=caller.actor if caller else "?")
+            key = create_key(
+                get_store(), name=data["name"], role=data["role"], created_by=caller.actor if caller else "?"
+            )
         except ValueError as exc:
             from marshmallow import ValidationError
 

@@ -86,8 +86,15 @@ def create_key(store: Store, *, name: str, role: str, created_by: str) -> str:
 def list_keys(store: Store) -> list[dict[str, Any]]:
     with store.engine.connect() as conn:
         rows = conn.execute(
-            select(ApiKey.name, ApiKey.role, ApiKey.prefix, ApiKey.created_at, ApiKey.created_by, ApiKey.revoked_at,
-                   ApiKey.last_used_at).order_by(ApiKey.name)
+            select(
+                ApiKey.name,
+                ApiKey.role,
+                ApiKey.prefix,
+                ApiKey.created_at,
+                ApiKey.created_by,
+                ApiKey.revoked_at,
+                ApiKey.last_used_at,
+            ).order_by(ApiKey.name)
         )
         return [dict(r._mapping) for r in rows]
 
@@ -132,7 +139,9 @@ def requires(*roles: str, throttle: str | None = None) -> Callable[[F], F]:
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             caller = _caller_from_request()
             if caller.role not in allowed:
-                raise Forbidden(f"The role {caller.role!r} may not do this; it needs one of: {', '.join(sorted(allowed))}.")
+                raise Forbidden(
+                    f"The role {caller.role!r} may not do this; it needs one of: {', '.join(sorted(allowed))}."
+                )
             if throttle:
                 current_app.extensions["throttle"].hit(caller.name, throttle)
             return view(*args, **kwargs)

@@ -335,7 +335,12 @@ def _run_indexing(action: Any) -> None:
 
 
 @main.command("eval")
-@click.option("--vignettes", "path", type=click.Path(exists=True, dir_okay=False, path_type=Path), help="Default: the bundled set.")
+@click.option(
+    "--vignettes",
+    "path",
+    type=click.Path(exists=True, dir_okay=False, path_type=Path),
+    help="Default: the bundled set.",
+)
 @click.option("--rrf-k", type=int, default=None, help="Try another RRF constant.")
 @click.option("--json", "as_json", is_flag=True)
 @with_appcontext

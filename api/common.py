@@ -65,11 +65,13 @@ def expected_version() -> int:
     try:
         return int(tags[0])
     except (IndexError, ValueError):
-        raise PreconditionFailed("If-Match must be an ETag such as \"3\".") from None
+        raise PreconditionFailed('If-Match must be an ETag such as "3".') from None
 
 
 def _tags(header: str) -> list[str]:
-    return [t.strip().removeprefix("W/").strip('"') if t.strip() != "*" else "*" for t in header.split(",") if t.strip()]
+    return [
+        t.strip().removeprefix("W/").strip('"') if t.strip() != "*" else "*" for t in header.split(",") if t.strip()
+    ]
 
 
 def reindex(offer_ids: Iterable[str]) -> str:

@@ -71,7 +71,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     if test_config:
         app.config.update(test_config)
     if app.config["SECRET_KEY"] == SETTINGS["SECRET_KEY"][0] and not app.config.get("TESTING"):
-        app.logger.warning("FAELLESSKAB_SECRET_KEY is not set: sessions use a development secret. Set it in production.")
+        app.logger.warning(
+            "FAELLESSKAB_SECRET_KEY is not set: sessions use a development secret. Set it in production."
+        )
     data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
     app.config["DATA_DIR"] = str(data_dir)
     if not app.config["DATABASE_URL"]:

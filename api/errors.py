@@ -60,7 +60,7 @@ def init_app(app: Flask) -> None:
                 errors.update(flatten_errors(location_errors))
             status = 422 if status == 422 else status
         response = envelope(status, _message(exc, errors), errors)
-        for header, value in (exc.get_headers() or []):
+        for header, value in exc.get_headers() or []:
             if header.lower() not in ("content-type", "content-length"):
                 response.headers[header] = value
         retry_after = getattr(exc, "retry_after", None)

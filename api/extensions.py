@@ -30,11 +30,13 @@ def init_app(app: Flask) -> None:
     app.extensions["backend"] = make_backend(app.config, data_dir, int(app.config["EMBEDDING_DIM"]))
     app.extensions["indexer"] = Indexer(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
     app.extensions["matcher"] = Matcher(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
-    app.extensions["throttle"] = Throttle({"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])})
+    app.extensions["throttle"] = Throttle(
+        {"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])}
+    )
 
 
 def _rate(text: str) -> tuple[int, float]:
-    """"30/60" = a burst of 30, refilled over 60 seconds."""
+    """ "30/60" = a burst of 30, refilled over 60 seconds."""
     burst, _, seconds = str(text).partition("/")
     return int(burst), int(burst) / float(seconds or 60)
 

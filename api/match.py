@@ -50,10 +50,16 @@ class ListedSchema(Schema):
 class MatchResponseSchema(Schema):
     query_id = fields.String()
     results = fields.List(fields.Nested(ResultSchema))
-    excluded = fields.Dict(keys=fields.String(), values=fields.Integer(), metadata={"description": "rule -> how many of the most relevant offers it removed"})
+    excluded = fields.Dict(
+        keys=fields.String(),
+        values=fields.Integer(),
+        metadata={"description": "rule -> how many of the most relevant offers it removed"},
+    )
     excluded_labels = fields.Dict(keys=fields.String(), values=fields.String())
     inferred_categories = fields.List(fields.String())
-    full_waitlist = fields.List(fields.Nested(ListedSchema), metadata={"description": "relevant offers that fit but are full"})
+    full_waitlist = fields.List(
+        fields.Nested(ListedSchema), metadata={"description": "relevant offers that fit but are full"}
+    )
     companion_services = fields.List(fields.Nested(ListedSchema))
     no_good_match = fields.Boolean()
     advice = fields.String(allow_none=True)

@@ -44,8 +44,19 @@ MESSAGES_DA = {
     "Not a valid integer.": "Skal være et helt tal.",
     "Must be 0.5 to 300 km.": "Afstand skal være mellem 0,5 og 300 km.",
 }
-LANGUAGES = {"da": "dansk", "en": "engelsk", "de": "tysk", "ar": "arabisk", "uk": "ukrainsk", "pl": "polsk",
-             "so": "somali", "ti": "tigrinya", "fa": "persisk", "tr": "tyrkisk", "ru": "russisk"}
+LANGUAGES = {
+    "da": "dansk",
+    "en": "engelsk",
+    "de": "tysk",
+    "ar": "arabisk",
+    "uk": "ukrainsk",
+    "pl": "polsk",
+    "so": "somali",
+    "ti": "tigrinya",
+    "fa": "persisk",
+    "tr": "tyrkisk",
+    "ru": "russisk",
+}
 
 
 def _caller() -> Caller | None:
@@ -82,7 +93,9 @@ def login() -> Response | tuple[str, int]:
     key = request.form.get("key", "").strip()
     caller = authenticate(current_app.extensions["store"], key) if key else None
     if caller is None or caller.role not in ("navigator", "admin"):
-        return render_template("navigator/login.html", csrf=_csrf_token(), error="Nøglen virker ikke, eller den er ikke til navigatører."), 401
+        return render_template(
+            "navigator/login.html", csrf=_csrf_token(), error="Nøglen virker ikke, eller den er ikke til navigatører."
+        ), 401
     session.clear()
     session["key"] = key
     session.permanent = False
@@ -107,19 +120,33 @@ def search() -> Response | str | tuple[str, int]:
     if request.method == "POST":
         _check_csrf()
         current_app.extensions["throttle"].hit(caller.name, "match")
-        form = {k: request.form.get(k, "").strip() for k in ("interests", "age", "place", "max_distance_km", "language", "limit", "kind")}
+        form = {
+            k: request.form.get(k, "").strip()
+            for k in ("interests", "age", "place", "max_distance_km", "language", "limit", "kind")
+        }
         form["barriers"] = request.form.getlist("barriers")
         try:
-            req = MatchRequestSchema(known_categories=set(current_app.extensions["store"].categories())).load(_to_request(form))
+            req = MatchRequestSchema(known_categories=set(current_app.extensions["store"].categories())).load(
+                _to_request(form)
+            )
         except ValidationError as exc:
-            errors = {k.split(".")[0]: [MESSAGES_DA.get(m, m) for m in v] for k, v in flatten_errors(exc.messages).items()}
+            errors = {
+                k.split(".")[0]: [MESSAGES_DA.get(m, m) for m in v] for k, v in flatten_errors(exc.messages).items()
+            }
         else:
             response = current_app.extensions["matcher"].match(req, actor=caller.actor)
     status = 422 if errors else 200
     page = render_template(
         "navigator/search.html",
-        csrf=_csrf_token(), form=form, errors=errors, labels=FIELD_LABELS, response=response,
-        barriers=BARRIERS, towns=sorted(default_gazetteer().towns()), languages=LANGUAGES, kinds=OFFER_KINDS,
+        csrf=_csrf_token(),
+        form=form,
+        errors=errors,
+        labels=FIELD_LABELS,
+        response=response,
+        barriers=BARRIERS,
+        towns=sorted(default_gazetteer().towns()),
+        languages=LANGUAGES,
+        kinds=OFFER_KINDS,
         caller=caller,
     )
     return (page, status) if errors else page

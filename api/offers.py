@@ -24,7 +24,12 @@ from .common import PageArgs, expected_version, json_body, page_body, reindex, w
 from .extensions import get_store
 from .serialize import jsonable
 
-blp = Blueprint("offers", __name__, url_prefix="/api/v1/offers", description="Offers: activities, volunteer services, municipal offers.")
+blp = Blueprint(
+    "offers",
+    __name__,
+    url_prefix="/api/v1/offers",
+    description="Offers: activities, volunteer services, municipal offers.",
+)
 
 READERS = ("navigator", "volunteer_centre")
 WRITERS = ("volunteer_centre",)
@@ -102,8 +107,10 @@ class OfferItem(MethodView):
         return with_etag(get_store().get_offer(offer_id))
 
     @requires(*WRITERS, throttle="write")
-    @blp.doc(requestBody={"content": {"application/json": {"schema": OfferSchema(partial=True)}}},
-             parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
+    @blp.doc(
+        requestBody={"content": {"application/json": {"schema": OfferSchema(partial=True)}}},
+        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}],
+    )
     @blp.response(200, OfferSchema)
     def patch(self, offer_id: str) -> Response:
         """Change some fields. Needs If-Match; the whole result is validated as an offer."""
@@ -134,7 +141,9 @@ class OfferCapacity(MethodView):
         if not values:
             from marshmallow import ValidationError
 
-            raise ValidationError({"_body": ["Give at least one of places_total, places_available, waitlist, volunteers."]})
+            raise ValidationError(
+                {"_body": ["Give at least one of places_total, places_available, waitlist, volunteers."]}
+            )
         offer = get_store().update_capacity(offer_id, values, expected_version=expected_version(), actor=_actor())
         return _written(offer)
 
@@ -153,17 +162,32 @@ class OfferHistory(MethodView):
 class OfferImport(MethodView):
     @requires(*WRITERS, throttle="write")
     @blp.arguments(ImportArgs, location="query")
-    @blp.doc(requestBody={"content": {
-        "application/json": {"schema": {"type": "object", "properties": {"offers": {"type": "array", "items": {"type": "object"}}}}},
-        "multipart/form-data": {"schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}},
-    }})
+    @blp.doc(
+        requestBody={
+            "content": {
+                "application/json": {
+                    "schema": {
+                        "type": "object",
+                        "properties": {"offers": {"type": "array", "items": {"type": "object"}}},
+                    }
+                },
+                "multipart/form-data": {
+                    "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
+                },
+            }
+        }
+    )
     def post(self, args: dict[str, Any]) -> Response:
         """Bulk import, with the CLI's validation and report: all or nothing unless skip_invalid."""
         parsed = _parse_upload(args.get("format"))
         store = get_store()
         report = store.import_offers(
-            parsed.records, actor=_actor(), source=parsed.meta.get("source", "api"), categories=parsed.categories,
-            skip_invalid=args["skip_invalid"], dry_run=args["dry_run"],
+            parsed.records,
+            actor=_actor(),
+            source=parsed.meta.get("source", "api"),
+            categories=parsed.categories,
+            skip_invalid=args["skip_invalid"],
+            dry_run=args["dry_run"],
         )
         body = report.to_dict()
         if report.committed:
@@ -205,4 +229,3 @@ def _parse_text(text: str, fmt: str) -> Any:
 
         return read_hsds_json(text, known_categories=get_store().categories())
     return formats.read_text(text, fmt)
-

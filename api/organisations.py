@@ -16,7 +16,9 @@ from .common import PageArgs, expected_version, json_body, page_body, reindex, w
 from .extensions import get_store
 from .serialize import jsonable
 
-blp = Blueprint("organisations", __name__, url_prefix="/api/v1/organisations", description="Organisations behind the offers.")
+blp = Blueprint(
+    "organisations", __name__, url_prefix="/api/v1/organisations", description="Organisations behind the offers."
+)
 
 READERS = ("navigator", "volunteer_centre")
 WRITERS = ("volunteer_centre",)
@@ -63,8 +65,10 @@ class OrganisationItem(MethodView):
         return with_etag(get_store().get_organisation(org_id))
 
     @requires(*WRITERS, throttle="write")
-    @blp.doc(requestBody={"content": {"application/json": {"schema": OrganisationSchema(partial=True)}}},
-             parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
+    @blp.doc(
+        requestBody={"content": {"application/json": {"schema": OrganisationSchema(partial=True)}}},
+        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}],
+    )
     @blp.response(200, OrganisationSchema)
     def patch(self, org_id: str) -> Response:
         """Change some fields. Needs If-Match. Its offers are re-indexed (the name is searchable)."""

@@ -85,11 +85,19 @@ class WellbeingSchema(_Strict):
 class ReferralCreateSchema(_Strict):
     citizen_ref = fields.String(
         required=True,
-        validate=validate.Regexp(r"^[A-Za-z0-9][A-Za-z0-9._:-]{3,63}$", error="A pseudonym of 4-64 letters, digits, . _ : -"),
+        validate=validate.Regexp(
+            r"^[A-Za-z0-9][A-Za-z0-9._:-]{3,63}$", error="A pseudonym of 4-64 letters, digits, . _ : -"
+        ),
         metadata={"description": "The referring system's own pseudonym for the citizen. Never a CPR number or a name."},
     )
-    gp_practice = fields.String(load_default=None, allow_none=True, validate=validate.Regexp(r"^\d{1,20}$", error="Digits only (the practice's ydernummer)."))
-    reasons = fields.List(fields.String(validate=validate.OneOf(list(REASONS))), load_default=list, validate=validate.Length(max=5))
+    gp_practice = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{1,20}$", error="Digits only (the practice's ydernummer)."),
+    )
+    reasons = fields.List(
+        fields.String(validate=validate.OneOf(list(REASONS))), load_default=list, validate=validate.Length(max=5)
+    )
 
     @validates("citizen_ref")
     def _not_cpr(self, value: str, **_: Any) -> None:
@@ -166,13 +174,22 @@ class Referrals(MethodView):
         caller = current_caller()
         assert caller is not None
         row = Referral(
-            id=str(uuid.uuid4()), citizen_ref=data["citizen_ref"], source=caller.name, gp_practice=data.get("gp_practice"),
-            reasons=data.get("reasons") or [], status="received", offer_ids=[], wellbeing={}, updated_by=caller.actor,
+            id=str(uuid.uuid4()),
+            citizen_ref=data["citizen_ref"],
+            source=caller.name,
+            gp_practice=data.get("gp_practice"),
+            reasons=data.get("reasons") or [],
+            status="received",
+            offer_ids=[],
+            wellbeing={},
+            updated_by=caller.actor,
         )
         with _session() as session, session.begin():
             session.add(row)
             session.flush()
-            session.add(ReferralEvent(referral_id=row.id, actor=caller.actor, status="received", changes={"created": True}))
+            session.add(
+                ReferralEvent(referral_id=row.id, actor=caller.actor, status="received", changes={"created": True})
+            )
         response = with_etag(_to_dict(row), 201)
         response.headers["Location"] = f"/api/v1/referrals/{row.id}"
         return response
@@ -187,7 +204,9 @@ class Referrals(MethodView):
             stmt = stmt.where(Referral.status == args["status"])
         with _session() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            rows = session.scalars(stmt.order_by(Referral.created_at.desc(), Referral.id).offset((page - 1) * per_page).limit(per_page))
+            rows = session.scalars(
+                stmt.order_by(Referral.created_at.desc(), Referral.id).offset((page - 1) * per_page).limit(per_page)
+            )
             items = [_to_dict(r) for r in rows]
         return jsonify(page_body(items, total, page, per_page))
 
@@ -235,7 +254,11 @@ class ReferralItem(MethodView):
                 if changes:
                     row.updated_at, row.updated_by = utcnow(), caller.actor
                     session.flush()
-                    session.add(ReferralEvent(referral_id=row.id, actor=caller.actor, status=row.status, changes=jsonable(changes)))
+                    session.add(
+                        ReferralEvent(
+                            referral_id=row.id, actor=caller.actor, status=row.status, changes=jsonable(changes)
+                        )
+                    )
                 result = _to_dict(row)
         except StaleDataError:
             with _session() as session:
@@ -251,7 +274,12 @@ class ReferralStatus(MethodView):
         """Where a referral stands, and nothing more (for the referring system)."""
         with _session() as session:
             row = _load(session, referral_id)
-            return {"id": row.id, "status": row.status, "status_label": STATUSES[row.status], "updated_at": row.updated_at}
+            return {
+                "id": row.id,
+                "status": row.status,
+                "status_label": STATUSES[row.status],
+                "updated_at": row.updated_at,
+            }
 
 
 @blp.route("/<referral_id>/history")
@@ -261,7 +289,9 @@ class ReferralHistory(MethodView):
         """Status history: who moved the referral, when."""
         with _session() as session:
             _load(session, referral_id)
-            events = session.scalars(select(ReferralEvent).where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id))
+            events = session.scalars(
+                select(ReferralEvent).where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id)
+            )
             body = [{"at": e.at, "actor": e.actor, "status": e.status, "changes": e.changes} for e in events]
         return jsonify({"referral_id": referral_id, "events": jsonable(body)})
 

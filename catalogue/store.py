@@ -215,7 +215,9 @@ class Store:
         with self.engine.connect() as conn:
             for start in range(0, len(wanted), 500):
                 chunk = wanted[start : start + 500]
-                out.update({oid: ver for oid, ver in conn.execute(select(Offer.id, Offer.version).where(Offer.id.in_(chunk)))})
+                out.update(
+                    {oid: ver for oid, ver in conn.execute(select(Offer.id, Offer.version).where(Offer.id.in_(chunk)))}
+                )
         return out
 
     def get_organisation(self, org_id: str) -> dict[str, Any]:
@@ -326,7 +328,9 @@ class Store:
 
     def organisation_created_dates(self) -> dict[str, datetime]:
         with self._read() as session:
-            return {org_id: created for org_id, created in session.execute(select(Organisation.id, Organisation.created_at))}
+            return {
+                org_id: created for org_id, created in session.execute(select(Organisation.id, Organisation.created_at))
+            }
 
     # -- validation -------------------------------------------------------------
 

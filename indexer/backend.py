@@ -99,7 +99,9 @@ class SearchBackend(Protocol):
 
     def lexical_candidates(self, query: str, flt: SearchFilter | None = None, k: int = 100) -> list[Candidate]: ...
 
-    def vector_candidates(self, vector: np.ndarray, flt: SearchFilter | None = None, k: int = 100) -> list[Candidate]: ...
+    def vector_candidates(
+        self, vector: np.ndarray, flt: SearchFilter | None = None, k: int = 100
+    ) -> list[Candidate]: ...
 
     def rebuild(self, docs: Iterable[SearchDocument], total: int | None = None) -> IndexInfo:
         """Fill a new index version with ``docs`` and switch to it atomically."""

@@ -138,7 +138,9 @@ class EmbeddedBackend:
                     self._conn.close()
                 self._conn = _connect(path)
                 # Document frequencies per term, for Lucene's IDF; a temp table, nothing written to the file.
-                self._conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_row USING fts5vocab(main, 'fts', 'row')")
+                self._conn.execute(
+                    "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_row USING fts5vocab(main, 'fts', 'row')"
+                )
                 self._version, self._pointer_mtime = version, mtime
                 self._loaded_seq, self._cols = -1, _Columns()
             self._catch_up(self._conn)
@@ -278,8 +280,11 @@ class EmbeddedBackend:
                 return
             failures = {d.id: "no embedding" for d in pending if d.embedding is None}
             failures.update(
-                {d.id: f"embedding has {np.size(d.embedding)} dimensions, not {self.dim}"
-                 for d in pending if d.embedding is not None and np.size(d.embedding) != self.dim}
+                {
+                    d.id: f"embedding has {np.size(d.embedding)} dimensions, not {self.dim}"
+                    for d in pending
+                    if d.embedding is not None and np.size(d.embedding) != self.dim
+                }
             )
             if failures:
                 raise IndexingError(failures)

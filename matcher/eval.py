@@ -106,7 +106,9 @@ class EvalReport:
         lines = [f"{'system':<8} {'nDCG@10':>8} {'recall@10':>10} {'MRR':>6} {'violations':>10}"]
         for name in SYSTEMS:
             s = self.systems[name]
-            lines.append(f"{name:<8} {s['ndcg@10']:>8.3f} {s['recall@10']:>10.3f} {s['mrr']:>6.3f} {s['violations']:>10}")
+            lines.append(
+                f"{name:<8} {s['ndcg@10']:>8.3f} {s['recall@10']:>10.3f} {s['mrr']:>6.3f} {s['violations']:>10}"
+            )
         lines.append(
             f"{self.scored} of {self.vignettes} vignettes scored; matcher minus best baseline: {self.margin:+.3f} nDCG@10; "
             f"'no match' cases flagged: {self.no_match_flagged}/{self.no_match_total}"
@@ -135,7 +137,10 @@ def evaluate(matcher: Matcher, vignettes: Mapping[str, Any]) -> EvalReport:
         ranked = {
             "hybrid": [r.offer_id for r in response.results],
             "bm25": [c.id for c in matcher.backend.lexical_candidates(req.interests, flt, k=CUTOFF)],
-            "dense": [c.id for c in matcher.backend.vector_candidates(matcher.embedder.embed_query(req.interests), flt, k=CUTOFF)],
+            "dense": [
+                c.id
+                for c in matcher.backend.vector_candidates(matcher.embedder.embed_query(req.interests), flt, k=CUTOFF)
+            ],
         }
         row: dict[str, Any] = {"id": v["id"], "tags": v.get("tags", [])}
         offers = matcher.store.get_offers({i for ids in ranked.values() for i in ids[:CUTOFF]})
@@ -157,7 +162,8 @@ def evaluate(matcher: Matcher, vignettes: Mapping[str, Any]) -> EvalReport:
             row["no_good_match"] = response.no_good_match
         per_vignette.append(row)
     by_tag = {
-        tag: {name: round(statistics.fmean(vals), 3) for name, vals in per.items()} for tag, per in sorted(tag_scores.items())
+        tag: {name: round(statistics.fmean(vals), 3) for name, vals in per.items()}
+        for tag, per in sorted(tag_scores.items())
     }
     return EvalReport(
         vignettes=len(vignettes["vignettes"]),

@@ -18,13 +18,100 @@ from indexer.documents import SearchDocument
 from .interests import Inference
 from .request import MatchRequest
 
-MONTHS_DA = ("januar", "februar", "marts", "april", "maj", "juni", "juli", "august", "september", "oktober",
-             "november", "december")
+MONTHS_DA = (
+    "januar",
+    "februar",
+    "marts",
+    "april",
+    "maj",
+    "juni",
+    "juli",
+    "august",
+    "september",
+    "oktober",
+    "november",
+    "december",
+)
 STALE_MONTHS = 12
 
 #: Words navigators' notes are full of, which say nothing about the topic.
 GENERIC_WORDS = frozenset(
-    ["komme", "kommer", "kom", "gerne", "godt", "meget", "mere", "mest", "lidt", "bare", "altid", "aldrig", "savner", "savne", "savnet", "lide", "lider", "holde", "holdt", "holder", "mand", "kone", "manden", "konen", "børn", "andre", "anden", "ting", "gøre", "gør", "gjort", "hjemme", "hjem", "ude", "tid", "tiden", "dag", "dage", "gang", "gange", "år", "årig", "årige", "uge", "ugen", "plads", "føler", "føle", "følt", "svært", "svær", "nogen", "noget", "nogle", "ønsker", "ønske", "vil", "ville", "kunne", "kan", "måske", "lige", "stadig", "efter", "siden", "blevet", "været", "gået", "tage", "tager", "fået", "får", "have", "haft"]
+    [
+        "komme",
+        "kommer",
+        "kom",
+        "gerne",
+        "godt",
+        "meget",
+        "mere",
+        "mest",
+        "lidt",
+        "bare",
+        "altid",
+        "aldrig",
+        "savner",
+        "savne",
+        "savnet",
+        "lide",
+        "lider",
+        "holde",
+        "holdt",
+        "holder",
+        "mand",
+        "kone",
+        "manden",
+        "konen",
+        "børn",
+        "andre",
+        "anden",
+        "ting",
+        "gøre",
+        "gør",
+        "gjort",
+        "hjemme",
+        "hjem",
+        "ude",
+        "tid",
+        "tiden",
+        "dag",
+        "dage",
+        "gang",
+        "gange",
+        "år",
+        "årig",
+        "årige",
+        "uge",
+        "ugen",
+        "plads",
+        "føler",
+        "føle",
+        "følt",
+        "svært",
+        "svær",
+        "nogen",
+        "noget",
+        "nogle",
+        "ønsker",
+        "ønske",
+        "vil",
+        "ville",
+        "kunne",
+        "kan",
+        "måske",
+        "lige",
+        "stadig",
+        "efter",
+        "siden",
+        "blevet",
+        "været",
+        "gået",
+        "tage",
+        "tager",
+        "fået",
+        "får",
+        "have",
+        "haft",
+    ]
 )
 
 
@@ -73,7 +160,14 @@ def next_slots(offer: Mapping[str, Any], today: date, count: int = 3) -> list[di
             break
         for slot in sorted(slots, key=lambda s: s["start"]):
             if day.isoweekday() == int(slot["weekday"]):
-                out.append({"date": day.isoformat(), "weekday": WEEKDAYS_DA[day.isoweekday()], "start": slot["start"], "end": slot["end"]})
+                out.append(
+                    {
+                        "date": day.isoformat(),
+                        "weekday": WEEKDAYS_DA[day.isoweekday()],
+                        "start": slot["start"],
+                        "end": slot["end"],
+                    }
+                )
                 if len(out) == count:
                     return out
     return out
@@ -101,8 +195,11 @@ def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, l
             words.append(word)
     when = schedule_phrase((offer.get("schedule") or {}).get("slots") or [])
     if words:
-        out.append(f"Du nævnte {_join(words[:3])} – her mødes man {when}." if when != "efter aftale"
-                   else f"Du nævnte {_join(words[:3])} – tiden aftales efter dine ønsker.")
+        out.append(
+            f"Du nævnte {_join(words[:3])} – her mødes man {when}."
+            if when != "efter aftale"
+            else f"Du nævnte {_join(words[:3])} – tiden aftales efter dine ønsker."
+        )
     shared = [c for c in inference.categories if c in offer["categories"]]
     if shared:
         topic = ", ".join(labels.get(c, c).lower() for c in shared[:2])
@@ -117,7 +214,9 @@ def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, l
     return out
 
 
-def accommodations(req: MatchRequest, offer: Mapping[str, Any], doc: SearchDocument, distance_km: float | None) -> list[str]:
+def accommodations(
+    req: MatchRequest, offer: Mapping[str, Any], doc: SearchDocument, distance_km: float | None
+) -> list[str]:
     """Which of the citizen's barriers the offer meets."""
     access = set(offer.get("accessibility") or [])
     out: list[str] = []
@@ -209,6 +308,16 @@ def _join(items: Sequence[str]) -> str:
 
 
 _LANGUAGE_NAMES_DA = {
-    "en": "engelsk", "de": "tysk", "ar": "arabisk", "uk": "ukrainsk", "pl": "polsk", "so": "somali",
-    "ti": "tigrinya", "fa": "persisk", "tr": "tyrkisk", "ru": "russisk", "sv": "svensk", "no": "norsk",
+    "en": "engelsk",
+    "de": "tysk",
+    "ar": "arabisk",
+    "uk": "ukrainsk",
+    "pl": "polsk",
+    "so": "somali",
+    "ti": "tigrinya",
+    "fa": "persisk",
+    "tr": "tyrkisk",
+    "ru": "russisk",
+    "sv": "svensk",
+    "no": "norsk",
 }

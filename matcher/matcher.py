@@ -314,8 +314,14 @@ class Matcher:
             if doc is None or doc.has_places or not matches(without_full, doc):
                 continue
             offer = offers[cand.id]
-            out.append({"offer_id": cand.id, "title": offer["title"], "organisation": offer["organisation"]["name"],
-                        "waitlist": offer.get("waitlist")})
+            out.append(
+                {
+                    "offer_id": cand.id,
+                    "title": offer["title"],
+                    "organisation": offer["organisation"]["name"],
+                    "waitlist": offer.get("waitlist"),
+                }
+            )
             if len(out) == 3:
                 break
         return out
@@ -340,8 +346,14 @@ class Matcher:
             offer = services.get(cand.id)
             if offer is None or violations(req, offer, today):
                 continue
-            out.append({"offer_id": cand.id, "title": offer["title"], "organisation": offer["organisation"]["name"],
-                        "town": offer["location"].get("town")})
+            out.append(
+                {
+                    "offer_id": cand.id,
+                    "title": offer["title"],
+                    "organisation": offer["organisation"]["name"],
+                    "town": offer["location"].get("town"),
+                }
+            )
             if len(out) == 3:
                 break
         return out
@@ -381,7 +393,9 @@ def diversify(ranked: Sequence[tuple[str, float]], org_of: Mapping[str, str], li
     return (chosen + held)[:limit]
 
 
-def count_exclusions(rules: list[Rule], pool: Sequence[Candidate], docs: Mapping[str, SearchDocument]) -> dict[str, int]:
+def count_exclusions(
+    rules: list[Rule], pool: Sequence[Candidate], docs: Mapping[str, SearchDocument]
+) -> dict[str, int]:
     """For each rule, how many of the most relevant offers (before any rule) it removes."""
     counts: dict[str, int] = {}
     for rule in rules:

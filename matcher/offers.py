@@ -23,7 +23,9 @@ class OfferCache:
         self._items: dict[str, tuple[int, dict[str, Any], SearchDocument]] = {}
         self._lock = threading.Lock()
 
-    def get(self, offer_ids: Iterable[str], labels: Mapping[str, str]) -> tuple[dict[str, dict[str, Any]], dict[str, SearchDocument]]:
+    def get(
+        self, offer_ids: Iterable[str], labels: Mapping[str, str]
+    ) -> tuple[dict[str, dict[str, Any]], dict[str, SearchDocument]]:
         ids = list(dict.fromkeys(offer_ids))
         versions = self.store.versions(ids)
         with self._lock:

@@ -40,7 +40,9 @@ class Adjustment:
 def preference_factor(req: MatchRequest, doc: SearchDocument) -> float:
     boost = 1.0
     if req.has("social_anxiety"):
-        boost *= 1.0 + 0.15 * (doc.group_size == "small") + 0.08 * doc.newcomers_welcome + 0.10 * doc.companion_available
+        boost *= (
+            1.0 + 0.15 * (doc.group_size == "small") + 0.08 * doc.newcomers_welcome + 0.10 * doc.companion_available
+        )
         boost *= 0.9 if doc.group_size == "large" else 1.0
     if req.has("needs_companion"):
         boost *= 1.0 + 0.25 * doc.companion_available

@@ -41,10 +41,16 @@ class _Strict(Schema):
 
 
 class LocationInput(_Strict):
-    postcode = fields.String(load_default=None, validate=validate.Regexp(r"^\d{4}$", error="A Danish postcode has 4 digits."))
+    postcode = fields.String(
+        load_default=None, validate=validate.Regexp(r"^\d{4}$", error="A Danish postcode has 4 digits.")
+    )
     town = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
-    lat = fields.Float(load_default=None, validate=validate.Range(DK_LAT[0], DK_LAT[1], error="Latitude must be in Denmark."))
-    lon = fields.Float(load_default=None, validate=validate.Range(DK_LON[0], DK_LON[1], error="Longitude must be in Denmark."))
+    lat = fields.Float(
+        load_default=None, validate=validate.Range(DK_LAT[0], DK_LAT[1], error="Latitude must be in Denmark.")
+    )
+    lon = fields.Float(
+        load_default=None, validate=validate.Range(DK_LON[0], DK_LON[1], error="Longitude must be in Denmark.")
+    )
 
     @validates_schema(skip_on_field_errors=True)
     def _one_way(self, data: dict[str, Any], **_: Any) -> None:
@@ -56,7 +62,9 @@ class LocationInput(_Strict):
 
 
 class WindowInput(_Strict):
-    weekday = fields.Integer(required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday)."))
+    weekday = fields.Integer(
+        required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday).")
+    )
     start = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM."))
     end = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM."))
 
@@ -97,8 +105,15 @@ class MatchRequest:
 
 
 class MatchRequestSchema(_Strict):
-    interests = fields.String(required=True, validate=validate.Length(min=2, max=2000, error="Write 2 to 2000 characters."))
-    age = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(16, 120, error="Age must be 16 to 120."))
+    interests = fields.String(
+        required=True, validate=validate.Length(min=2, max=2000, error="Write 2 to 2000 characters.")
+    )
+    age = fields.Integer(
+        load_default=None,
+        allow_none=True,
+        strict=True,
+        validate=validate.Range(16, 120, error="Age must be 16 to 120."),
+    )
     location = fields.Nested(LocationInput, load_default=None, allow_none=True)
     max_distance_km = fields.Float(
         load_default=DEFAULT_MAX_DISTANCE_KM, validate=validate.Range(min=0.5, max=300, error="Must be 0.5 to 300 km.")
@@ -112,9 +127,13 @@ class MatchRequestSchema(_Strict):
     max_monthly_cost_dkk = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
     kinds = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.OFFER_KINDS))), load_default=list)
     categories = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list)
-    limit = fields.Integer(load_default=10, strict=True, validate=validate.Range(1, MAX_LIMIT, error=f"Limit is 1 to {MAX_LIMIT}."))
+    limit = fields.Integer(
+        load_default=10, strict=True, validate=validate.Range(1, MAX_LIMIT, error=f"Limit is 1 to {MAX_LIMIT}.")
+    )
 
-    def __init__(self, *args: Any, gazetteer: Gazetteer | None = None, known_categories: set[str] | None = None, **kw: Any) -> None:
+    def __init__(
+        self, *args: Any, gazetteer: Gazetteer | None = None, known_categories: set[str] | None = None, **kw: Any
+    ) -> None:
         super().__init__(*args, **kw)
         self.gazetteer = gazetteer or default_gazetteer()
         # None: categories are checked by the caller against the live taxonomy.
@@ -131,7 +150,9 @@ class MatchRequestSchema(_Strict):
             errors["barriers"] = ["daytime_only and evenings_only exclude each other."]
         if "non_danish_speaker" in barriers and data.get("language", "da") == "da":
             errors["language"] = ["Give the citizen's language (ISO 639-1) when non_danish_speaker is set."]
-        unknown = sorted(set(data.get("categories") or []) - (self.known_categories or set(data.get("categories") or [])))
+        unknown = sorted(
+            set(data.get("categories") or []) - (self.known_categories or set(data.get("categories") or []))
+        )
         if unknown:
             errors["categories"] = [f"Unknown category: {', '.join(unknown)}."]
         if errors:

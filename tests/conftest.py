@@ -22,6 +22,9 @@ import api.models  # noqa: F401  (registers the API tables in the metadata)
 from catalogue.models import Base
 from catalogue.store import Store, normalise_url
 
+# The Elasticsearch server fixtures (noida-db, or a real cluster), for every test module.
+pytest_plugins = ["tests.indexer.es_server"]
+
 REPO = Path(__file__).resolve().parents[1]
 SHARED = REPO.parent / "shared"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"

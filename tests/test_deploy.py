@@ -31,7 +31,10 @@ def test_index_runs_once_and_the_app_waits_for_it() -> None:
     index, app = services["index"], services["app"]
     assert "index rebuild" in " ".join(index["command"]) and "db upgrade" in " ".join(index["command"])
     assert index["restart"] == "no"
-    assert index["depends_on"] == {"postgres": {"condition": "service_healthy"}, "elasticsearch": {"condition": "service_healthy"}}
+    assert index["depends_on"] == {
+        "postgres": {"condition": "service_healthy"},
+        "elasticsearch": {"condition": "service_healthy"},
+    }
     assert app["depends_on"] == {"index": {"condition": "service_completed_successfully"}}
     assert app["command"][:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
 
@@ -43,7 +46,9 @@ def test_environment_wiring() -> None:
     for name in ("index", "app"):
         env = services[name]["environment"]
         url = env["DATABASE_URL"]
-        assert url.startswith(f"postgresql://{pg_env['POSTGRES_USER']}:") and url.endswith(f"@postgres:5432/{pg_env['POSTGRES_DB']}")
+        assert url.startswith(f"postgresql://{pg_env['POSTGRES_USER']}:") and url.endswith(
+            f"@postgres:5432/{pg_env['POSTGRES_DB']}"
+        )
         assert env["ELASTICSEARCH_URL"] == "http://elasticsearch:9200"
         assert env["FAELLESSKAB_DATA_DIR"] == "/data"
     assert services["app"]["ports"] == ["8000:8000"]

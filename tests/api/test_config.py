@@ -33,8 +33,14 @@ def test_default_database_is_sqlite_in_the_data_dir(monkeypatch: pytest.MonkeyPa
 
 
 def test_creating_the_app_connects_to_nothing(tmp_path: Path) -> None:
-    app = create_app({"DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
-                      "ELASTICSEARCH_URL": "http://127.0.0.1:9", "EMBEDDING_MODEL": str(tmp_path / "no-model")})
+    app = create_app(
+        {
+            "DATA_DIR": str(tmp_path),
+            "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none",
+            "ELASTICSEARCH_URL": "http://127.0.0.1:9",
+            "EMBEDDING_MODEL": str(tmp_path / "no-model"),
+        }
+    )
     assert app.extensions["store"] and app.extensions["backend"] and app.extensions["embedder"]
     ready = app.test_client().get("/readyz")
     assert ready.status_code == 503

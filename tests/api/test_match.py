@@ -22,8 +22,19 @@ def test_match_returns_explained_results(client: FlaskClient, demo_app: Flask) -
     assert set(body) >= {"results", "excluded", "query_id", "full_waitlist", "companion_services"}
     assert 1 <= len(body["results"]) <= 10
     for r in body["results"]:
-        assert set(r) >= {"offer_id", "title", "organisation", "kind", "town", "distance_km", "score", "reasons",
-                          "accommodations", "cautions", "next_slots"}
+        assert set(r) >= {
+            "offer_id",
+            "title",
+            "organisation",
+            "kind",
+            "town",
+            "distance_km",
+            "score",
+            "reasons",
+            "accommodations",
+            "cautions",
+            "next_slots",
+        }
         assert r["reasons"] and all(isinstance(x, str) for x in r["reasons"])
         assert r["distance_km"] is None or r["distance_km"] <= 20
     assert body["excluded"].get("distance", 0) > 0
@@ -38,13 +49,20 @@ def test_validation_errors_name_the_field(client: FlaskClient, demo_app: Flask) 
     assert {"age", "location"} <= set(body["errors"]) and any(k.startswith("barriers") for k in body["errors"])
     res = client.post("/api/v1/match", json={**REQUEST, "categories": ["yoga"]}, headers=auth(demo_app, "navigator"))
     assert res.status_code == 422 and "categories" in res.json["errors"]
-    res = client.post("/api/v1/match", data="{not json", content_type="application/json", headers=auth(demo_app, "navigator"))
+    res = client.post(
+        "/api/v1/match", data="{not json", content_type="application/json", headers=auth(demo_app, "navigator")
+    )
     assert res.status_code in (400, 422) and res.json["code"] in ("bad_request", "unprocessable_entity")
 
 
 def test_keys_and_roles(client: FlaskClient, demo_app: Flask) -> None:
     assert client.post("/api/v1/match", json=REQUEST).status_code == 401
-    assert client.post("/api/v1/match", json=REQUEST, headers={"Authorization": "Bearer fm_nonsense-key-123456"}).status_code == 401
+    assert (
+        client.post(
+            "/api/v1/match", json=REQUEST, headers={"Authorization": "Bearer fm_nonsense-key-123456"}
+        ).status_code
+        == 401
+    )
     res = client.post("/api/v1/match", json=REQUEST, headers=auth(demo_app, "volunteer_centre"))
     assert res.status_code == 403 and res.json["code"] == "forbidden"
     assert client.post("/api/v1/match", json=REQUEST, headers=auth(demo_app, "admin")).status_code == 200
@@ -71,7 +89,10 @@ def test_throttle_gives_429_with_retry_after(tmp_path) -> None:  # type: ignore[
     get_store(app).migrate()
     key = create_key(get_store(app), name="n", role="navigator", created_by="t")
     client = app.test_client()
-    codes = [client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"}).status_code for _ in range(3)]
+    codes = [
+        client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"}).status_code
+        for _ in range(3)
+    ]
     assert codes[:2] != [429, 429] and codes[2] == 429
     res = client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"})
     assert res.status_code == 429 and int(res.headers["Retry-After"]) >= 1

@@ -32,10 +32,18 @@ def test_needs_login_and_the_right_role(client: FlaskClient, demo_app: Flask) ->
 def test_search_shows_explained_results(client: FlaskClient, demo_app: Flask) -> None:
     login(client, demo_app.config["KEYS"]["navigator"])
     token = csrf(client.get("/navigator/").get_data(as_text=True))
-    res = client.post("/navigator/", data={
-        "csrf": token, "interests": "Vil gerne synge i kor og drikke kaffe bagefter", "age": "74", "place": "Grenaa",
-        "max_distance_km": "15", "language": "da", "barriers": ["wheelchair_user", "low_income"],
-    })
+    res = client.post(
+        "/navigator/",
+        data={
+            "csrf": token,
+            "interests": "Vil gerne synge i kor og drikke kaffe bagefter",
+            "age": "74",
+            "place": "Grenaa",
+            "max_distance_km": "15",
+            "language": "da",
+            "barriers": ["wheelchair_user", "low_income"],
+        },
+    )
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and 'id="results"' in html
     assert ("forslag" in html and "Kørestolsegnet" in html) or "Trinfri adgang" in html
@@ -45,7 +53,9 @@ def test_search_shows_explained_results(client: FlaskClient, demo_app: Flask) ->
 def test_errors_are_shown_in_danish_next_to_the_field(client: FlaskClient, demo_app: Flask) -> None:
     login(client, demo_app.config["KEYS"]["navigator"])
     token = csrf(client.get("/navigator/").get_data(as_text=True))
-    res = client.post("/navigator/", data={"csrf": token, "interests": "x", "age": "7", "place": "Atlantis", "language": "da"})
+    res = client.post(
+        "/navigator/", data={"csrf": token, "interests": "x", "age": "7", "place": "Atlantis", "language": "da"}
+    )
     html = res.get_data(as_text=True)
     assert res.status_code == 422
     assert "Skriv mindst et par ord" in html and "Alder skal være mellem 16 og 120." in html

@@ -19,13 +19,24 @@ from tests.conftest import make_offer
 
 @pytest.fixture
 def small_app(tmp_path: Path) -> Flask:
-    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake",
-                      "RATE_WRITE": "1000/1", "RATE_MATCH": "1000/1"})
+    app = create_app(
+        {
+            "TESTING": True,
+            "DATA_DIR": str(tmp_path),
+            "EMBEDDING_MODEL": "fake",
+            "RATE_WRITE": "1000/1",
+            "RATE_MATCH": "1000/1",
+        }
+    )
     store = get_store(app)
     store.migrate()
-    store.import_offers([make_offer("a"), make_offer("b", title="Gåtur i Auning", location={"town": "Auning"})], actor="t")
+    store.import_offers(
+        [make_offer("a"), make_offer("b", title="Gåtur i Auning", location={"town": "Auning"})], actor="t"
+    )
     app.extensions["indexer"].rebuild()
-    app.config["VC"] = {"Authorization": "Bearer " + create_key(store, name="vc", role="volunteer_centre", created_by="t")}
+    app.config["VC"] = {
+        "Authorization": "Bearer " + create_key(store, name="vc", role="volunteer_centre", created_by="t")
+    }
     app.config["NAV"] = {"Authorization": "Bearer " + create_key(store, name="nav", role="navigator", created_by="t")}
     return app
 
@@ -59,7 +70,9 @@ def test_patch_needs_if_match_and_refuses_stale(c: FlaskClient, small_app: Flask
     stale = c.patch("/api/v1/offers/a", json={"title": "Gammel"}, headers={**vc, "If-Match": '"1"'})
     assert stale.status_code == 412 and stale.json["code"] == "precondition_failed"
     assert stale.json["current"]["title"] == "Seniorkoret synger" and stale.headers["ETag"] == '"2"'
-    bad = c.patch("/api/v1/offers/a", json={"places_available": 999, "categories": ["yoga"]}, headers={**vc, "If-Match": '"2"'})
+    bad = c.patch(
+        "/api/v1/offers/a", json={"places_available": 999, "categories": ["yoga"]}, headers={**vc, "If-Match": '"2"'}
+    )
     assert bad.status_code == 422 and {"places_available", "categories"} <= set(bad.json["errors"])
     assert c.get("/api/v1/offers/a", headers=vc).json["version"] == 2
 
@@ -86,7 +99,9 @@ def test_concurrent_conflicting_edits_one_wins_one_412(small_app: Flask) -> None
 
 
 def test_a_change_is_searchable_at_once(c: FlaskClient, small_app: Flask) -> None:
-    res = c.patch("/api/v1/offers/b", json={"title": "Petanque i byparken"}, headers={**small_app.config["VC"], "If-Match": '"1"'})
+    res = c.patch(
+        "/api/v1/offers/b", json={"title": "Petanque i byparken"}, headers={**small_app.config["VC"], "If-Match": '"1"'}
+    )
     assert res.headers["X-Index-Status"] == "done"
     assert [x.id for x in get_backend(small_app).lexical_candidates("petanque")] == ["b"]
 
@@ -97,9 +112,14 @@ def test_create_retire_capacity_history(c: FlaskClient, small_app: Flask) -> Non
     res = c.post("/api/v1/offers", json=body, headers=vc)
     assert res.status_code == 201 and res.headers["Location"] == "/api/v1/offers/new-1"
     assert c.post("/api/v1/offers", json=body, headers=vc).status_code == 422  # the id exists
-    cap = c.put("/api/v1/offers/new-1/capacity", json={"places_available": 0, "waitlist": 3}, headers={**vc, "If-Match": '"1"'})
+    cap = c.put(
+        "/api/v1/offers/new-1/capacity", json={"places_available": 0, "waitlist": 3}, headers={**vc, "If-Match": '"1"'}
+    )
     assert cap.status_code == 200 and cap.json["waitlist"] == 3
-    assert c.put("/api/v1/offers/new-1/capacity", json={"title": "x"}, headers={**vc, "If-Match": '"2"'}).status_code == 422
+    assert (
+        c.put("/api/v1/offers/new-1/capacity", json={"title": "x"}, headers={**vc, "If-Match": '"2"'}).status_code
+        == 422
+    )
     retired = c.post("/api/v1/offers/new-1/retire", headers={**vc, "If-Match": '"2"'})
     assert retired.status_code == 200 and retired.json["status"] == "ended"
     events = c.get("/api/v1/offers/new-1/history", headers=vc).json["events"]
@@ -113,12 +133,24 @@ def test_bulk_import_json_and_csv(c: FlaskClient, small_app: Flask) -> None:
     assert bad.status_code == 422 and bad.json["committed"] is False and bad.json["rejected"][0]["errors"]["title"]
     assert c.get("/api/v1/offers/i1", headers=vc).status_code == 404
     csv_text = "id;kind;title;organisation.name;categories;location.town;schedule\nc1;activity;Skak;Skakklubben;spil;Grenaa;onsdag 19-21\n"
-    res = c.post("/api/v1/offers/import", data={"file": (io.BytesIO(csv_text.encode()), "tilbud.csv")},
-                 headers=vc, content_type="multipart/form-data")
+    res = c.post(
+        "/api/v1/offers/import",
+        data={"file": (io.BytesIO(csv_text.encode()), "tilbud.csv")},
+        headers=vc,
+        content_type="multipart/form-data",
+    )
     assert res.status_code == 200 and res.json["created"] == 1 and res.json["index"] == "done"
-    dry = c.post("/api/v1/offers/import?dry_run=true", data=json.dumps({"offers": [make_offer("d1")]}),
-                 content_type="application/json", headers=vc)
-    assert dry.status_code == 200 and dry.json["created"] == 1 and c.get("/api/v1/offers/d1", headers=vc).status_code == 404
+    dry = c.post(
+        "/api/v1/offers/import?dry_run=true",
+        data=json.dumps({"offers": [make_offer("d1")]}),
+        content_type="application/json",
+        headers=vc,
+    )
+    assert (
+        dry.status_code == 200
+        and dry.json["created"] == 1
+        and c.get("/api/v1/offers/d1", headers=vc).status_code == 404
+    )
 
 
 def test_organisations(c: FlaskClient, small_app: Flask) -> None:
@@ -126,7 +158,9 @@ def test_organisations(c: FlaskClient, small_app: Flask) -> None:
     res = c.post("/api/v1/organisations", json={"name": "Auning Skakklub", "type": "association"}, headers=vc)
     assert res.status_code == 201 and res.json["id"] == "org-auning-skakklub"
     assert c.post("/api/v1/organisations", json={"name": "X", "type": "club"}, headers=vc).json["errors"]["type"]
-    res = c.patch("/api/v1/organisations/org-test-kor", json={"name": "Testkoret Grenaa"}, headers={**vc, "If-Match": '"1"'})
+    res = c.patch(
+        "/api/v1/organisations/org-test-kor", json={"name": "Testkoret Grenaa"}, headers={**vc, "If-Match": '"1"'}
+    )
     assert res.status_code == 200 and res.headers["X-Index-Status"] == "done"
     assert [x.id for x in get_backend(small_app).lexical_candidates("testkoret grenaa")][:1] in (["a"], ["b"])
     assert c.get("/api/v1/organisations?per_page=10", headers=vc).json["total"] == 2

@@ -12,13 +12,26 @@ from tests.api.conftest import auth
 
 def test_referral_lifecycle(client: FlaskClient, demo_app: Flask) -> None:
     ref_sys, nav = auth(demo_app, "referral_system"), auth(demo_app, "navigator")
-    res = client.post("/api/v1/referrals", json={"citizen_ref": "lp-7f3a91", "gp_practice": "012345", "reasons": ["loneliness"]}, headers=ref_sys)
+    res = client.post(
+        "/api/v1/referrals",
+        json={"citizen_ref": "lp-7f3a91", "gp_practice": "012345", "reasons": ["loneliness"]},
+        headers=ref_sys,
+    )
     assert res.status_code == 201 and res.json["status"] == "received"
     rid = res.json["id"]
     status = client.get(f"/api/v1/referrals/{rid}/status", headers=ref_sys)
-    assert status.json == {"id": rid, "status": "received", "status_label": "Modtaget", "updated_at": status.json["updated_at"]}
+    assert status.json == {
+        "id": rid,
+        "status": "received",
+        "status_label": "Modtaget",
+        "updated_at": status.json["updated_at"],
+    }
     assert client.get(f"/api/v1/referrals/{rid}", headers=ref_sys).status_code == 403  # only the status
-    patch = {"status": "matched", "offer_ids": ["demo-0001"], "wellbeing": {"baseline": {"date": "2026-11-20", "who5": 9, "life_satisfaction": 4}}}
+    patch = {
+        "status": "matched",
+        "offer_ids": ["demo-0001"],
+        "wellbeing": {"baseline": {"date": "2026-11-20", "who5": 9, "life_satisfaction": 4}},
+    }
     assert client.patch(f"/api/v1/referrals/{rid}", json=patch, headers=nav).status_code == 428
     res = client.patch(f"/api/v1/referrals/{rid}", json=patch, headers={**nav, "If-Match": '"1"'})
     assert res.status_code == 200 and res.json["status"] == "matched" and res.json["wellbeing"]["baseline"]["who5"] == 9
@@ -34,14 +47,20 @@ def test_no_cpr_numbers_and_no_free_text(client: FlaskClient, demo_app: Flask) -
     for cpr in ("010190-1234", "0101901234", "x-0101901234"):
         res = client.post("/api/v1/referrals", json={"citizen_ref": cpr}, headers=ref_sys)
         assert res.status_code == 422 and "CPR" in res.json["errors"]["citizen_ref"][0]
-    res = client.post("/api/v1/referrals", json={"citizen_ref": "lp-1234", "name": "Jens Hansen", "diagnosis": "depression"}, headers=ref_sys)
+    res = client.post(
+        "/api/v1/referrals",
+        json={"citizen_ref": "lp-1234", "name": "Jens Hansen", "diagnosis": "depression"},
+        headers=ref_sys,
+    )
     assert res.status_code == 422 and {"name", "diagnosis"} <= set(res.json["errors"])
     res = client.post("/api/v1/referrals", json={"citizen_ref": "lp-1234", "reasons": ["sad"]}, headers=ref_sys)
     assert res.status_code == 422
 
 
 def test_a_referral_system_sees_only_its_own(client: FlaskClient, demo_app: Flask) -> None:
-    rid = client.post("/api/v1/referrals", json={"citizen_ref": "lp-aaaa"}, headers=auth(demo_app, "referral_system")).json["id"]
+    rid = client.post(
+        "/api/v1/referrals", json={"citizen_ref": "lp-aaaa"}, headers=auth(demo_app, "referral_system")
+    ).json["id"]
     other = create_key(get_store(demo_app), name="other-system", role="referral_system", created_by="t")
     res = client.get(f"/api/v1/referrals/{rid}/status", headers={"Authorization": f"Bearer {other}"})
     assert res.status_code == 404
@@ -50,8 +69,11 @@ def test_a_referral_system_sees_only_its_own(client: FlaskClient, demo_app: Flas
 def test_bad_wellbeing_and_unknown_offers(client: FlaskClient, demo_app: Flask) -> None:
     nav = auth(demo_app, "navigator")
     rid = client.post("/api/v1/referrals", json={"citizen_ref": "lp-bbbb"}, headers=nav).json["id"]
-    res = client.patch(f"/api/v1/referrals/{rid}", json={"wellbeing": {"baseline": {"date": "2026-01-01", "who5": 40}}, "offer_ids": ["nope"]},
-                       headers={**nav, "If-Match": '"1"'})
+    res = client.patch(
+        f"/api/v1/referrals/{rid}",
+        json={"wellbeing": {"baseline": {"date": "2026-01-01", "who5": 40}}, "offer_ids": ["nope"]},
+        headers={**nav, "If-Match": '"1"'},
+    )
     assert res.status_code == 422 and any(k.startswith("wellbeing") for k in res.json["errors"])
     res = client.patch(f"/api/v1/referrals/{rid}", json={"offer_ids": ["nope"]}, headers={**nav, "If-Match": '"1"'})
     assert res.status_code == 422 and "offer_ids" in res.json["errors"]
@@ -59,7 +81,11 @@ def test_bad_wellbeing_and_unknown_offers(client: FlaskClient, demo_app: Flask) 
 
 def test_reports_and_keys(client: FlaskClient, demo_app: Flask) -> None:
     admin = auth(demo_app, "admin")
-    client.post("/api/v1/match", json={"interests": "Vil gerne synge i kor", "location": {"town": "Grenaa"}}, headers=auth(demo_app, "navigator"))
+    client.post(
+        "/api/v1/match",
+        json={"interests": "Vil gerne synge i kor", "location": {"town": "Grenaa"}},
+        headers=auth(demo_app, "navigator"),
+    )
     demand = client.get("/api/v1/reports/demand", headers=admin).json
     assert demand["matches"] >= 1 and dict(demand["by_category"]).get("sang", 0) >= 1
     capacity = client.get("/api/v1/reports/capacity?baseline=2026-01-01", headers=admin).json

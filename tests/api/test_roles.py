@@ -67,8 +67,16 @@ def test_role_matrix(client: FlaskClient, demo_app: Flask, method: str, path: st
 
 
 def test_matrix_covers_every_route(demo_app: Flask) -> None:
-    covered = {(m, p.replace("no-such-offer", "<offer_id>").replace("no-such-org", "<org_id>")
-                .replace("no-such-referral", "<referral_id>").replace("no-such-key", "<name>")) for m, p, _ in MATRIX}
+    covered = {
+        (
+            m,
+            p.replace("no-such-offer", "<offer_id>")
+            .replace("no-such-org", "<org_id>")
+            .replace("no-such-referral", "<referral_id>")
+            .replace("no-such-key", "<name>"),
+        )
+        for m, p, _ in MATRIX
+    }
     routes = {
         (method, rule.rule)
         for rule in demo_app.url_map.iter_rules()

@@ -32,7 +32,7 @@ from indexer.filters import SearchFilter
 from indexer.sync import Indexer
 from matcher.request import MatchRequestSchema
 from matcher.rules import as_filter, hard_rules
-from tests.indexer.es_server import delete_indices, elasticsearch_url, es_index_prefix, unique_prefix  # noqa: F401
+from tests.indexer.es_server import delete_indices, unique_prefix
 
 pytestmark = [pytest.mark.integration, pytest.mark.model]
 
@@ -41,7 +41,11 @@ LEXICAL_MIN_OVERLAP = 8
 VECTOR_MIN_OVERLAP = 9
 
 QUERIES: list[dict[str, Any]] = [
-    {"interests": "Savner at komme ud blandt andre efter min mand døde. Har altid holdt af at synge og gå ture.", "age": 72, "location": {"town": "Auning"}},
+    {
+        "interests": "Savner at komme ud blandt andre efter min mand døde. Har altid holdt af at synge og gå ture.",
+        "age": 72,
+        "location": {"town": "Auning"},
+    },
     {"interests": "synge i kor", "location": {"town": "Grenaa"}},
     {"interests": "gåtur i naturen", "location": {"town": "Grenaa"}, "barriers": ["no_car"]},
     {"interests": "strikke og hækle, kaffe og snak", "age": 80, "location": {"town": "Ørum Djurs"}},
@@ -49,8 +53,18 @@ QUERIES: list[dict[str, Any]] = [
     {"interests": "svømning vinterbadning havet", "location": {"town": "Grenaa"}, "barriers": ["low_income"]},
     {"interests": "træværksted, vil gerne bruge hænderne", "age": 67, "location": {"town": "Trustrup"}},
     {"interests": "sorggruppe efter tab af ægtefælle", "location": {"town": "Grenaa"}, "barriers": ["daytime_only"]},
-    {"interests": "angst, svært ved store grupper, vil gerne ud i naturen", "age": 24, "location": {"town": "Grenaa"}, "barriers": ["social_anxiety"]},
-    {"interests": "I would like to meet people and practise my Danish", "location": {"town": "Grenaa"}, "barriers": ["non_danish_speaker"], "language": "en"},
+    {
+        "interests": "angst, svært ved store grupper, vil gerne ud i naturen",
+        "age": 24,
+        "location": {"town": "Grenaa"},
+        "barriers": ["social_anxiety"],
+    },
+    {
+        "interests": "I would like to meet people and practise my Danish",
+        "location": {"town": "Grenaa"},
+        "barriers": ["non_danish_speaker"],
+        "language": "en",
+    },
     {"interests": "hjælp til computer og MitID", "age": 78, "location": {"town": "Auning"}},
     {"interests": "frivilligt arbejde, vil gerne gøre noget nyttigt", "age": 66, "location": {"town": "Glesborg"}},
     {"interests": "dans, linedance, folkedans", "location": {"town": "Ørsted"}, "barriers": ["evenings_only"]},
@@ -58,13 +72,32 @@ QUERIES: list[dict[str, Any]] = [
     {"interests": "fugle og natur", "location": {"town": "Gjerrild"}, "max_distance_km": 15},
     {"interests": "have og planter, køkkenhave", "location": {"town": "Grenaa"}},
     {"interests": "hunde, gåture med hund", "location": {"town": "Grenaa"}},
-    {"interests": "foredrag og lokalhistorie", "age": 75, "location": {"town": "Grenaa"}, "barriers": ["hearing_impaired"]},
+    {
+        "interests": "foredrag og lokalhistorie",
+        "age": 75,
+        "location": {"town": "Grenaa"},
+        "barriers": ["hearing_impaired"],
+    },
     {"interests": "kirke og fællesskab", "location": {"town": "Glesborg"}, "barriers": ["wheelchair_user"]},
-    {"interests": "motion for seniorer, stolegymnastik", "age": 85, "location": {"town": "Grenaa"}, "barriers": ["wheelchair_user", "no_car"]},
-    {"interests": "besøgsven, nogen at snakke med", "age": 88, "location": {"town": "Auning"}, "barriers": ["needs_companion"]},
+    {
+        "interests": "motion for seniorer, stolegymnastik",
+        "age": 85,
+        "location": {"town": "Grenaa"},
+        "barriers": ["wheelchair_user", "no_car"],
+    },
+    {
+        "interests": "besøgsven, nogen at snakke med",
+        "age": 88,
+        "location": {"town": "Auning"},
+        "barriers": ["needs_companion"],
+    },
     {"interests": "musik og guitar", "age": 19, "location": {"town": "Grenaa"}},
     {"interests": "skak", "location": {"town": "Anholt"}},
-    {"interests": "kajak og roning", "location": {"town": "Grenaa"}, "availability": [{"weekday": 6, "start": "09:00", "end": "13:00"}]},
+    {
+        "interests": "kajak og roning",
+        "location": {"town": "Grenaa"},
+        "availability": [{"weekday": 6, "start": "09:00", "end": "13:00"}],
+    },
     {"interests": "maling og tegning", "location": {"town": "Grenaa"}, "kinds": ["activity"]},
     {"interests": "støttegruppe depression", "location": {"town": "Grenaa"}, "categories": ["støttegruppe", "samtale"]},
     {"interests": "telefonven", "age": 90, "location": {"postcode": "8961"}},
@@ -75,7 +108,7 @@ QUERIES: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def engines(demo_store, demo_embedded, real_embedder, elasticsearch_url, es_index_prefix) -> Iterator[tuple[Any, Any]]:  # type: ignore[no-untyped-def]  # noqa: F811
+def engines(demo_store, demo_embedded, real_embedder, elasticsearch_url, es_index_prefix) -> Iterator[tuple[Any, Any]]:  # type: ignore[no-untyped-def]
     from indexer.es_backend import ElasticsearchBackend
 
     es = ElasticsearchBackend(elasticsearch_url, prefix=unique_prefix(es_index_prefix), dim=384)
@@ -105,7 +138,9 @@ def test_thirty_queries(demo_store, engines, real_embedder) -> None:  # type: ig
         assert embedded.count(flt) == es.count(flt), text
         vec = real_embedder.embed_query(text)
         every = embedded.count() + 10
-        assert {c.id for c in embedded.vector_candidates(vec, flt, k=every)} == {c.id for c in es.vector_candidates(vec, flt, k=every)}, text
+        assert {c.id for c in embedded.vector_candidates(vec, flt, k=every)} == {
+            c.id for c in es.vector_candidates(vec, flt, k=every)
+        }, text
         top_e = [c.id for c in embedded.vector_candidates(vec, flt, k=10)]
         top_s = [c.id for c in es.vector_candidates(vec, flt, k=10)]
         vector_overlaps.append(len(set(top_e) & set(top_s)))
@@ -113,6 +148,6 @@ def test_thirty_queries(demo_store, engines, real_embedder) -> None:  # type: ig
         lex_e = [c.id for c in embedded.lexical_candidates(text, flt, k=10)]
         lex_s = [c.id for c in es.lexical_candidates(text, flt, k=10)]
         lexical_overlaps.append(len(set(lex_e) & set(lex_s)))
-        assert lexical_overlaps[-1] >= min(LEXICAL_MIN_OVERLAP, len(lex_e), len(lex_s)) , (text, lex_e, lex_s)
+        assert lexical_overlaps[-1] >= min(LEXICAL_MIN_OVERLAP, len(lex_e), len(lex_s)), (text, lex_e, lex_s)
         assert abs(len(lex_e) - len(lex_s)) <= 2, (text, lex_e, lex_s)
     print(f"mean top-10 overlap: lexical {sum(lexical_overlaps) / 30:.2f}, vector {sum(vector_overlaps) / 30:.2f}")

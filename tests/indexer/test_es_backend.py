@@ -21,15 +21,8 @@ from indexer.embedded import EmbeddedBackend
 from indexer.es_backend import ElasticsearchBackend
 from indexer.filters import AnyOf, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term, matches
 from tests.conftest import make_offer
-from tests.indexer import es_server
 from tests.indexer.conformance import BackendConformance
 from tests.indexer.es_server import free_port, index_names, unique_prefix
-
-# The server fixtures (a conftest may import them too: one server serves both).
-elasticsearch_url = es_server.elasticsearch_url
-es_index_prefix = es_server.es_index_prefix
-es_backend_factory = es_server.es_backend_factory
-es_backend = es_server.es_backend
 
 
 class TestElasticsearchBackend(BackendConformance):

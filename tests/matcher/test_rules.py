@@ -21,10 +21,32 @@ REQUESTS: list[dict[str, Any]] = [
     {"interests": "sang", "age": 72, "location": {"town": "Auning"}, "barriers": ["no_car", "wheelchair_user"]},
     {"interests": "gåture", "age": 30, "location": {"town": "Grenaa"}, "barriers": ["low_income", "daytime_only"]},
     {"interests": "strik", "age": 67, "location": {"postcode": "8592"}, "max_distance_km": 5},
-    {"interests": "cards", "age": 45, "location": {"lat": 56.43, "lon": 10.6}, "barriers": ["non_danish_speaker"], "language": "ar"},
-    {"interests": "kor", "age": 19, "location": {"town": "Ørsted"}, "barriers": ["evenings_only"], "max_monthly_cost_dkk": 50},
-    {"interests": "xx", "availability": [{"weekday": 2, "start": "09:00", "end": "12:00"}], "kinds": ["volunteer_service"]},
-    {"interests": "xx", "age": 90, "location": {"town": "Glesborg"}, "categories": ["sang", "motion"], "barriers": ["no_car"]},
+    {
+        "interests": "cards",
+        "age": 45,
+        "location": {"lat": 56.43, "lon": 10.6},
+        "barriers": ["non_danish_speaker"],
+        "language": "ar",
+    },
+    {
+        "interests": "kor",
+        "age": 19,
+        "location": {"town": "Ørsted"},
+        "barriers": ["evenings_only"],
+        "max_monthly_cost_dkk": 50,
+    },
+    {
+        "interests": "xx",
+        "availability": [{"weekday": 2, "start": "09:00", "end": "12:00"}],
+        "kinds": ["volunteer_service"],
+    },
+    {
+        "interests": "xx",
+        "age": 90,
+        "location": {"town": "Glesborg"},
+        "categories": ["sang", "motion"],
+        "barriers": ["no_car"],
+    },
 ]
 
 
