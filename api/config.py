@@ -10,6 +10,7 @@ read unprefixed; the prefixed form wins when both are set.
 from __future__ import annotations
 
 import os
+import secrets
 from pathlib import Path
 from typing import Any
 
@@ -35,7 +36,10 @@ SETTINGS: dict[str, tuple[Any, str]] = {
     ),
     "ELASTICSEARCH_PREFIX": ("faellesskab", "Prefix of the Elasticsearch alias and index names."),
     "EMBEDDING_DIM": (384, "Dimension of the embedding model (384 for multilingual-e5-small)."),
-    "SECRET_KEY": ("dev-only-change-me", "Flask secret; set a long random value in production."),
+    "SECRET_KEY": (
+        None,
+        "Signs the navigators' session cookie. Default: a random secret made once in DATA_DIR/secret_key.",
+    ),
     "LOG_LEVEL": ("INFO", "Python log level."),
     "RATE_MATCH": ("30/60", "Match requests per key: burst/seconds to refill it (per worker process)."),
     "RATE_WRITE": ("120/60", "Write requests per key: burst/seconds to refill it (per worker process)."),
@@ -58,6 +62,21 @@ OPENAPI = {
 }
 
 
+def _local_secret(data_dir: Path) -> str:
+    """A random secret kept in the data directory (readable by its owner only),
+    made the first time, so sessions survive restarts without configuration."""
+    path = data_dir / "secret_key"
+    try:
+        return path.read_text(encoding="utf-8").strip()
+    except FileNotFoundError:
+        data_dir.mkdir(parents=True, exist_ok=True)
+        secret = secrets.token_urlsafe(48)
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+        with os.fdopen(fd, "w", encoding="utf-8") as fh:
+            fh.write(secret)
+        return secret
+
+
 def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.update(OPENAPI)
     app.json.sort_keys = False  # type: ignore[attr-defined]
@@ -70,11 +89,9 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> None:
     app.config.from_prefixed_env(prefix=PREFIX)
     if test_config:
         app.config.update(test_config)
-    if app.config["SECRET_KEY"] == SETTINGS["SECRET_KEY"][0] and not app.config.get("TESTING"):
-        app.logger.warning(
-            "FAELLESSKAB_SECRET_KEY is not set: sessions use a development secret. Set it in production."
-        )
     data_dir = Path(app.config["DATA_DIR"] or app.instance_path)
+    if not app.config["SECRET_KEY"]:
+        app.config["SECRET_KEY"] = _local_secret(data_dir)
     app.config["DATA_DIR"] = str(data_dir)
     if not app.config["DATABASE_URL"]:
         app.config["DATABASE_URL"] = f"sqlite:///{data_dir / 'faellesskab.sqlite'}"

@@ -217,7 +217,7 @@ class SentenceTransformerEmbedder:
             return SentenceTransformer(str(self._model_ref), device=self.device)
         except OSError as exc:  # offline host, unknown name, ...
             raise ModelNotPreparedError(
-                f"Could not load embedding model {self._model_ref!r}: {exc}. "
+                f"Could not load embedding model {self._model_ref!r}: {str(exc).rstrip('.')}. "
                 "Run `faellesskab model prepare` and unset "
                 f"{ENV_VAR}, or point it at a local sentence-transformers folder."
             ) from exc

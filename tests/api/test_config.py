@@ -53,3 +53,11 @@ def test_readme_documents_every_setting() -> None:
     readme = (REPO / "README.md").read_text(encoding="utf-8")
     for name in SETTINGS:
         assert f"FAELLESSKAB_{name}" in readme, name
+
+
+def test_a_secret_is_made_once_and_kept_private(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    monkeypatch.delenv("FAELLESSKAB_SECRET_KEY", raising=False)
+    first = create_app({"DATA_DIR": str(tmp_path)}).config["SECRET_KEY"]
+    assert len(first) > 40 and create_app({"DATA_DIR": str(tmp_path)}).config["SECRET_KEY"] == first
+    assert (tmp_path / "secret_key").stat().st_mode & 0o077 == 0
+    assert create_app({"DATA_DIR": str(tmp_path), "SECRET_KEY": "given"}).config["SECRET_KEY"] == "given"
