@@ -21,6 +21,7 @@ import sqlite3
 import threading
 import time
 import uuid
+from collections import Counter
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass, field
 from datetime import date
@@ -43,9 +44,9 @@ from .backend import (
 )
 from .documents import FILTER_FIELDS, SearchDocument
 from .filters import AnyOf, Clause, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term
+from .postings import Postings, save_snapshot
 
 POINTER = "CURRENT"
-RESCORE_HEAD = 400  # FTS5 matches re-scored with Lucene's IDF (see lexical_candidates)
 _LIST_KINDS = ("keyword_list", "int_list")
 _SCALAR_FIELDS = [f for f, kind in FILTER_FIELDS.items() if kind not in _LIST_KINDS]
 _LIST_FIELDS = [f for f, kind in FILTER_FIELDS.items() if kind in _LIST_KINDS]
@@ -57,6 +58,8 @@ CREATE TABLE IF NOT EXISTS docs (
     seq INTEGER NOT NULL,
     {", ".join(f"{name} {_SQL_TYPES[FILTER_FIELDS[name]]}" for name in _SCALAR_FIELDS)},
     lat REAL, lon REAL,
+    dl INTEGER NOT NULL DEFAULT 0,
+    tf TEXT NOT NULL DEFAULT '{{}}',
     source TEXT NOT NULL,
     embedding BLOB NOT NULL
 );
@@ -97,7 +100,8 @@ class _Columns:
     alive: np.ndarray = field(default_factory=lambda: np.zeros(0, dtype=bool))
     matrix: np.ndarray = field(default_factory=lambda: np.zeros((0, 0), dtype=np.float32))
     scalars: dict[str, np.ndarray] = field(default_factory=dict)  # numbers/bools as float64 (NaN = None)
-    keywords: dict[str, np.ndarray] = field(default_factory=dict)  # keyword fields as object arrays
+    keywords: dict[str, np.ndarray] = field(default_factory=dict)  # keyword fields as int codes (-1 = None)
+    codes: dict[str, dict[Any, int]] = field(default_factory=dict)  # keyword field -> value -> code
     lists: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # field -> value -> bool per row
 
 
@@ -115,6 +119,7 @@ class EmbeddedBackend:
         self._pointer_mtime: float | None = None
         self._loaded_seq = -1
         self._cols = _Columns()
+        self._postings = Postings()
 
     # -- opening ---------------------------------------------------------------
 
@@ -142,7 +147,7 @@ class EmbeddedBackend:
                     "CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_row USING fts5vocab(main, 'fts', 'row')"
                 )
                 self._version, self._pointer_mtime = version, mtime
-                self._loaded_seq, self._cols = -1, _Columns()
+                self._loaded_seq, self._cols, self._postings = -1, _Columns(), Postings()
             self._catch_up(self._conn)
             return self._conn
 
@@ -154,14 +159,42 @@ class EmbeddedBackend:
         since = self._loaded_seq
         for (doc_id,) in conn.execute("SELECT id FROM deleted WHERE seq > ?", (since,)):
             self._drop_row(doc_id)
-        rows = conn.execute("SELECT source, embedding FROM docs WHERE seq > ? ORDER BY rowid", (since,)).fetchall()
-        self._load_rows(rows)
+        rows = conn.execute(
+            "SELECT rowid, source, embedding, dl, tf, seq FROM docs WHERE seq > ? ORDER BY rowid", (since,)
+        ).fetchall()
+        placed = self._load_rows([(r[1], r[2]) for r in rows])
+        if since < 0:
+            self._load_postings(conn, rows, placed)
+        else:
+            for (_, _, _, _, tf, _), at in zip(rows, placed, strict=True):
+                self._postings.replace(at, json.loads(tf))
         self._loaded_seq = seq
 
-    def _load_rows(self, rows: list[tuple[str, bytes]]) -> None:
+    def _load_postings(self, conn: sqlite3.Connection, rows: list[tuple[Any, ...]], placed: list[int]) -> None:
+        """Postings from this version's snapshot, else from FTS5 itself; later writes from their term counts."""
+        meta = conn.execute("SELECT value FROM meta WHERE key = 'postings_seq'").fetchone()
+        snapshot = self.directory / f"index-{self._version}.postings.npz"
+        base_seq = int(meta[0]) if meta and snapshot.exists() else None
+        if base_seq is not None:
+            with np.load(snapshot, allow_pickle=True) as data:
+                vocab, indptr, rowids, tfs = list(data["vocab"]), data["indptr"], data["rowids"], data["tfs"]
+        else:
+            vocab, indptr, rowids, tfs = _postings_from_fts(conn)
+        base = {r[0]: at for r, at in zip(rows, placed, strict=True) if base_seq is None or r[5] <= base_seq}
+        self._postings.load_csr(vocab, indptr, rowids, tfs, base)
+        self._postings.mark_base(base.values())
+        for r, at in zip(rows, placed, strict=True):
+            if r[0] in base:
+                self._postings.dl[at] = float(r[3])
+            else:
+                self._postings.replace(at, json.loads(r[4]))
+
+    def _load_rows(self, rows: list[tuple[str, bytes]]) -> list[int]:
+        """Place documents in the matrix and columns; returns their row numbers."""
         cols = self._cols
+        placed: list[int] = []
         if not rows:
-            return
+            return placed
         if cols.matrix.shape[1] != self.dim:
             cols.matrix = np.zeros((0, self.dim), dtype=np.float32)
         needed = cols.n + sum(1 for source, _ in rows if json.loads(source)["id"] not in cols.row_of)
@@ -176,12 +209,14 @@ class EmbeddedBackend:
                 cols.ids.append(doc_id)
                 cols.row_of[doc_id] = row
             cols.alive[row] = True
+            placed.append(row)
             cols.matrix[row] = np.frombuffer(blob, dtype=np.float32)
             for name in _SCALAR_FIELDS:
                 kind = FILTER_FIELDS[name]
                 value = source.get(name)
                 if kind == "keyword":
-                    cols.keywords[name][row] = value
+                    vocab = cols.codes.setdefault(name, {})
+                    cols.keywords[name][row] = -1 if value is None else vocab.setdefault(value, len(vocab))
                 else:
                     cols.scalars[name][row] = _number(value, kind)
             cols.scalars["lat"][row] = np.nan if source.get("lat") is None else source["lat"]
@@ -195,6 +230,7 @@ class EmbeddedBackend:
                     if key not in per_value:
                         per_value[key] = np.zeros(len(cols.alive), dtype=bool)
                     per_value[key][row] = True
+        return placed
 
     def _grow(self, needed: int) -> None:
         cols = self._cols
@@ -209,10 +245,11 @@ class EmbeddedBackend:
             return out
 
         cols.alive = extend(cols.alive, False)
+        self._postings.grow(new_cap)
         cols.matrix = extend(cols.matrix if cols.matrix.size else np.zeros((0, self.dim), np.float32), 0.0)
         for name in _SCALAR_FIELDS:
             if FILTER_FIELDS[name] == "keyword":
-                cols.keywords[name] = extend(cols.keywords.get(name, np.empty(0, dtype=object)), None)
+                cols.keywords[name] = extend(cols.keywords.get(name, np.empty(0, dtype=np.int32)), -1)
             else:
                 cols.scalars[name] = extend(cols.scalars.get(name, np.empty(0)), np.nan)
         for name in ("lat", "lon"):
@@ -269,7 +306,13 @@ class EmbeddedBackend:
         conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('seq', ?)", (str(seq),))
         return seq
 
-    def _write(self, conn: sqlite3.Connection, docs: Iterable[SearchDocument], batch: int = 500) -> int:
+    def _write(
+        self,
+        conn: sqlite3.Connection,
+        docs: Iterable[SearchDocument],
+        batch: int = 500,
+        collect: list[tuple[int, Counter[str]]] | None = None,
+    ) -> int:
         """Write documents in transactions of ``batch``; all or nothing per batch."""
         total = 0
         pending: list[SearchDocument] = []
@@ -292,7 +335,9 @@ class EmbeddedBackend:
             try:
                 seq = self._next_seq(conn)
                 for doc in pending:
-                    self._write_one(conn, doc, seq)
+                    written = self._write_one(conn, doc, seq)
+                    if collect is not None:
+                        collect.append(written)
                 conn.execute("COMMIT")
             except BaseException:
                 conn.execute("ROLLBACK")
@@ -307,25 +352,36 @@ class EmbeddedBackend:
         flush()
         return total
 
-    def _write_one(self, conn: sqlite3.Connection, doc: SearchDocument, seq: int) -> None:
+    def _write_one(self, conn: sqlite3.Connection, doc: SearchDocument, seq: int) -> tuple[int, Counter[str]]:
         source = doc.to_source()
         old = conn.execute("SELECT rowid FROM docs WHERE id = ?", (doc.id,)).fetchone()
         if old is not None:
             self._remove_rowid(conn, old[0])
         conn.execute("DELETE FROM deleted WHERE id = ?", (doc.id,))
+        terms = analyze(doc.text)
+        counts = Counter(terms)
         names = [*_SCALAR_FIELDS, "lat", "lon"]
         values = [_sql_value(source[n], FILTER_FIELDS.get(n, "float")) for n in names]
         vector = np.asarray(doc.embedding, dtype=np.float32).reshape(-1)
         cur = conn.execute(
-            f"INSERT INTO docs(seq, {', '.join(names)}, source, embedding) VALUES (?, {', '.join('?' * len(names))}, ?, ?)",
-            (seq, *values, json.dumps(source, ensure_ascii=False), vector.tobytes()),
+            f"INSERT INTO docs(seq, {', '.join(names)}, dl, tf, source, embedding) "
+            f"VALUES (?, {', '.join('?' * len(names))}, ?, ?, ?, ?)",
+            (
+                seq,
+                *values,
+                len(terms),
+                json.dumps(counts, ensure_ascii=False),
+                json.dumps(source, ensure_ascii=False),
+                vector.tobytes(),
+            ),
         )
-        rowid = cur.lastrowid
+        rowid = int(cur.lastrowid or 0)
         conn.executemany(
             "INSERT INTO doc_terms(rowid, field, value) VALUES (?, ?, ?)",
             [(rowid, name, str(v)) for name in _LIST_FIELDS for v in source[name] or []],
         )
-        conn.execute("INSERT INTO fts(rowid, terms) VALUES (?, ?)", (rowid, " ".join(analyze(doc.text))))
+        conn.execute("INSERT INTO fts(rowid, terms) VALUES (?, ?)", (rowid, " ".join(terms)))
+        return rowid, counts
 
     def rebuild(self, docs: Iterable[SearchDocument], total: int | None = None) -> IndexInfo:
         """Write a new version beside the old one, then move the pointer."""
@@ -336,13 +392,18 @@ class EmbeddedBackend:
         try:
             conn.executescript(_SCHEMA)
             conn.execute("INSERT INTO meta(key, value) VALUES ('dim', ?)", (str(self.dim),))
-            count = self._write(conn, docs)
+            entries: list[tuple[int, Counter[str]]] = []
+            count = self._write(conn, docs, collect=entries)
             conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
+            save_snapshot(self.directory / f"index-{version}.postings.npz", entries)
+            (seq,) = conn.execute("SELECT COALESCE((SELECT value FROM meta WHERE key = 'seq'), '0')").fetchone()
+            conn.execute("INSERT OR REPLACE INTO meta(key, value) VALUES ('postings_seq', ?)", (str(seq),))
             conn.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         except BaseException:
             conn.close()
             for suffix in ("", "-wal", "-shm"):
                 Path(f"{path}{suffix}").unlink(missing_ok=True)
+            (self.directory / f"index-{version}.postings.npz").unlink(missing_ok=True)
             raise
         conn.close()
         tmp = self.directory / f"{POINTER}.{uuid.uuid4().hex}.tmp"
@@ -354,8 +415,8 @@ class EmbeddedBackend:
         return IndexInfo(name=str(self.directory), version=version, count=count)
 
     def _remove_old_versions(self, keep: str) -> None:
-        for old in self.directory.glob("index-*.sqlite*"):
-            if not old.name.startswith(f"index-{keep}.sqlite"):
+        for old in self.directory.glob("index-*"):
+            if not old.name.startswith(f"index-{keep}."):
                 old.unlink(missing_ok=True)
 
     def create_empty(self) -> IndexInfo:
@@ -386,56 +447,31 @@ class EmbeddedBackend:
             return [r[0] for r in conn.execute("SELECT id FROM docs ORDER BY id")]
 
     def lexical_candidates(self, query: str, flt: SearchFilter | None = None, k: int = 100) -> list[Candidate]:
-        """BM25 as Lucene (Elasticsearch) computes it, on FTS5's candidates.
-
-        FTS5 finds and filters the matches and ranks them by its own BM25,
-        whose IDF differs from Lucene's (log((N - n + .5) / (n + .5)), floored
-        near zero, against log(1 + (N - n + .5) / (n + .5))). So the head of
-        that list is re-scored: each term's FTS5 score is divided by FTS5's
-        IDF and multiplied by Lucene's. Both engines then rank alike.
-        """
+        """BM25 (Lucene's formula, see :mod:`indexer.postings`) under the filter's mask."""
         check_k(k)
         terms = analyze_query(query)
         if not terms:
             return []
-        conn = self._ensure_open()
-        where, params = compile_sql(flt)
-        head = max(RESCORE_HEAD, 4 * k)
-        sql = (
-            "SELECT d.rowid, d.id, bm25(fts) AS rank FROM fts JOIN docs d ON d.rowid = fts.rowid "
-            f"WHERE fts MATCH ? AND {where} ORDER BY rank, d.id LIMIT ?"
-        )
+        self._ensure_open()
         with self._lock:
-            rows = conn.execute(sql, (_or_query(terms), *params, head)).fetchall()
-            if len(terms) == 1 or not rows:
-                scored = [(doc_id, -float(rank)) for _, doc_id, rank in rows]
-            else:
-                scored = self._lucene_scores(conn, terms, rows)
-        scored.sort(key=lambda item: (-item[1], item[0]))
-        return [Candidate(doc_id, score) for doc_id, score in scored[:k]]
+            cols = self._cols
+            scores, matched = self._postings.score(terms, cols.alive, cols.n)
+            idx = np.flatnonzero(matched & self._mask(flt))
+            return self._top(idx, scores[idx], k, lambda s: s)
 
-    def _lucene_scores(
-        self, conn: sqlite3.Connection, terms: tuple[str, ...], rows: list[tuple[int, str, float]]
-    ) -> list[tuple[str, float]]:
-        (n_docs,) = conn.execute("SELECT count(*) FROM docs").fetchone()
-        marks = ", ".join("?" * len(terms))
-        doc_freq = dict(conn.execute(f"SELECT term, doc FROM temp.fts_row WHERE term IN ({marks})", terms).fetchall())
-        rowids = [r[0] for r in rows]
-        id_of = {r[0]: r[1] for r in rows}
-        totals = dict.fromkeys(rowids, 0.0)
-        row_marks = ", ".join("?" * len(rowids))
-        for term in terms:
-            n = doc_freq.get(term, 0)
-            if n == 0:
-                continue
-            idf_fts = max(1e-6, math.log((n_docs - n + 0.5) / (n + 0.5)))
-            idf_lucene = math.log(1.0 + (n_docs - n + 0.5) / (n + 0.5))
-            for rowid, rank in conn.execute(
-                f"SELECT rowid, bm25(fts) FROM fts WHERE fts MATCH ? AND rowid IN ({row_marks})",
-                (_or_query((term,)), *rowids),
-            ):
-                totals[rowid] += (-float(rank) / idf_fts) * idf_lucene
-        return [(id_of[rowid], score) for rowid, score in totals.items()]
+    def _top(self, idx: np.ndarray, values: np.ndarray, k: int, to_score: Any) -> list[Candidate]:
+        """The k best of ``idx`` by ``values``, ties by id (deterministic, as Elasticsearch sorts)."""
+        if idx.size == 0:
+            return []
+        take = min(k, idx.size)
+        top = np.argpartition(-values, take - 1)[:take] if take < idx.size else np.arange(idx.size)
+        # A tie at the cut-off must not depend on argpartition's choice: take every tied value.
+        if take < idx.size:
+            cut = values[top].min()
+            top = np.flatnonzero(values >= cut)
+        ids = self._cols.ids
+        order = sorted(top.tolist(), key=lambda i: (-float(values[i]), ids[idx[i]]))[:take]
+        return [Candidate(ids[idx[i]], to_score(float(values[i]))) for i in order]
 
     def vector_candidates(self, vector: np.ndarray, flt: SearchFilter | None = None, k: int = 100) -> list[Candidate]:
         check_k(k)
@@ -448,11 +484,7 @@ class EmbeddedBackend:
             if idx.size == 0:
                 return []
             sims = cols.matrix[idx] @ q if idx.size < cols.n // 2 else (cols.matrix[: cols.n] @ q)[idx]
-            take = min(k, idx.size)
-            top = np.argpartition(-sims, take - 1)[:take] if take < idx.size else np.arange(idx.size)
-            # Best first; equal scores by id, so results are deterministic.
-            order = sorted(top.tolist(), key=lambda i: (-float(sims[i]), cols.ids[idx[i]]))
-            return [Candidate(cols.ids[idx[i]], (1.0 + float(sims[i])) / 2.0) for i in order]
+            return self._top(idx, sims, k, lambda s: (1.0 + s) / 2.0)
 
     def _mask(self, flt: SearchFilter | None) -> np.ndarray:
         cols = self._cols
@@ -472,7 +504,9 @@ class EmbeddedBackend:
                     if arr is not None:
                         out |= arr[:n]
                 return out
-            return np.isin(cols.keywords[clause.field][:n], list(clause.values))
+            vocab = cols.codes.get(clause.field, {})
+            wanted = [-1 if v is None else vocab.get(v, -2) for v in clause.values]
+            return np.isin(cols.keywords[clause.field][:n], np.asarray(wanted, dtype=np.int32))
         if isinstance(clause, Range):
             kind = FILTER_FIELDS[clause.field]
             arr = cols.scalars[clause.field][:n]
@@ -486,9 +520,15 @@ class EmbeddedBackend:
             return cols.scalars[clause.field][:n] == (1.0 if clause.value else 0.0)
         if isinstance(clause, GeoDistance):
             lat, lon = cols.scalars["lat"][:n], cols.scalars["lon"][:n]
+            # A box around the circle first (cheap), the great-circle distance only inside it.
+            dlat = np.degrees(clause.km / EARTH_RADIUS_KM) * 1.01
+            dlon = dlat / max(math.cos(math.radians(min(abs(clause.lat) + dlat, 89.0))), 1e-6)
             with np.errstate(invalid="ignore"):
-                dist = _haversine_np(clause.lat, clause.lon, lat, lon)
-                return np.nan_to_num(dist, nan=np.inf) <= clause.km
+                box = (np.abs(lat - clause.lat) <= dlat) & (np.abs(lon - clause.lon) <= dlon)
+            out = np.zeros(n, dtype=bool)
+            inside = np.flatnonzero(box)
+            out[inside] = _haversine_np(clause.lat, clause.lon, lat[inside], lon[inside]) <= clause.km
+            return out
         if isinstance(clause, AnyOf):
             out = np.zeros(n, dtype=bool)
             for sub in clause.clauses:
@@ -516,6 +556,7 @@ class EmbeddedBackend:
             if self._conn is not None:
                 self._conn.close()
             self._conn, self._pointer_mtime, self._cols, self._loaded_seq = None, None, _Columns(), -1
+            self._postings = Postings()
 
 
 # -- compiling filters to SQL ---------------------------------------------------------
@@ -576,9 +617,25 @@ def _clause_sql(clause: Clause, a: str) -> tuple[str, list[Any]]:
     raise InvalidFilterError(f"Unknown clause {clause!r}")
 
 
-def _or_query(terms: tuple[str, ...]) -> str:
-    """Terms OR-ed, each quoted so FTS5 reads no operators into them."""
-    return " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
+def _postings_from_fts(conn: sqlite3.Connection) -> tuple[list[str], np.ndarray, np.ndarray, np.ndarray]:
+    """Read the postings out of FTS5 itself (when a version has no snapshot)."""
+    conn.execute("CREATE VIRTUAL TABLE IF NOT EXISTS temp.fts_instance USING fts5vocab(main, 'fts', 'instance')")
+    vocab: list[str] = []
+    sizes: list[int] = []
+    rowids: list[int] = []
+    tfs: list[int] = []
+    for term, rowid, count in conn.execute(
+        "SELECT term, doc, count(*) FROM temp.fts_instance GROUP BY term, doc ORDER BY term, doc"
+    ):
+        if not vocab or vocab[-1] != term:
+            vocab.append(term)
+            sizes.append(0)
+        sizes[-1] += 1
+        rowids.append(rowid)
+        tfs.append(count)
+    indptr = np.zeros(len(vocab) + 1, dtype=np.int64)
+    np.cumsum(sizes, out=indptr[1:])
+    return vocab, indptr, np.asarray(rowids, dtype=np.int64), np.asarray(tfs, dtype=np.int32)
 
 
 def _sql_value(value: Any, kind: str) -> Any:
