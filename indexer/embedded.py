@@ -163,6 +163,7 @@ class EmbeddedBackend:
             "SELECT rowid, source, embedding, dl, tf, seq FROM docs WHERE seq > ? ORDER BY rowid", (since,)
         ).fetchall()
         placed = self._load_rows([(r[1], r[2]) for r in rows])
+        self._postings.invalidate()
         if since < 0:
             self._load_postings(conn, rows, placed)
         else:
@@ -262,6 +263,7 @@ class EmbeddedBackend:
         row = self._cols.row_of.get(doc_id)
         if row is not None:
             self._cols.alive[row] = False
+            self._postings.invalidate()
 
     # -- writing ---------------------------------------------------------------
 

@@ -56,6 +56,11 @@ class Postings:
         self.base_valid = np.zeros(0, dtype=bool)  # per matrix row: its base postings still hold
         self.delta: dict[str, dict[int, int]] = {}
         self.dl = np.zeros(0, dtype=np.float32)  # document length (terms) per matrix row
+        self._stats: tuple[int, int, np.ndarray] | None = None  # (n, live docs, length norm), until a write
+
+    def invalidate(self) -> None:
+        """Documents came or went: recompute the collection statistics on the next query."""
+        self._stats = None
 
     def load_csr(
         self,
@@ -80,6 +85,7 @@ class Postings:
         self.base_rows = rows[keep]
         self.base_tfs = tfs[keep].astype(np.float32)
         self.delta = {}
+        self._stats = None
 
     def grow(self, capacity: int) -> None:
         if capacity > self.dl.size:
@@ -99,17 +105,20 @@ class Postings:
         for term, count in counts.items():
             self.delta.setdefault(term, {})[row] = int(count)
         self.dl[row] = float(sum(counts.values()))
+        self._stats = None
 
     def score(self, terms: Sequence[str], alive: np.ndarray, n: int) -> tuple[np.ndarray, np.ndarray]:
         """BM25 of every row for the OR of ``terms``; also which rows match at all."""
         live = alive[:n]
-        n_docs = int(live.sum())
+        if self._stats is None or self._stats[0] != n:
+            docs = int(live.sum())
+            avgdl = (float(self.dl[:n][live].mean()) or 1.0) if docs else 1.0
+            self._stats = (n, docs, K1 * (1.0 - B + B * self.dl[:n] / avgdl))
+        _, n_docs, norm = self._stats
         scores = np.zeros(n, dtype=np.float64)
         matched = np.zeros(n, dtype=bool)
         if n_docs == 0:
             return scores, matched
-        avgdl = float(self.dl[:n][live].mean()) or 1.0
-        norm = K1 * (1.0 - B + B * self.dl[:n] / avgdl)
         for term in terms:
             rows, tfs = self._postings(term, n)
             if rows.size == 0:
