@@ -52,7 +52,7 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-from benchlib import TODAY, current_rss_mb, generate_offers, load_offers, peak_rss_mb, summary_ms
+from benchlib import TODAY, current_rss_mb, generate_offers, hwm_rss_mb, load_offers, peak_rss_mb, summary_ms
 
 REPO = Path(__file__).resolve().parent.parent
 DEFAULT_MODEL = REPO / ".cache" / "models" / "multilingual-e5-small"
@@ -109,16 +109,21 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
     indexer = Indexer(store, backend, embedder, progress=False)
 
     raw_s: list[float] = []
+    chunked_s: list[float] = []
     index_s: list[float] = []
     encode_in_index_s: list[float] = []
+    steps = ("raw", "chunked", "index")
     for r in range(rounds):
-        order = ("raw", "index") if r % 2 == 0 else ("index", "raw")  # alternate, so drift hits both
-        for step in order:
+        for step in steps[r % 3 :] + steps[: r % 3]:  # rotate the order, so drift hits all three
+            t = time.perf_counter()
             if step == "raw":
-                t = time.perf_counter()
                 vectors = embedder.embed_documents(texts)
                 raw_s.append(time.perf_counter() - t)
                 assert vectors.shape == (n, embedder.dim)
+            elif step == "chunked":  # diagnostic: the same calls the Indexer makes (batch_size offers each)
+                for start in range(0, n, indexer.batch_size):
+                    embedder.embed_documents(texts[start : start + indexer.batch_size])
+                chunked_s.append(time.perf_counter() - t)
             else:
                 indexer.cache.clear(embedder.model_id)  # empty cache: every offer is embedded
                 t = time.perf_counter()
@@ -126,8 +131,11 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
                 index_s.append(time.perf_counter() - t)
                 encode_in_index_s.append(rep.timings.get("encode", 0.0))
                 assert rep.embedded == n and rep.documents == n, rep.summary()
-        print(f"  round {r + 1}/{rounds}: raw {raw_s[-1]:.1f} s, indexing {index_s[-1]:.1f} s "
-              f"(encode inside {encode_in_index_s[-1]:.1f} s)", flush=True)
+        print(
+            f"  round {r + 1}/{rounds}: raw {raw_s[-1]:.1f} s, raw in chunks of {indexer.batch_size} "
+            f"{chunked_s[-1]:.1f} s, indexing {index_s[-1]:.1f} s (encode inside {encode_in_index_s[-1]:.1f} s)",
+            flush=True,
+        )
 
     cached_s: list[float] = []
     for _ in range(cached_rounds):
@@ -137,6 +145,7 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
         assert rep.embedded == 0 and rep.cached == n, rep.summary()
 
     raw_tp = n / float(np.median(raw_s))
+    chunked_tp = n / float(np.median(chunked_s))
     index_tp = n / float(np.median(index_s))
     paired = [1.0 - (n / i) / (n / r) for r, i in zip(raw_s, index_s, strict=True)]
     outside = [1.0 - e / i for e, i in zip(encode_in_index_s, index_s, strict=True)]
@@ -147,7 +156,12 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
         "raw_encode_s": [round(x, 3) for x in raw_s],
         "indexing_s": [round(x, 3) for x in index_s],
         "encode_inside_indexing_s": [round(x, 3) for x in encode_in_index_s],
+        "raw_in_chunks_s": [round(x, 3) for x in chunked_s],
+        "indexer_batch_size": indexer.batch_size,
         "raw_passages_per_s": round(raw_tp, 2),
+        "raw_in_chunks_passages_per_s": round(chunked_tp, 2),
+        # How much of the overhead is only the Indexer's call pattern (chunks of batch_size texts).
+        "chunking_cost": round(1.0 - chunked_tp / raw_tp, 4),
         "indexing_offers_per_s": round(index_tp, 2),
         # The goal's definition: 1 - indexing throughput / raw encode throughput (medians over rounds).
         "overhead": round(1.0 - index_tp / raw_tp, 4),
@@ -156,8 +170,17 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
         "non_encode_share_of_indexing": round(float(np.median(outside)), 4),
         "cached_rebuild_ms": summary_ms([x * 1000 for x in cached_s]),
         "cached_rebuild_vs_raw_encode": round(float(np.median(cached_s)) / float(np.median(raw_s)), 4),
+        "torch_threads": _torch_threads(),
     }
     return result, DemoIndex(labels, embedder, backend)
+
+
+def _torch_threads() -> int | None:
+    try:
+        import torch
+    except ImportError:
+        return None
+    return int(torch.get_num_threads())
 
 
 def query_vectors(embedder: Any, path: Path) -> np.ndarray:
@@ -222,10 +245,17 @@ def time_queries(backend: Any, queries: list[dict[str, Any]], vectors: np.ndarra
     def merged(d: dict[str, list[float]]) -> list[float]:
         return [x for xs in d.values() for x in xs]
 
-    by_kind = {kind: {"n": len(lex[kind]), "lexical_ms": summary_ms(lex[kind]), "vector_ms": summary_ms(vec[kind]),
-                      "docs_passing_filter_p50": int(np.median([h for h, q in zip(hits, queries, strict=True)
-                                                                if q["kind"] == kind]))}
-               for kind in sorted(lex)}
+    by_kind = {
+        kind: {
+            "n": len(lex[kind]),
+            "lexical_ms": summary_ms(lex[kind]),
+            "vector_ms": summary_ms(vec[kind]),
+            "docs_passing_filter_p50": int(
+                np.median([h for h, q in zip(hits, queries, strict=True) if q["kind"] == kind])
+            ),
+        }
+        for kind in sorted(lex)
+    }
     return {
         "queries": len(queries),
         "lexical_ms": summary_ms(merged(lex)),
@@ -255,8 +285,10 @@ def time_fts_only(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, A
         terms = analyze_query(q["text"])
         where, params = embedded.compile_sql(q["filter"])
         match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql = ("SELECT d.rowid, d.id, bm25(fts) AS rank FROM fts JOIN docs d ON d.rowid = fts.rowid "
-               f"WHERE fts MATCH ? AND {where} ORDER BY rank, d.id LIMIT ?")
+        sql = (
+            "SELECT d.rowid, d.id, bm25(fts) AS rank FROM fts JOIN docs d ON d.rowid = fts.rowid "
+            f"WHERE fts MATCH ? AND {where} ORDER BY rank, d.id LIMIT ?"
+        )
         t = time.perf_counter()
         conn.execute(sql, (match, *params, head)).fetchall()
         times.append((time.perf_counter() - t) * 1000)
@@ -265,6 +297,17 @@ def time_fts_only(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, A
 
 
 # -- workers (subprocesses) -----------------------------------------------------------------------
+
+
+def worker_demo(args: argparse.Namespace) -> dict[str, Any]:
+    """Part 1 in its own process, so the orchestrator stays small (see ``hwm_rss_mb``)."""
+    result, demo = bench_demo(args.workdir, args.model_dir, args.rounds, args.cached_rounds)
+    vectors = query_vectors(demo.embedder, Path(args.vectors))
+    queries = build_queries(args.queries, demo.labels, args.seed)
+    result["queries"] = time_queries(demo.backend, queries, vectors, warmup=20)
+    result["peak_rss_mb"] = peak_rss_mb()
+    result["vm_hwm_mb"] = hwm_rss_mb()
+    return result
 
 
 def worker_build(args: argparse.Namespace) -> dict[str, Any]:
@@ -312,6 +355,7 @@ def worker_build(args: argparse.Namespace) -> dict[str, Any]:
         "indexing_docs_per_s": round(n / (docs_s + rebuild_s), 1),  # documents + backend; no model
         "index_bytes": size,
         "build_peak_rss_mb": peak_rss_mb(),
+        "build_vm_hwm_mb": hwm_rss_mb(),
     }
 
 
@@ -335,43 +379,90 @@ def worker_query(args: argparse.Namespace) -> dict[str, Any]:
     open_s = time.perf_counter() - t
     rss_open = current_rss_mb()
     result = time_queries(backend, queries, vectors, warmup=min(20, len(queries)))
-    try:
-        result["fts5_sql_only_ms"] = time_fts_only(Path(args.index_dir), queries)
-    except Exception as exc:  # a diagnostic must not sink the benchmark if the index layout changes
-        result["fts5_sql_only_ms"] = {"skipped": repr(exc)}
-    result.update({
-        "blas_threads_env": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
-        "offers": count,
-        "query_vectors": source,
-        "open_and_load_s": round(open_s, 2),
-        "rss_before_open_mb": rss_before,
-        "rss_after_open_mb": rss_open,
-        "rss_after_queries_mb": current_rss_mb(),
-        "query_peak_rss_mb": peak_rss_mb(),
-    })
+    if args.fts_diagnostic:
+        try:
+            result["fts5_sql_only_ms"] = time_fts_only(Path(args.index_dir), queries)
+        except Exception as exc:  # a diagnostic must not sink the benchmark if the index layout changes
+            result["fts5_sql_only_ms"] = {"skipped": repr(exc)}
+    result.update(
+        {
+            "blas_threads_env": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
+            "offers": count,
+            "query_vectors": source,
+            "open_and_load_s": round(open_s, 2),
+            "rss_before_open_mb": rss_before,
+            "rss_after_open_mb": rss_open,
+            "rss_after_queries_mb": current_rss_mb(),
+            "query_peak_rss_mb": peak_rss_mb(),
+            "query_vm_hwm_mb": hwm_rss_mb(),
+        }
+    )
     return result
 
 
 def run_worker(
-    kind: str, args: argparse.Namespace, size: int, out: Path, index_dir: Path, env: dict[str, str] | None = None
-) -> dict[str, Any]:
-    """Run this script as a subprocess (so its RSS is its own) and read its JSON result."""
-    cmd = [sys.executable, str(Path(__file__).resolve()), "--worker", kind, "--offers", str(size),
-           "--index-dir", str(index_dir), "--out", str(out), "--seed", str(args.seed),
-           "--queries", str(args.queries), "--vectors", str(args.workdir / "query_vectors.npy"),
-           "--validate-every", str(args.validate_every)]
+    kind: str, args: argparse.Namespace, out: Path, extra: list[str], env: dict[str, str] | None = None
+) -> Any:
+    """Run this script as a subprocess and read its JSON result.
+
+    Every measured part runs in a fresh child of this small process, so each
+    child's peak RSS is its own (Linux carries ``ru_maxrss`` over fork+exec).
+    """
+    cmd = [
+        sys.executable,
+        str(Path(__file__).resolve()),
+        "--worker",
+        kind,
+        "--out",
+        str(out),
+        "--seed",
+        str(args.seed),
+        "--queries",
+        str(args.queries),
+        "--workdir",
+        str(args.workdir),
+        "--vectors",
+        str(args.workdir / "query_vectors.npy"),
+        "--validate-every",
+        str(args.validate_every),
+        "--rounds",
+        str(args.rounds),
+        "--cached-rounds",
+        str(args.cached_rounds),
+        "--model-dir",
+        str(args.model_dir),
+        *(["--fts-diagnostic"] if args.fts_diagnostic else []),
+        *extra,
+    ]
     full_env = {**os.environ, **(env or {})}
     full_env["PYTHONPATH"] = os.pathsep.join(filter(None, [str(REPO), os.environ.get("PYTHONPATH")]))
     subprocess.run(cmd, check=True, cwd=REPO, env=full_env)
-    result: dict[str, Any] = json.loads(out.read_text(encoding="utf-8"))
-    return result
+    return json.loads(out.read_text(encoding="utf-8"))
 
 
 def source_versions() -> dict[str, str]:
     """sha256 prefixes of the code measured: the repository changes, the figures belong to a version."""
-    files = ("indexer/embedded.py", "indexer/sync.py", "indexer/documents.py", "indexer/embedder.py",
-             "indexer/analysis.py", "matcher/matcher.py")
-    return {f: hashlib.sha256((REPO / f).read_bytes()).hexdigest()[:12] for f in files if (REPO / f).exists()}
+    files = sorted([*REPO.glob("indexer/*.py"), *REPO.glob("matcher/*.py"), REPO / "catalogue" / "store.py"])
+    return {str(f.relative_to(REPO)): hashlib.sha256(f.read_bytes()).hexdigest()[:12] for f in files}
+
+
+def changed_sources(start: dict[str, str], results: dict[str, Any]) -> list[str]:
+    """Files whose hash differs between the start and any worker: such a run mixes code versions."""
+    seen: set[str] = set()
+
+    def walk(node: Any) -> None:
+        if isinstance(node, dict):
+            versions = node.get("source_sha256")
+            if isinstance(versions, dict):
+                seen.update(f for f in set(start) | set(versions) if start.get(f) != versions.get(f))
+            for value in node.values():
+                walk(value)
+        elif isinstance(node, list):
+            for value in node:
+                walk(value)
+
+    walk({k: v for k, v in results.items() if k != "source_sha256"})
+    return sorted(seen)
 
 
 # -- reporting -----------------------------------------------------------------------------------
@@ -386,64 +477,93 @@ def print_summary(res: dict[str, Any]) -> None:
     demo = res.get("demo")
     if demo:
         print(f"Demo catalogue ({demo['offers']} offers, real model, {demo['rounds']} interleaved rounds):")
-        print(f"  raw embed_documents      {demo['raw_passages_per_s']:8.2f} passages/s (median round)")
+        print(f"  raw embed_documents      {demo['raw_passages_per_s']:8.2f} passages/s (median round, one call)")
+        print(
+            f"  same, chunks of {demo['indexer_batch_size']:<3}     {demo['raw_in_chunks_passages_per_s']:8.2f} passages/s "
+            f"(as the Indexer calls it: {demo['chunking_cost']:.1%} slower than one call)"
+        )
         print(f"  Indexer.rebuild (empty)  {demo['indexing_offers_per_s']:8.2f} offers/s")
-        print(f"  overhead = 1 - index/raw {demo['overhead']:8.1%}   per round {demo['overhead_per_round']}"
-              f"   goal <= {GOAL_OVERHEAD:.0%}: {verdict(demo['overhead'] <= GOAL_OVERHEAD)}")
+        print(
+            f"  overhead = 1 - index/raw {demo['overhead']:8.1%}   per round {demo['overhead_per_round']}"
+            f"   goal <= {GOAL_OVERHEAD:.0%}: {verdict(demo['overhead'] <= GOAL_OVERHEAD)}"
+        )
         print(f"  time outside the model   {demo['non_encode_share_of_indexing']:8.1%} of indexing (same rebuild)")
         c = demo["cached_rebuild_ms"]
-        print(f"  rebuild, all cached      p50 {c['p50']:.0f} ms, p95 {c['p95']:.0f} ms "
-              f"({demo['cached_rebuild_vs_raw_encode']:.1%} of a raw encode of the catalogue)")
-    if res.get("demo_queries"):
-        dq = res["demo_queries"]
-        print(f"  queries on the demo index (real query vectors): lexical p50/p95 {dq['lexical_ms']['p50']:.2f}/"
-              f"{dq['lexical_ms']['p95']:.2f} ms, vector {dq['vector_ms']['p50']:.2f}/{dq['vector_ms']['p95']:.2f} ms")
+        print(
+            f"  rebuild, all cached      p50 {c['p50']:.0f} ms, p95 {c['p95']:.0f} ms "
+            f"({demo['cached_rebuild_vs_raw_encode']:.1%} of a raw encode of the catalogue)"
+        )
+    if demo:
+        dq = demo["queries"]
+        print(f"  process with the model: peak RSS {demo['peak_rss_mb']:.0f} MB (VmHWM {demo['vm_hwm_mb']:.0f} MB)")
+        print(
+            f"  queries on the demo index (real query vectors): lexical p50/p95 {dq['lexical_ms']['p50']:.2f}/"
+            f"{dq['lexical_ms']['p95']:.2f} ms, vector {dq['vector_ms']['p50']:.2f}/{dq['vector_ms']['p95']:.2f} ms"
+        )
     rows = res.get("synthetic", [])
     if rows:
         print("\nSynthetic catalogues, indexing (random unit embeddings, no model):")
-        print(f"  {'offers':>8} {'build_document/s':>17} {'backend.rebuild/s':>18} {'together/s':>11} "
-              f"{'index MB':>9} {'build peak RSS':>15}")
+        print(
+            f"  {'offers':>8} {'build_document/s':>17} {'backend.rebuild/s':>18} {'together/s':>11} "
+            f"{'index MB':>9} {'build peak RSS':>15}"
+        )
         for r in rows:
             b = r["build"]
-            print(f"  {b['offers']:>8} {b['build_document_per_s']:>17.0f} {b['backend_rebuild_docs_per_s']:>18.0f} "
-                  f"{b['indexing_docs_per_s']:>11.0f} {b['index_bytes'] / 2**20:>9.0f} {b['build_peak_rss_mb']:>13.0f}MB")
+            print(
+                f"  {b['offers']:>8} {b['build_document_per_s']:>17.0f} {b['backend_rebuild_docs_per_s']:>18.0f} "
+                f"{b['indexing_docs_per_s']:>11.0f} {b['index_bytes'] / 2**20:>9.0f} {b['build_vm_hwm_mb']:>13.0f}MB"
+            )
         print("\nQuery latency, k=100, query embedding excluded (ms):")
-        print(f"  {'offers':>8} {'BLAS thr':>8} {'open s':>7} {'lex p50':>8} {'lex p95':>8} {'fts5 p95':>9} "
-              f"{'vec p50':>8} {'vec p95':>8} {'serving peak RSS':>17}")
+        print(
+            f"  {'offers':>8} {'BLAS thr':>8} {'open s':>7} {'lex p50':>8} {'lex p95':>8} {'FTS5-SQL p95':>12} "
+            f"{'vec p50':>8} {'vec p95':>8} {'serving peak RSS':>17}"
+        )
         for r in rows:
             for key in ("query", "query_blas1"):
                 q = r.get(key)
                 if not q:
                     continue
-                fts = q.get("fts5_sql_only_ms", {}).get("p95", float("nan"))
-                print(f"  {q['offers']:>8} {q['blas_threads_env']:>8} {q['open_and_load_s']:>7.1f} "
-                      f"{q['lexical_ms']['p50']:>8.2f} {q['lexical_ms']['p95']:>8.2f} {fts:>9.2f} "
-                      f"{q['vector_ms']['p50']:>8.2f} {q['vector_ms']['p95']:>8.2f} {q['query_peak_rss_mb']:>15.0f}MB")
+                fts = q.get("fts5_sql_only_ms", {}).get("p95", float("nan"))  # nan: diagnostic not run
+                print(
+                    f"  {q['offers']:>8} {q['blas_threads_env']:>8} {q['open_and_load_s']:>7.1f} "
+                    f"{q['lexical_ms']['p50']:>8.2f} {q['lexical_ms']['p95']:>8.2f} {fts:>12.2f} "
+                    f"{q['vector_ms']['p50']:>8.2f} {q['vector_ms']['p95']:>8.2f} {q['query_vm_hwm_mb']:>15.0f}MB"
+                )
         for r in rows:
             q = r["query"]
             print(f"  {q['offers']} offers (default BLAS) by filter, p50 / p95 ms; median docs passing the filter:")
             for kind, s in q["by_filter"].items():
-                print(f"    {kind:<7} n={s['n']:<4} lexical {s['lexical_ms']['p50']:8.2f} / {s['lexical_ms']['p95']:8.2f}"
-                      f"   vector {s['vector_ms']['p50']:7.2f} / {s['vector_ms']['p95']:7.2f}"
-                      f"   passing {s['docs_passing_filter_p50']}")
+                print(
+                    f"    {kind:<7} n={s['n']:<4} lexical {s['lexical_ms']['p50']:8.2f} / {s['lexical_ms']['p95']:8.2f}"
+                    f"   vector {s['vector_ms']['p50']:7.2f} / {s['vector_ms']['p95']:7.2f}"
+                    f"   passing {s['docs_passing_filter_p50']}"
+                )
         big = max(rows, key=lambda r: r["build"]["offers"])
         for key in ("query", "query_blas1"):
             q = big.get(key)
             if not q:
                 continue
             worst = max(q["lexical_ms"]["p95"], q["vector_ms"]["p95"])
-            print(f"  goal p95 <= {GOAL_P95_MS:.0f} ms at {q['offers']} (BLAS {q['blas_threads_env']}): "
-                  f"{verdict(worst <= GOAL_P95_MS)} (lexical p95 {q['lexical_ms']['p95']:.1f}, "
-                  f"vector p95 {q['vector_ms']['p95']:.1f})")
+            print(
+                f"  goal p95 <= {GOAL_P95_MS:.0f} ms at {q['offers']} (BLAS {q['blas_threads_env']}): "
+                f"{verdict(worst <= GOAL_P95_MS)} (lexical p95 {q['lexical_ms']['p95']:.1f}, "
+                f"vector p95 {q['vector_ms']['p95']:.1f})"
+            )
         q = big["query"]
-        print(f"  goal RSS <= {GOAL_RSS_MB:.0f} MB at {q['offers']}: {verdict(q['query_peak_rss_mb'] <= GOAL_RSS_MB)} "
-              f"(serving {q['query_peak_rss_mb']:.0f} MB; building {big['build']['build_peak_rss_mb']:.0f} MB)")
-    print(f"\nPeak RSS of the main process (model loaded, demo index): {res['main_peak_rss_mb']:.0f} MB")
+        peak = max(q["query_peak_rss_mb"], q["query_vm_hwm_mb"])
+        print(
+            f"  goal RSS <= {GOAL_RSS_MB:.0f} MB at {q['offers']}: {verdict(peak <= GOAL_RSS_MB)} (serving: ru_maxrss "
+            f"{q['query_peak_rss_mb']:.0f} MB, VmHWM {q['query_vm_hwm_mb']:.0f} MB, {q['rss_after_open_mb']:.0f} MB "
+            f"resident after open; building: {big['build']['build_vm_hwm_mb']:.0f} MB)"
+        )
+    print(f"\nOrchestrator peak RSS: {res['orchestrator_peak_rss_mb']:.0f} MB (children are measured on their own)")
 
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--offers", type=int, nargs="+", default=[2000, 100_000], help="synthetic catalogue sizes")
+    parser.add_argument(
+        "--offers", type=int, nargs="*", default=[2000, 100_000], help="synthetic catalogue sizes (none: part 1 only)"
+    )
     parser.add_argument("--queries", type=int, default=200, help="queries per catalogue size")
     parser.add_argument("--rounds", type=int, default=3, help="interleaved raw/indexing rounds on the demo catalogue")
     parser.add_argument("--cached-rounds", type=int, default=5, help="rebuilds with every embedding cached")
@@ -451,10 +571,19 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL)
     parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench"))
     parser.add_argument("--seed", type=int, default=20261122)
-    parser.add_argument("--validate-every", type=int, default=0,
-                        help="validate every n-th synthetic offer with OfferSchema (0: all up to 20,000, else 1 in 20)")
+    parser.add_argument(
+        "--validate-every",
+        type=int,
+        default=0,
+        help="validate every n-th synthetic offer with OfferSchema (0: all up to 20,000, else 1 in 20)",
+    )
+    parser.add_argument(
+        "--fts-diagnostic",
+        action="store_true",
+        help="also time the bare FTS5 bm25() SQL query (diagnostic for the SQL-ranked lexical path)",
+    )
     parser.add_argument("--no-blas1", action="store_true", help="skip the rerun with OPENBLAS_NUM_THREADS=1")
-    parser.add_argument("--worker", choices=("build", "query"), help=argparse.SUPPRESS)
+    parser.add_argument("--worker", choices=("demo", "build", "query"), help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", help=argparse.SUPPRESS)
     parser.add_argument("--out", help=argparse.SUPPRESS)
     parser.add_argument("--vectors", help=argparse.SUPPRESS)
@@ -462,42 +591,55 @@ def main(argv: list[str] | None = None) -> int:
 
     if args.worker:
         args.offers = args.offers[0]
-        result = worker_build(args) if args.worker == "build" else worker_query(args)
+        workers = {"demo": worker_demo, "build": worker_build, "query": worker_query}
+        result = workers[args.worker](args)
+        result["source_sha256"] = source_versions()
         Path(args.out).write_text(json.dumps(result, indent=2), encoding="utf-8")
         return 0
 
     args.workdir.mkdir(parents=True, exist_ok=True)
     if str(args.workdir.resolve()).startswith(str(REPO)):
         raise SystemExit("--workdir must be outside the repository")
-    vectors_path = args.workdir / "query_vectors.npy"
-    vectors_path.unlink(missing_ok=True)
-    results: dict[str, Any] = {"goals": {"overhead": GOAL_OVERHEAD, "p95_ms": GOAL_P95_MS, "rss_mb": GOAL_RSS_MB},
-                               "cpu_count": os.cpu_count(), "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
-                               "load_average_at_start": os.getloadavg(), "source_sha256": source_versions()}
+    (args.workdir / "query_vectors.npy").unlink(missing_ok=True)
+    results: dict[str, Any] = {
+        "goals": {"overhead": GOAL_OVERHEAD, "p95_ms": GOAL_P95_MS, "rss_mb": GOAL_RSS_MB},
+        "cpu_count": os.cpu_count(),
+        "started": time.strftime("%Y-%m-%dT%H:%M:%S"),
+        "load_average_at_start": os.getloadavg(),
+        "source_sha256": source_versions(),
+    }
+    out = args.workdir / "index_results.json"
+
+    def save() -> None:  # after every step, so a failed step keeps what came before
+        out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+
     if not args.skip_model:
         print("Part 1: demo catalogue with the real model ...", flush=True)
-        results["demo"], demo = bench_demo(args.workdir, args.model_dir, args.rounds, args.cached_rounds)
-        vectors = query_vectors(demo.embedder, vectors_path)
-        queries = build_queries(args.queries, demo.labels, args.seed)
-        results["demo_queries"] = time_queries(demo.backend, queries, vectors, warmup=20)
-    results["main_peak_rss_mb"] = peak_rss_mb()
+        results["demo"] = run_worker("demo", args, args.workdir / "demo.json", [])
+        save()
 
     results["synthetic"] = []
     for size in args.offers:
         print(f"Parts 2-4: {size} synthetic offers: building ...", flush=True)
         index_dir = args.workdir / f"synthetic-{size}"
-        row = {"build": run_worker("build", args, size, args.workdir / f"build-{size}.json", index_dir)}
+        common = ["--offers", str(size), "--index-dir", str(index_dir)]
+        row = {"build": run_worker("build", args, args.workdir / f"build-{size}.json", common)}
         print(f"  indexed in {row['build']['backend_rebuild_s']} s; querying ...", flush=True)
-        row["query"] = run_worker("query", args, size, args.workdir / f"query-{size}.json", index_dir)
+        row["query"] = run_worker("query", args, args.workdir / f"query-{size}.json", common)
         if not args.no_blas1:
             print("  querying again with OPENBLAS_NUM_THREADS=1 ...", flush=True)
-            row["query_blas1"] = run_worker("query", args, size, args.workdir / f"query-{size}-blas1.json",
-                                            index_dir, env={"OPENBLAS_NUM_THREADS": "1"})
+            row["query_blas1"] = run_worker(
+                "query", args, args.workdir / f"query-{size}-blas1.json", common, env={"OPENBLAS_NUM_THREADS": "1"}
+            )
         results["synthetic"].append(row)
+        save()
+    results["orchestrator_peak_rss_mb"] = peak_rss_mb()
+    results["code_changed_during_run"] = changed_sources(results["source_sha256"], results)
 
-    out = args.workdir / "index_results.json"
-    out.write_text(json.dumps(results, indent=2, ensure_ascii=False), encoding="utf-8")
+    save()
     print_summary(results)
+    if results["code_changed_during_run"]:
+        print(f"\nWARNING: the code changed during the run: {', '.join(results['code_changed_during_run'])}")
     print(f"\nJSON: {out}")
     return 0
 

@@ -105,153 +105,241 @@ NORDDJURS_POPULATION = {"Grenaa": 15.0, "Auning": 3.0, "Ørum Djurs": 1.5, "Alli
 #: Category -> activities (title material) and sentences about what happens.
 ACTIVITIES: dict[str, tuple[tuple[str, ...], tuple[str, ...]]] = {
     "motion": (
-        ("Stolegymnastik", "Gåklub", "Stavgang", "Seniorfitness", "Motionshold", "Pilates", "Yoga", "Cykelklub",
-         "Petanque", "Krolf", "Badminton", "Bordtennis", "Styrketræning", "Walking football", "Løbeklub", "Balancetræning"),
-        ("Vi træner i roligt tempo, og alle kan være med uanset form.",
-         "Træningen styrker balance, ryg og ben, så hverdagen bliver lettere.",
-         "Vi går en tur på 3 til 5 kilometer og holder pause undervejs.",
-         "Instruktøren tilpasser øvelserne, så du kan lave dem siddende eller stående.",
-         "Efter træningen strækker vi ud og snakker lidt sammen."),
+        (
+            "Stolegymnastik",
+            "Gåklub",
+            "Stavgang",
+            "Seniorfitness",
+            "Motionshold",
+            "Pilates",
+            "Yoga",
+            "Cykelklub",
+            "Petanque",
+            "Krolf",
+            "Badminton",
+            "Bordtennis",
+            "Styrketræning",
+            "Walking football",
+            "Løbeklub",
+            "Balancetræning",
+        ),
+        (
+            "Vi træner i roligt tempo, og alle kan være med uanset form.",
+            "Træningen styrker balance, ryg og ben, så hverdagen bliver lettere.",
+            "Vi går en tur på 3 til 5 kilometer og holder pause undervejs.",
+            "Instruktøren tilpasser øvelserne, så du kan lave dem siddende eller stående.",
+            "Efter træningen strækker vi ud og snakker lidt sammen.",
+        ),
     ),
     "natur": (
         ("Naturvandring", "Fugletur", "Svampetur", "Strandrens", "Naturpleje", "Bålaften", "Skovtur", "Naturfotografi"),
-        ("Vi går ud i skoven eller langs stranden og ser på det, årstiden byder på.",
-         "En naturvejleder fortæller om fugle, planter og dyr undervejs.",
-         "Vi samler affald på stranden og slutter med kaffe i det fri.",
-         "Turen er på stier, der også kan bruges med rollator.",
-         "Frisk luft og stilhed er en stor del af oplevelsen."),
+        (
+            "Vi går ud i skoven eller langs stranden og ser på det, årstiden byder på.",
+            "En naturvejleder fortæller om fugle, planter og dyr undervejs.",
+            "Vi samler affald på stranden og slutter med kaffe i det fri.",
+            "Turen er på stier, der også kan bruges med rollator.",
+            "Frisk luft og stilhed er en stor del af oplevelsen.",
+        ),
     ),
     "kreativ": (
-        ("Strikkecafé", "Maleværksted", "Keramikhold", "Hæklehold", "Tegneskole", "Syklub", "Kreativt værksted", "Akvarelhold"),
-        ("Du kan tage dit eget strikketøj med eller få hjælp til at komme i gang.",
-         "Vi maler med akvarel og akryl, og der er materialer til låns.",
-         "Vi former ler og brænder tingene i vores egen ovn.",
-         "Erfarne deltagere hjælper gerne nye med mønstre og teknik.",
-         "Det vigtigste er hyggen, ikke at blive færdig."),
+        (
+            "Strikkecafé",
+            "Maleværksted",
+            "Keramikhold",
+            "Hæklehold",
+            "Tegneskole",
+            "Syklub",
+            "Kreativt værksted",
+            "Akvarelhold",
+        ),
+        (
+            "Du kan tage dit eget strikketøj med eller få hjælp til at komme i gang.",
+            "Vi maler med akvarel og akryl, og der er materialer til låns.",
+            "Vi former ler og brænder tingene i vores egen ovn.",
+            "Erfarne deltagere hjælper gerne nye med mønstre og teknik.",
+            "Det vigtigste er hyggen, ikke at blive færdig.",
+        ),
     ),
     "musik": (
         ("Harmonikaklub", "Spillemandslaug", "Guitarhold", "Seniorband", "Musikcafé", "Blæserorkester"),
-        ("Vi spiller sammen efter noder og efter gehør.",
-         "Du kan låne et instrument, hvis du vil prøve det af.",
-         "Vi øver kendte melodier og spiller somme tider til arrangementer i byen.",
-         "Ingen krav om erfaring, men lysten til musik skal være der."),
+        (
+            "Vi spiller sammen efter noder og efter gehør.",
+            "Du kan låne et instrument, hvis du vil prøve det af.",
+            "Vi øver kendte melodier og spiller somme tider til arrangementer i byen.",
+            "Ingen krav om erfaring, men lysten til musik skal være der.",
+        ),
     ),
     "mad": (
         ("Fællesspisning", "Madklub for mænd", "Suppecafé", "Madlavningshold", "Bagedag", "Aftensmad i fællesskab"),
-        ("Vi laver maden sammen og spiser bagefter ved et langt bord.",
-         "Maden er enkel og sund, og vi bruger årstidens grøntsager.",
-         "Du betaler kun for råvarerne, og alle hjælper med opvasken.",
-         "Det er et godt sted at møde nye mennesker over et måltid."),
+        (
+            "Vi laver maden sammen og spiser bagefter ved et langt bord.",
+            "Maden er enkel og sund, og vi bruger årstidens grøntsager.",
+            "Du betaler kun for råvarerne, og alle hjælper med opvasken.",
+            "Det er et godt sted at møde nye mennesker over et måltid.",
+        ),
     ),
     "spil": (
         ("Bankospil", "Bridgeklub", "Skakklub", "Brætspilsaften", "Whistklub", "Kortspil og kaffe"),
-        ("Vi spiller kort og brætspil, og nye lærer reglerne undervejs.",
-         "Der spilles om små præmier, men det handler mest om samværet.",
-         "Bridge for begyndere med en erfaren makker ved bordet.",
-         "Spillet giver noget at tale om, også hvis man er ny."),
+        (
+            "Vi spiller kort og brætspil, og nye lærer reglerne undervejs.",
+            "Der spilles om små præmier, men det handler mest om samværet.",
+            "Bridge for begyndere med en erfaren makker ved bordet.",
+            "Spillet giver noget at tale om, også hvis man er ny.",
+        ),
     ),
     "samtale": (
         ("Kaffeklub", "Mandegruppe", "Snakkecafé", "Formiddagskaffe", "Åbent hus", "Netværkscafé", "Seniorcafé"),
-        ("Kom forbi til en kop kaffe og en snak med andre.",
-         "Mange kommer alene første gang, og en vært tager imod dig.",
-         "Her kan du møde andre, der også savner nogen at tale med.",
-         "Vi taler om løst og fast og hjælper hinanden med store og små ting."),
+        (
+            "Kom forbi til en kop kaffe og en snak med andre.",
+            "Mange kommer alene første gang, og en vært tager imod dig.",
+            "Her kan du møde andre, der også savner nogen at tale med.",
+            "Vi taler om løst og fast og hjælper hinanden med store og små ting.",
+        ),
     ),
     "læring": (
         ("Foredragsrække", "Læsekreds", "Sprogcafé", "Lokalhistorisk aften", "Studiekreds", "Højskoleformiddag"),
-        ("Hver gang kommer en foredragsholder og fortæller om et emne.",
-         "Vi læser en bog om måneden og mødes for at tale om den.",
-         "Øv dig i at tale dansk i en afslappet stemning med frivillige.",
-         "Der er tid til spørgsmål og kaffe efter oplægget."),
+        (
+            "Hver gang kommer en foredragsholder og fortæller om et emne.",
+            "Vi læser en bog om måneden og mødes for at tale om den.",
+            "Øv dig i at tale dansk i en afslappet stemning med frivillige.",
+            "Der er tid til spørgsmål og kaffe efter oplægget.",
+        ),
     ),
     "kultur": (
         ("Filmklub", "Museumsvenner", "Teatertur", "Kunstforening", "Biblioteksklub", "Kulturcafé"),
-        ("Vi ser en film sammen og taler om den bagefter.",
-         "Vi tager på udflugt til museer og udstillinger i regionen.",
-         "Foreningen arrangerer fælles teaterture med bus.",
-         "Oplevelserne deler vi over kaffe og kage."),
+        (
+            "Vi ser en film sammen og taler om den bagefter.",
+            "Vi tager på udflugt til museer og udstillinger i regionen.",
+            "Foreningen arrangerer fælles teaterture med bus.",
+            "Oplevelserne deler vi over kaffe og kage.",
+        ),
     ),
     "frivilligt_arbejde": (
-        ("Frivillig i genbrugsbutikken", "Frivillige chauffører", "Lektiehjælp", "Frivillig besøgsven", "Frivillig i caféen"),
-        ("Som frivillig gør du en forskel for andre og bliver en del af et fællesskab.",
-         "Du bestemmer selv, hvor mange timer du vil give.",
-         "Vi søger frivillige, der har lyst til at hjælpe en gang om ugen.",
-         "Nye frivillige får en makker de første gange."),
+        (
+            "Frivillig i genbrugsbutikken",
+            "Frivillige chauffører",
+            "Lektiehjælp",
+            "Frivillig besøgsven",
+            "Frivillig i caféen",
+        ),
+        (
+            "Som frivillig gør du en forskel for andre og bliver en del af et fællesskab.",
+            "Du bestemmer selv, hvor mange timer du vil give.",
+            "Vi søger frivillige, der har lyst til at hjælpe en gang om ugen.",
+            "Nye frivillige får en makker de første gange.",
+        ),
     ),
     "støttegruppe": (
-        ("Samtalegruppe om angst", "Pårørendegruppe", "Netværk for kræftramte", "Demenscafé", "Hjerteforeningens gruppe"),
-        ("I gruppen taler vi med andre i samme situation.",
-         "En uddannet frivillig leder samtalen, og det er frivilligt, hvad du fortæller.",
-         "Gruppen er lukket, så vi lærer hinanden at kende.",
-         "Pårørende er også velkomne."),
+        (
+            "Samtalegruppe om angst",
+            "Pårørendegruppe",
+            "Netværk for kræftramte",
+            "Demenscafé",
+            "Hjerteforeningens gruppe",
+        ),
+        (
+            "I gruppen taler vi med andre i samme situation.",
+            "En uddannet frivillig leder samtalen, og det er frivilligt, hvad du fortæller.",
+            "Gruppen er lukket, så vi lærer hinanden at kende.",
+            "Pårørende er også velkomne.",
+        ),
     ),
     "digital": (
         ("IT-café", "Hjælp til MitID", "iPad-hold", "Digital hjælp", "Smartphone for seniorer"),
-        ("Frivillige hjælper med computer, telefon og tablet.",
-         "Tag din egen mobil eller iPad med, så lærer du det på den.",
-         "Vi hjælper med MitID, e-Boks og videoopkald med familien.",
-         "Ingen spørgsmål er for små."),
+        (
+            "Frivillige hjælper med computer, telefon og tablet.",
+            "Tag din egen mobil eller iPad med, så lærer du det på den.",
+            "Vi hjælper med MitID, e-Boks og videoopkald med familien.",
+            "Ingen spørgsmål er for små.",
+        ),
     ),
     "dyr": (
         ("Hundeluftere", "Besøgshund", "Hestestald for voksne", "Hønselaug", "Gåtur med hund"),
-        ("Vi går tur med hundene fra internatet.",
-         "Du kan hjælpe med at fodre og passe dyrene på gården.",
-         "En besøgshund og dens fører kommer forbi til en snak.",
-         "Dyrene giver ro og noget at samles om."),
+        (
+            "Vi går tur med hundene fra internatet.",
+            "Du kan hjælpe med at fodre og passe dyrene på gården.",
+            "En besøgshund og dens fører kommer forbi til en snak.",
+            "Dyrene giver ro og noget at samles om.",
+        ),
     ),
     "have": (
         ("Nyttehave", "Haveklub", "Fælleshave", "Køkkenhavehold", "Blomsterlaug"),
-        ("Vi dyrker grøntsager og blomster i fællesskab.",
-         "Redskaber og frø er til rådighed, og høsten deles.",
-         "Der er højbede, så man kan arbejde uden at bøje sig.",
-         "Erfarne haveejere deler gerne ud af deres råd."),
+        (
+            "Vi dyrker grøntsager og blomster i fællesskab.",
+            "Redskaber og frø er til rådighed, og høsten deles.",
+            "Der er højbede, så man kan arbejde uden at bøje sig.",
+            "Erfarne haveejere deler gerne ud af deres råd.",
+        ),
     ),
     "håndværk": (
         ("Træværksted", "Reparationscafé", "Mandeværksted", "Cykelværksted", "Smedeværksted"),
-        ("I værkstedet laver vi ting i træ og reparerer møbler.",
-         "Tag noget med, der skal repareres, så hjælper vi hinanden.",
-         "Der er maskiner og værktøj, og en frivillig viser, hvordan de bruges.",
-         "Vi laver også ting til børnehaven og plejehjemmet."),
+        (
+            "I værkstedet laver vi ting i træ og reparerer møbler.",
+            "Tag noget med, der skal repareres, så hjælper vi hinanden.",
+            "Der er maskiner og værktøj, og en frivillig viser, hvordan de bruges.",
+            "Vi laver også ting til børnehaven og plejehjemmet.",
+        ),
     ),
     "tro": (
         ("Sogneeftermiddag", "Kirkekaffe", "Babysalmesang", "Bibelkreds", "Pilgrimsvandring"),
-        ("Vi mødes i sognehuset til kaffe, sang og et kort oplæg.",
-         "Præsten fortæller, og der er tid til samtale bagefter.",
-         "Alle er velkomne, uanset tro.",
-         "Vi synger salmer og sange fra højskolesangbogen."),
+        (
+            "Vi mødes i sognehuset til kaffe, sang og et kort oplæg.",
+            "Præsten fortæller, og der er tid til samtale bagefter.",
+            "Alle er velkomne, uanset tro.",
+            "Vi synger salmer og sange fra højskolesangbogen.",
+        ),
     ),
     "sang": (
         ("Seniorkor", "Fællessang", "Mandskor", "Gospelkor", "Syng sammen", "Korskole"),
-        ("Vi synger flerstemmigt og øver både gamle og nye sange.",
-         "Du behøver ikke kunne læse noder for at synge med.",
-         "Fællessang fra højskolesangbogen med pianist.",
-         "At synge sammen giver energi og glæde."),
+        (
+            "Vi synger flerstemmigt og øver både gamle og nye sange.",
+            "Du behøver ikke kunne læse noder for at synge med.",
+            "Fællessang fra højskolesangbogen med pianist.",
+            "At synge sammen giver energi og glæde.",
+        ),
     ),
     "dans": (
         ("Seniordans", "Linedance", "Folkedans", "Squaredance", "Dansehold for begyndere"),
-        ("Vi danser i rækker, så du ikke behøver en partner.",
-         "Trinene bliver vist langsomt, og vi gentager meget.",
-         "Dans er god motion og godt selskab.",
-         "Der spilles musik fra 60'erne og 70'erne."),
+        (
+            "Vi danser i rækker, så du ikke behøver en partner.",
+            "Trinene bliver vist langsomt, og vi gentager meget.",
+            "Dans er god motion og godt selskab.",
+            "Der spilles musik fra 60'erne og 70'erne.",
+        ),
     ),
     "vand": (
         ("Vinterbadning", "Seniorsvømning", "Vandgymnastik", "Kajakklub", "Roklub", "Sejlerlaug"),
-        ("Vi svømmer i varmtvandsbassinet i et roligt tempo.",
-         "Vinterbaderne mødes ved broen og varmer sig i saunaen bagefter.",
-         "Vandgymnastik skåner leddene og styrker musklerne.",
-         "Klubben har både og udstyr, du kan låne."),
+        (
+            "Vi svømmer i varmtvandsbassinet i et roligt tempo.",
+            "Vinterbaderne mødes ved broen og varmer sig i saunaen bagefter.",
+            "Vandgymnastik skåner leddene og styrker musklerne.",
+            "Klubben har både og udstyr, du kan låne.",
+        ),
     ),
     "sorg": (
         ("Sorggruppe", "Netværk for efterladte", "Sorgcafé", "Enkegruppe", "Sorgvandring"),
-        ("Gruppen er for dig, der har mistet din ægtefælle eller en nær.",
-         "Vi taler om sorgen og om at finde vej videre i hverdagen.",
-         "En frivillig med uddannelse i sorgstøtte leder gruppen.",
-         "Vi går en tur sammen og taler undervejs, hvis vi har lyst."),
+        (
+            "Gruppen er for dig, der har mistet din ægtefælle eller en nær.",
+            "Vi taler om sorgen og om at finde vej videre i hverdagen.",
+            "En frivillig med uddannelse i sorgstøtte leder gruppen.",
+            "Vi går en tur sammen og taler undervejs, hvis vi har lyst.",
+        ),
     ),
 }
 
-AUDIENCES = ("for seniorer", "for alle", "for begyndere", "for mænd", "for kvinder", "for nye i byen",
-             "for pensionister", "for voksne", "for efterlønnere", "for unge voksne", "for tosprogede")
+AUDIENCES = (
+    "for seniorer",
+    "for alle",
+    "for begyndere",
+    "for mænd",
+    "for kvinder",
+    "for nye i byen",
+    "for pensionister",
+    "for voksne",
+    "for efterlønnere",
+    "for unge voksne",
+    "for tosprogede",
+)
 GENERIC = (
     "Du behøver ingen erfaring for at være med.",
     "Der er altid kaffe på kanden.",
@@ -273,15 +361,46 @@ VOLUNTEER_SERVICE = (
     "Du bliver matchet med en besøgsven, der har tid og lyst til at lytte.",
 )
 ORG_FORMS = (
-    ("{town} Motionsforening", "association"), ("Ældrefællesskabet {town}", "association"),
-    ("Frivilligcenter {town}", "volunteer_group"), ("{town} Sogn", "other"), ("{town} Kommune", "municipality"),
-    ("Borgerforeningen i {town}", "association"), ("Røde Kors {town}", "volunteer_group"),
-    ("Senioridræt {town}", "association"), ("Husflid {town}", "association"), ("Mødestedet {town}", "self_organised"),
+    ("{town} Motionsforening", "association"),
+    ("Ældrefællesskabet {town}", "association"),
+    ("Frivilligcenter {town}", "volunteer_group"),
+    ("{town} Sogn", "other"),
+    ("{town} Kommune", "municipality"),
+    ("Borgerforeningen i {town}", "association"),
+    ("Røde Kors {town}", "volunteer_group"),
+    ("Senioridræt {town}", "association"),
+    ("Husflid {town}", "association"),
+    ("Mødestedet {town}", "self_organised"),
 )
-STREETS = ("Hovedgaden", "Skolevej", "Kirkevej", "Stationsvej", "Møllevej", "Engvej", "Søndergade", "Nørregade",
-           "Havnevej", "Torvet", "Bakkevej", "Skovvej", "Strandvejen", "Parkvej", "Idrætsvej")
-SLOT_TIMES = (("09:00", "10:30"), ("09:30", "11:30"), ("10:00", "12:00"), ("13:00", "15:00"), ("14:00", "16:00"),
-              ("15:30", "17:00"), ("17:00", "19:00"), ("18:00", "20:00"), ("19:00", "21:30"), ("19:30", "21:00"))
+STREETS = (
+    "Hovedgaden",
+    "Skolevej",
+    "Kirkevej",
+    "Stationsvej",
+    "Møllevej",
+    "Engvej",
+    "Søndergade",
+    "Nørregade",
+    "Havnevej",
+    "Torvet",
+    "Bakkevej",
+    "Skovvej",
+    "Strandvejen",
+    "Parkvej",
+    "Idrætsvej",
+)
+SLOT_TIMES = (
+    ("09:00", "10:30"),
+    ("09:30", "11:30"),
+    ("10:00", "12:00"),
+    ("13:00", "15:00"),
+    ("14:00", "16:00"),
+    ("15:30", "17:00"),
+    ("17:00", "19:00"),
+    ("18:00", "20:00"),
+    ("19:00", "21:30"),
+    ("19:30", "21:00"),
+)
 COSTS = (20, 25, 30, 40, 50, 75, 100, 150, 200, 300, 450, 600, 900)
 EXTRA_LANGS = (["da", "en"], ["da", "en", "de"], ["da", "ar"], ["da", "uk"], ["da", "so"], ["en"])
 ACCESS = ("wheelchair", "accessible_toilet", "hearing_loop", "step_free", "parking", "near_public_transport")
@@ -299,7 +418,9 @@ def _towns(region: str) -> list[tuple[str, str, float, float, float]]:
     raise ValueError(f"unknown region {region!r} (denmark or norddjurs)")
 
 
-def generate_offers(n: int, *, seed: int = 20261122, region: str = "denmark", id_prefix: str = "syn") -> list[dict[str, Any]]:
+def generate_offers(
+    n: int, *, seed: int = 20261122, region: str = "denmark", id_prefix: str = "syn"
+) -> list[dict[str, Any]]:
     """``n`` raw offer records (import-file shape, dates as ISO strings), reproducible for a seed."""
     rng = random.Random(seed)
     towns = _towns(region)
@@ -327,16 +448,23 @@ def generate_offers(n: int, *, seed: int = 20261122, region: str = "denmark", id
                 "name": name,
                 "type": org_type,
                 "description": f"{name} samler mennesker i og omkring {town}.",
-                "contact": {"name": None, "email": f"kontakt{len(orgs)}@forening.example", "phone": None, "website": None},
+                "contact": {
+                    "name": None,
+                    "email": f"kontakt{len(orgs)}@forening.example",
+                    "phone": None,
+                    "website": None,
+                },
                 "cvr": None,
             }
         org = orgs[org_key]
-        title = rng.choice((
-            f"{activity} {rng.choice(AUDIENCES)}",
-            f"{activity} i {town}",
-            f"{activity} – {rng.choice(('hver uge', 'kom og vær med', 'nye søges', 'alle er velkomne'))}",
-            f"{activity} hos {org['name']}",
-        ))
+        title = rng.choice(
+            (
+                f"{activity} {rng.choice(AUDIENCES)}",
+                f"{activity} i {town}",
+                f"{activity} – {rng.choice(('hver uge', 'kom og vær med', 'nye søges', 'alle er velkomne'))}",
+                f"{activity} hos {org['name']}",
+            )
+        )
         body = rng.sample(sentences, min(len(sentences), rng.randint(1, 3)))
         if kind == "volunteer_service":
             body.insert(0, rng.choice(VOLUNTEER_SERVICE))
@@ -354,46 +482,52 @@ def generate_offers(n: int, *, seed: int = 20261122, region: str = "denmark", id
         if rng.random() < 0.1:  # seasonal offers; some ended before "today"
             valid_to = (TODAY + timedelta(days=rng.randint(-200, 300))).isoformat()
         free = rng.random() < 0.5
-        cost = {"amount_dkk": 0, "per": "gang"} if free else {
-            "amount_dkk": rng.choice(COSTS), "per": rng.choice(("gang", "måned", "sæson", "år"))}
-        age_min, age_max = rng.choices(((None, None), (60, None), (18, None), (16, 30), (18, 65), (0, 12), (65, None)),
-                                       (60, 12, 10, 5, 5, 3, 5))[0]
+        cost = (
+            {"amount_dkk": 0, "per": "gang"}
+            if free
+            else {"amount_dkk": rng.choice(COSTS), "per": rng.choice(("gang", "måned", "sæson", "år"))}
+        )
+        age_min, age_max = rng.choices(
+            ((None, None), (60, None), (18, None), (16, 30), (18, 65), (0, 12), (65, None)), (60, 12, 10, 5, 5, 3, 5)
+        )[0]
         places_total = rng.choice((None, None, 10, 12, 15, 20, 30))
         places_available = None if places_total is None else rng.choice((0, 1, 2, 5, places_total))
         status = rng.choices(("active", "paused", "ended"), (92, 5, 3))[0]
-        out.append({
-            "id": f"{id_prefix}-{i:06d}",
-            "kind": kind,
-            "title": title,
-            "description": description,
-            "organisation": org,
-            "categories": categories,
-            "location": {
-                "address": None if online else f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
-                "postcode": None if online else postcode,
-                "town": None if online else town,
-                "lat": None if online else round(lat, 6),
-                "lon": None if online else round(lon, 6),
-                "online": online,
-            },
-            "schedule": {"slots": slots, "valid_from": None, "valid_to": valid_to},
-            "cost": cost,
-            "accessibility": sorted(rng.sample(ACCESS, rng.randint(0, 4))),
-            "languages": ["da"] if rng.random() < 0.88 else list(rng.choice(EXTRA_LANGS)),
-            "age_min": age_min,
-            "age_max": age_max,
-            "group_size": rng.choice((None, "small", "medium", "large")),
-            "newcomers_welcome": rng.random() < 0.4,
-            "companion_available": rng.random() < 0.15,
-            "transport_offered": rng.random() < 0.1,
-            "places_total": places_total,
-            "places_available": places_available,
-            "waitlist": rng.choice((None, 0, 3)) if places_available == 0 else None,
-            "volunteers": None,
-            "status": status,
-            "last_verified": (TODAY - timedelta(days=rng.randint(0, 900))).isoformat(),
-            "contact": None,
-        })
+        out.append(
+            {
+                "id": f"{id_prefix}-{i:06d}",
+                "kind": kind,
+                "title": title,
+                "description": description,
+                "organisation": org,
+                "categories": categories,
+                "location": {
+                    "address": None if online else f"{rng.choice(STREETS)} {rng.randint(1, 120)}",
+                    "postcode": None if online else postcode,
+                    "town": None if online else town,
+                    "lat": None if online else round(lat, 6),
+                    "lon": None if online else round(lon, 6),
+                    "online": online,
+                },
+                "schedule": {"slots": slots, "valid_from": None, "valid_to": valid_to},
+                "cost": cost,
+                "accessibility": sorted(rng.sample(ACCESS, rng.randint(0, 4))),
+                "languages": ["da"] if rng.random() < 0.88 else list(rng.choice(EXTRA_LANGS)),
+                "age_min": age_min,
+                "age_max": age_max,
+                "group_size": rng.choice((None, "small", "medium", "large")),
+                "newcomers_welcome": rng.random() < 0.4,
+                "companion_available": rng.random() < 0.15,
+                "transport_offered": rng.random() < 0.1,
+                "places_total": places_total,
+                "places_available": places_available,
+                "waitlist": rng.choice((None, 0, 3)) if places_available == 0 else None,
+                "volunteers": None,
+                "status": status,
+                "last_verified": (TODAY - timedelta(days=rng.randint(0, 900))).isoformat(),
+                "contact": None,
+            }
+        )
     return out
 
 
@@ -468,13 +602,23 @@ def peak_rss_mb() -> float:
     return round(resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024.0, 1)
 
 
-def current_rss_mb() -> float:
-    """Resident set size now, from /proc (the peak alone hides what stays allocated)."""
+def _proc_status_mb(key: str) -> float:
     try:
         with open("/proc/self/status", encoding="ascii") as fh:
             for line in fh:
-                if line.startswith("VmRSS:"):
+                if line.startswith(key + ":"):
                     return round(int(line.split()[1]) / 1024.0, 1)
     except OSError:
         pass
     return float("nan")
+
+
+def current_rss_mb() -> float:
+    """Resident set size now, from /proc (the peak alone hides what stays allocated)."""
+    return _proc_status_mb("VmRSS")
+
+
+def hwm_rss_mb() -> float:
+    """Peak RSS of this process image (VmHWM). Unlike ``ru_maxrss``, it starts afresh at exec:
+    Linux carries ``ru_maxrss`` over fork+exec, so a child of a big parent reports the parent's size."""
+    return _proc_status_mb("VmHWM")

@@ -126,7 +126,7 @@ class SentenceTransformerEmbedder:
     fetched from a hub for them, which is what an offline host needs.
     """
 
-    def __init__(self, model: str | Path, batch_size: int = 32, device: str = "cpu") -> None:
+    def __init__(self, model: str | Path, batch_size: int = 16, device: str = "cpu") -> None:
         self._model_ref = model
         self._local = _local_path(model)
         self.batch_size = batch_size
@@ -210,6 +210,9 @@ class SentenceTransformerEmbedder:
     def _load_unlocked(self) -> SentenceTransformer:
         self._check_local()
         from sentence_transformers import SentenceTransformer
+        from transformers.utils import logging as hf_logging
+
+        hf_logging.disable_progress_bar()  # no "Loading weights" bar in every log
 
         if self._local is not None:
             return SentenceTransformer(str(self._local), device=self.device, local_files_only=True)
