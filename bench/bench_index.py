@@ -11,26 +11,30 @@ The machine this runs on is shared and noisy, so every figure that matters is
 a ratio of two things measured in the same run (interleaved), or a p50/p95
 over many repetitions; absolute seconds are printed for context only.
 
-Parts:
+Parts (each runs in a fresh subprocess of a small orchestrator, so that
+every peak RSS belongs to one part only):
 1. Demo catalogue (180 offers) with the real model: raw ``embed_documents``
-   throughput vs. ``Indexer.rebuild()`` into a fresh store and backend with an
-   empty embedding cache, alternating for several rounds; then rebuilds with
-   every embedding cached. The vignettes' query vectors are computed here
-   once and saved for part 3.
-2. Synthetic catalogues (default 2,000 and 100,000 offers) with seeded random
-   unit embeddings (no model time): ``build_document`` and
-   ``EmbeddedBackend.rebuild`` throughput, in a subprocess per size.
+   throughput (one call, and in the Indexer's chunks as a diagnostic) vs.
+   ``Indexer.rebuild()`` into a fresh store and backend with an empty
+   embedding cache, in rotating order over several rounds; then rebuilds
+   with every embedding cached. The vignettes' query vectors are computed
+   here once and saved for part 3.
+2. Synthetic catalogues (default 2,000 and 100,000 offers, see
+   ``benchlib.generate_offers``) with seeded random unit embeddings (no
+   model time): ``build_document`` and ``EmbeddedBackend.rebuild`` throughput.
 3. Query latency of ``lexical_candidates`` and ``vector_candidates`` (k=100)
    with realistic filters from the vignettes (``hard_rules``/``as_filter``),
-   query embedding excluded, in another subprocess that only opens the index
-   (as a server worker would).
-4. Peak RSS: of this process (model loaded), of each build subprocess and of
-   each query subprocess (index open and querying; no model).
+   query embedding excluded, in a process that only opens the index (as a
+   server worker would); once with numpy's default BLAS threads and once
+   with ``OPENBLAS_NUM_THREADS=1``.
+4. Peak RSS of each part: ``ru_maxrss`` and VmHWM (the same here, because the
+   orchestrator stays small; Linux carries ``ru_maxrss`` over fork+exec).
 
 Run from the repository root::
 
     PYTHONPATH=. .venv/bin/python bench/bench_index.py            # everything (several minutes)
-    PYTHONPATH=. .venv/bin/python bench/bench_index.py --offers 2000 --skip-model   # quick
+    PYTHONPATH=. .venv/bin/python bench/bench_index.py --offers 2000 --skip-model   # quick, no model
+    PYTHONPATH=. .venv/bin/python bench/bench_index.py --offers                     # part 1 only
 
 Results: a table on stdout and JSON in ``/tmp/bench/index_results.json``.
 Scratch indexes live under ``/tmp/bench``, never in the repository.
@@ -565,7 +569,7 @@ def main(argv: list[str] | None = None) -> int:
         "--offers", type=int, nargs="*", default=[2000, 100_000], help="synthetic catalogue sizes (none: part 1 only)"
     )
     parser.add_argument("--queries", type=int, default=200, help="queries per catalogue size")
-    parser.add_argument("--rounds", type=int, default=3, help="interleaved raw/indexing rounds on the demo catalogue")
+    parser.add_argument("--rounds", type=int, default=5, help="interleaved raw/indexing rounds on the demo catalogue")
     parser.add_argument("--cached-rounds", type=int, default=5, help="rebuilds with every embedding cached")
     parser.add_argument("--skip-model", action="store_true", help="skip part 1; random query vectors")
     parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL)
