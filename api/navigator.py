@@ -17,7 +17,7 @@ from werkzeug.wrappers import Response
 
 from catalogue.gazetteer import default_gazetteer
 from catalogue.schemas import flatten_errors
-from catalogue.taxonomy import OFFER_KINDS
+from catalogue.taxonomy import LANGUAGE_NAMES_DA, OFFER_KINDS
 from matcher.request import BARRIERS, MatchRequestSchema
 
 from .auth import Caller, authenticate
@@ -43,19 +43,6 @@ MESSAGES_DA = {
     "Give the citizen's language (ISO 639-1) when non_danish_speaker is set.": "Vælg borgerens sprog, når borgeren ikke taler dansk.",
     "Not a valid integer.": "Skal være et helt tal.",
     "Must be 0.5 to 300 km.": "Afstand skal være mellem 0,5 og 300 km.",
-}
-LANGUAGES = {
-    "da": "dansk",
-    "en": "engelsk",
-    "de": "tysk",
-    "ar": "arabisk",
-    "uk": "ukrainsk",
-    "pl": "polsk",
-    "so": "somali",
-    "ti": "tigrinya",
-    "fa": "persisk",
-    "tr": "tyrkisk",
-    "ru": "russisk",
 }
 
 
@@ -145,7 +132,7 @@ def search() -> Response | str | tuple[str, int]:
         response=response,
         barriers=BARRIERS,
         towns=sorted(default_gazetteer().towns()),
-        languages=LANGUAGES,
+        languages=LANGUAGE_NAMES_DA,
         kinds=OFFER_KINDS,
         caller=caller,
     )

@@ -226,46 +226,77 @@ def build_queries(n: int, labels: dict[str, str], seed: int) -> list[dict[str, A
 
 
 def time_queries(backend: Any, queries: list[dict[str, Any]], vectors: np.ndarray, warmup: int) -> dict[str, Any]:
-    """Latency of both candidate searches per query (interleaved), query embedding excluded."""
+    """Latency samples of both candidate searches per query (interleaved), query embedding excluded.
+
+    Returns ``{"lexical": {kind: [ms]}, "vector": {kind: [ms]}, "passing": {kind: [docs]}}``;
+    :func:`summarise` turns one or several of these into p50/p95.
+    """
     for q in queries[:warmup]:
         backend.lexical_candidates(q["text"], q["filter"], k=K)
         backend.vector_candidates(vectors[q["vignette"]], q["filter"], k=K)
-    lex: dict[str, list[float]] = {}
-    vec: dict[str, list[float]] = {}
-    hits: list[int] = []
+    samples: dict[str, dict[str, list[float]]] = {"lexical": {}, "vector": {}, "passing": {}}
     for i, q in enumerate(queries):
         vector = vectors[q["vignette"]]
-        runs = (("lex", q["text"]), ("vec", vector)) if i % 2 == 0 else (("vec", vector), ("lex", q["text"]))
-        for name, arg in runs:
+        order = ("lexical", "vector") if i % 2 == 0 else ("vector", "lexical")
+        for name in order:
             t = time.perf_counter()
-            if name == "lex":
-                backend.lexical_candidates(arg, q["filter"], k=K)
+            if name == "lexical":
+                backend.lexical_candidates(q["text"], q["filter"], k=K)
             else:
-                backend.vector_candidates(arg, q["filter"], k=K)
-            ms = (time.perf_counter() - t) * 1000
-            (lex if name == "lex" else vec).setdefault(q["kind"], []).append(ms)
-        hits.append(backend.count(q["filter"]))
+                backend.vector_candidates(vector, q["filter"], k=K)
+            samples[name].setdefault(q["kind"], []).append((time.perf_counter() - t) * 1000)
+        samples["passing"].setdefault(q["kind"], []).append(float(backend.count(q["filter"])))
+    return samples
 
-    def merged(d: dict[str, list[float]]) -> list[float]:
-        return [x for xs in d.values() for x in xs]
 
-    by_kind = {
-        kind: {
-            "n": len(lex[kind]),
-            "lexical_ms": summary_ms(lex[kind]),
-            "vector_ms": summary_ms(vec[kind]),
-            "docs_passing_filter_p50": int(
-                np.median([h for h, q in zip(hits, queries, strict=True) if q["kind"] == kind])
-            ),
-        }
-        for kind in sorted(lex)
-    }
+def summarise(runs: list[dict[str, dict[str, list[float]]]]) -> dict[str, Any]:
+    """p50/p95 over the pooled samples of one or more :func:`time_queries` runs, overall and per filter."""
+    pooled: dict[str, dict[str, list[float]]] = {"lexical": {}, "vector": {}, "passing": {}}
+    for run in runs:
+        for name, by_kind in run.items():
+            for kind, values in by_kind.items():
+                pooled[name].setdefault(kind, []).extend(values)
+
+    def flat(name: str) -> list[float]:
+        return [x for xs in pooled[name].values() for x in xs]
+
     return {
-        "queries": len(queries),
-        "lexical_ms": summary_ms(merged(lex)),
-        "vector_ms": summary_ms(merged(vec)),
-        "by_filter": by_kind,
+        "queries": len(flat("lexical")),
+        "lexical_ms": summary_ms(flat("lexical")),
+        "vector_ms": summary_ms(flat("vector")),
+        "by_filter": {
+            kind: {
+                "n": len(pooled["lexical"][kind]),
+                "lexical_ms": summary_ms(pooled["lexical"][kind]),
+                "vector_ms": summary_ms(pooled["vector"][kind]),
+                "docs_passing_filter_p50": int(np.median(pooled["passing"][kind])),
+            }
+            for kind in sorted(pooled["lexical"])
+        },
     }
+
+
+def merge_query_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
+    """One configuration's query workers (several A/B rounds) as one result: pooled latencies, worst RSS."""
+    merged = summarise([r["samples"] for r in runs])
+    first = runs[0]
+    merged.update(
+        {
+            "workers": len(runs),
+            "blas_threads_env": first["blas_threads_env"],
+            "offers": first["offers"],
+            "query_vectors": first["query_vectors"],
+            "open_and_load_s": round(float(np.median([r["open_and_load_s"] for r in runs])), 2),
+            "rss_after_open_mb": max(r["rss_after_open_mb"] for r in runs),
+            "rss_after_queries_mb": max(r["rss_after_queries_mb"] for r in runs),
+            "query_peak_rss_mb": max(r["query_peak_rss_mb"] for r in runs),
+            "query_vm_hwm_mb": max(r["query_vm_hwm_mb"] for r in runs),
+            "runs": [{"source_sha256": r.get("source_sha256"), "open_and_load_s": r["open_and_load_s"]} for r in runs],
+        }
+    )
+    if "fts5_sql_only_ms" in first:
+        merged["fts5_sql_only_ms"] = first["fts5_sql_only_ms"]
+    return merged
 
 
 def time_fts_only(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
@@ -308,7 +339,7 @@ def worker_demo(args: argparse.Namespace) -> dict[str, Any]:
     result, demo = bench_demo(args.workdir, args.model_dir, args.rounds, args.cached_rounds)
     vectors = query_vectors(demo.embedder, Path(args.vectors))
     queries = build_queries(args.queries, demo.labels, args.seed)
-    result["queries"] = time_queries(demo.backend, queries, vectors, warmup=20)
+    result["queries"] = summarise([time_queries(demo.backend, queries, vectors, warmup=20)])
     result["peak_rss_mb"] = peak_rss_mb()
     result["vm_hwm_mb"] = hwm_rss_mb()
     return result
@@ -382,7 +413,7 @@ def worker_query(args: argparse.Namespace) -> dict[str, Any]:
     count = backend.count()  # opens the SQLite file and loads the columns and the matrix
     open_s = time.perf_counter() - t
     rss_open = current_rss_mb()
-    result = time_queries(backend, queries, vectors, warmup=min(20, len(queries)))
+    result: dict[str, Any] = {"samples": time_queries(backend, queries, vectors, warmup=min(20, len(queries)))}
     if args.fts_diagnostic:
         try:
             result["fts5_sql_only_ms"] = time_fts_only(Path(args.index_dir), queries)
@@ -517,9 +548,9 @@ def print_summary(res: dict[str, Any]) -> None:
                 f"  {b['offers']:>8} {b['build_document_per_s']:>17.0f} {b['backend_rebuild_docs_per_s']:>18.0f} "
                 f"{b['indexing_docs_per_s']:>11.0f} {b['index_bytes'] / 2**20:>9.0f} {b['build_vm_hwm_mb']:>13.0f}MB"
             )
-        print("\nQuery latency, k=100, query embedding excluded (ms):")
+        print("\nQuery latency, k=100, query embedding excluded (ms; samples pooled over the A/B worker runs):")
         print(
-            f"  {'offers':>8} {'BLAS thr':>8} {'open s':>7} {'lex p50':>8} {'lex p95':>8} {'FTS5-SQL p95':>12} "
+            f"  {'offers':>8} {'BLAS thr':>8} {'n':>5} {'open s':>7} {'lex p50':>8} {'lex p95':>8} "
             f"{'vec p50':>8} {'vec p95':>8} {'serving peak RSS':>17}"
         )
         for r in rows:
@@ -527,12 +558,14 @@ def print_summary(res: dict[str, Any]) -> None:
                 q = r.get(key)
                 if not q:
                     continue
-                fts = q.get("fts5_sql_only_ms", {}).get("p95", float("nan"))  # nan: diagnostic not run
                 print(
-                    f"  {q['offers']:>8} {q['blas_threads_env']:>8} {q['open_and_load_s']:>7.1f} "
-                    f"{q['lexical_ms']['p50']:>8.2f} {q['lexical_ms']['p95']:>8.2f} {fts:>12.2f} "
+                    f"  {q['offers']:>8} {q['blas_threads_env']:>8} {q['queries']:>5} {q['open_and_load_s']:>7.1f} "
+                    f"{q['lexical_ms']['p50']:>8.2f} {q['lexical_ms']['p95']:>8.2f} "
                     f"{q['vector_ms']['p50']:>8.2f} {q['vector_ms']['p95']:>8.2f} {q['query_vm_hwm_mb']:>15.0f}MB"
                 )
+                if "p95" in q.get("fts5_sql_only_ms", {}):
+                    print(f"  {'':>8} diagnostic: bare FTS5 bm25() SQL p50/p95 {q['fts5_sql_only_ms']['p50']:.2f}/"
+                          f"{q['fts5_sql_only_ms']['p95']:.2f} ms")
         for r in rows:
             q = r["query"]
             print(f"  {q['offers']} offers (default BLAS) by filter, p50 / p95 ms; median docs passing the filter:")
@@ -586,6 +619,8 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time the bare FTS5 bm25() SQL query (diagnostic for the SQL-ranked lexical path)",
     )
+    parser.add_argument("--ab-rounds", type=int, default=2,
+                        help="query worker runs per BLAS configuration, alternating (samples are pooled)")
     parser.add_argument("--no-blas1", action="store_true", help="skip the rerun with OPENBLAS_NUM_THREADS=1")
     parser.add_argument("--worker", choices=("demo", "build", "query"), help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", help=argparse.SUPPRESS)
@@ -629,12 +664,17 @@ def main(argv: list[str] | None = None) -> int:
         common = ["--offers", str(size), "--index-dir", str(index_dir)]
         row = {"build": run_worker("build", args, args.workdir / f"build-{size}.json", common)}
         print(f"  indexed in {row['build']['backend_rebuild_s']} s; querying ...", flush=True)
-        row["query"] = run_worker("query", args, args.workdir / f"query-{size}.json", common)
-        if not args.no_blas1:
-            print("  querying again with OPENBLAS_NUM_THREADS=1 ...", flush=True)
-            row["query_blas1"] = run_worker(
-                "query", args, args.workdir / f"query-{size}-blas1.json", common, env={"OPENBLAS_NUM_THREADS": "1"}
-            )
+        # A/B in alternating order over several worker pairs, so drift on a shared machine hits both alike.
+        configs = [("query", None)] + ([] if args.no_blas1 else [("query_blas1", {"OPENBLAS_NUM_THREADS": "1"})])
+        runs: dict[str, list[dict[str, Any]]] = {key: [] for key, _ in configs}
+        for r in range(args.ab_rounds):
+            for key, env in configs if r % 2 == 0 else configs[::-1]:
+                label = "default BLAS threads" if env is None else "OPENBLAS_NUM_THREADS=1"
+                print(f"  querying ({label}, round {r + 1}/{args.ab_rounds}) ...", flush=True)
+                worker_out = args.workdir / f"{key}-{size}-{r}.json"
+                runs[key].append(run_worker("query", args, worker_out, common, env=env))
+        for key, worker_runs in runs.items():
+            row[key] = merge_query_runs(worker_runs)
         results["synthetic"].append(row)
         save()
     results["orchestrator_peak_rss_mb"] = peak_rss_mb()

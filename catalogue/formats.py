@@ -23,6 +23,7 @@ from typing import Any
 
 from .errors import FileFormatError
 from .jsonsafe import jsonable
+from .schemas import FLAT_OFFER_FIELDS
 from .store import RawRecord
 from .taxonomy import WEEKDAYS_DA
 
@@ -48,20 +49,7 @@ CSV_COLUMNS = [
     "schedule.valid_to",
     "cost.amount_dkk",
     "cost.per",
-    "accessibility",
-    "languages",
-    "age_min",
-    "age_max",
-    "group_size",
-    "newcomers_welcome",
-    "companion_available",
-    "transport_offered",
-    "places_total",
-    "places_available",
-    "waitlist",
-    "volunteers",
-    "status",
-    "last_verified",
+    *FLAT_OFFER_FIELDS,
     "contact.name",
     "contact.email",
     "contact.phone",

@@ -45,6 +45,25 @@ def _not_blank(value: str) -> None:
         raise ValidationError("Must not be blank.")
 
 
+#: Offer fields stored and exchanged as they are (not nested, not derived).
+FLAT_OFFER_FIELDS = (
+    "accessibility",
+    "languages",
+    "age_min",
+    "age_max",
+    "group_size",
+    "newcomers_welcome",
+    "companion_available",
+    "transport_offered",
+    "places_total",
+    "places_available",
+    "waitlist",
+    "volunteers",
+    "status",
+    "last_verified",
+)
+
+
 class _Base(Schema):
     class Meta:
         unknown = RAISE

@@ -28,7 +28,7 @@ from .errors import InvalidRecord, NotFound, VersionConflict
 from .gazetteer import Gazetteer
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Category, Offer, OfferCategory, Organisation, utcnow
-from .schemas import OfferSchema, OrganisationSchema, flatten_errors
+from .schemas import FLAT_OFFER_FIELDS, OfferSchema, OrganisationSchema, flatten_errors
 
 ORG_FIELDS = ("name", "type", "description", "contact", "cvr")
 
@@ -703,23 +703,7 @@ def _apply(row: Offer, offer: Mapping[str, Any], org_row: Organisation) -> None:
     row.slots = [dict(s) for s in sched["slots"]]
     row.valid_from, row.valid_to = sched["valid_from"], sched["valid_to"]
     row.cost_amount_dkk, row.cost_per = cost["amount_dkk"], cost["per"]
-    for name in (
-        "accessibility",
-        "languages",
-        "age_min",
-        "age_max",
-        "group_size",
-        "newcomers_welcome",
-        "companion_available",
-        "transport_offered",
-        "places_total",
-        "places_available",
-        "waitlist",
-        "volunteers",
-        "status",
-        "last_verified",
-        "contact",
-    ):
+    for name in (*FLAT_OFFER_FIELDS, "contact"):
         setattr(row, name, offer[name])
     wanted = list(offer["categories"])
     existing = {link.category_code: link for link in row.category_links}

@@ -94,6 +94,23 @@ WEEKDAYS_DA: Final[dict[int, str]] = {
     7: "søndag",
 }
 
+#: Danish names of the languages navigators meet most, for pages and explanations.
+LANGUAGE_NAMES_DA: Final[dict[str, str]] = {
+    "da": "dansk",
+    "en": "engelsk",
+    "de": "tysk",
+    "ar": "arabisk",
+    "uk": "ukrainsk",
+    "pl": "polsk",
+    "so": "somali",
+    "ti": "tigrinya",
+    "fa": "persisk",
+    "tr": "tyrkisk",
+    "ru": "russisk",
+    "sv": "svensk",
+    "no": "norsk",
+}
+
 #: Languages an offer may be held in (ISO 639-1). Not exhaustive on purpose:
 #: it guards against typos such as "dk" for Danish.
 ISO_639_1: Final[frozenset[str]] = frozenset(

@@ -11,7 +11,7 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from catalogue.taxonomy import COST_PERIODS, WEEKDAYS_DA, monthly_cost
+from catalogue.taxonomy import COST_PERIODS, LANGUAGE_NAMES_DA, WEEKDAYS_DA, monthly_cost
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
 
@@ -253,7 +253,7 @@ def accommodations(
         out.append("Teleslynge")
     if req.has("non_danish_speaker"):
         if req.language in (offer.get("languages") or []):
-            out.append(f"Foregår også på {_LANGUAGE_NAMES_DA.get(req.language, req.language)}")
+            out.append(f"Foregår også på {LANGUAGE_NAMES_DA.get(req.language, req.language)}")
         elif doc.language_learning:
             out.append("Sprogtilbud for nye i Danmark")
     slots = (offer.get("schedule") or {}).get("slots") or []
@@ -305,19 +305,3 @@ def _join(items: Sequence[str]) -> str:
     if len(items) <= 1:
         return "".join(items)
     return ", ".join(items[:-1]) + " og " + items[-1]
-
-
-_LANGUAGE_NAMES_DA = {
-    "en": "engelsk",
-    "de": "tysk",
-    "ar": "arabisk",
-    "uk": "ukrainsk",
-    "pl": "polsk",
-    "so": "somali",
-    "ti": "tigrinya",
-    "fa": "persisk",
-    "tr": "tyrkisk",
-    "ru": "russisk",
-    "sv": "svensk",
-    "no": "norsk",
-}
