@@ -564,8 +564,10 @@ def print_summary(res: dict[str, Any]) -> None:
                     f"{q['vector_ms']['p50']:>8.2f} {q['vector_ms']['p95']:>8.2f} {q['query_vm_hwm_mb']:>15.0f}MB"
                 )
                 if "p95" in q.get("fts5_sql_only_ms", {}):
-                    print(f"  {'':>8} diagnostic: bare FTS5 bm25() SQL p50/p95 {q['fts5_sql_only_ms']['p50']:.2f}/"
-                          f"{q['fts5_sql_only_ms']['p95']:.2f} ms")
+                    print(
+                        f"  {'':>8} diagnostic: bare FTS5 bm25() SQL p50/p95 {q['fts5_sql_only_ms']['p50']:.2f}/"
+                        f"{q['fts5_sql_only_ms']['p95']:.2f} ms"
+                    )
         for r in rows:
             q = r["query"]
             print(f"  {q['offers']} offers (default BLAS) by filter, p50 / p95 ms; median docs passing the filter:")
@@ -619,8 +621,12 @@ def main(argv: list[str] | None = None) -> int:
         action="store_true",
         help="also time the bare FTS5 bm25() SQL query (diagnostic for the SQL-ranked lexical path)",
     )
-    parser.add_argument("--ab-rounds", type=int, default=2,
-                        help="query worker runs per BLAS configuration, alternating (samples are pooled)")
+    parser.add_argument(
+        "--ab-rounds",
+        type=int,
+        default=2,
+        help="query worker runs per BLAS configuration, alternating (samples are pooled)",
+    )
     parser.add_argument("--no-blas1", action="store_true", help="skip the rerun with OPENBLAS_NUM_THREADS=1")
     parser.add_argument("--worker", choices=("demo", "build", "query"), help=argparse.SUPPRESS)
     parser.add_argument("--index-dir", help=argparse.SUPPRESS)
