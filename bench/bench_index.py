@@ -300,8 +300,8 @@ def merge_query_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
 
 
 def time_fts_only(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Diagnostic: one FTS5 BM25 query with the filter, as SQL only (what ``lexical_candidates``
-    costs before any Python-side re-scoring), on a separate read-only connection."""
+    """Diagnostic (``--fts-diagnostic``): the bare FTS5 ``bm25()`` SQL query with the filter, on a
+    separate read-only connection; the cost of ranking in SQL, to compare with ``lexical_candidates``."""
     import sqlite3
 
     from indexer import embedded
