@@ -147,7 +147,7 @@ class Store:
         with self.engine.begin() as conn:
             cfg.attributes["connection"] = conn
             command.upgrade(cfg, "head")
-        with self._write() as session:
+        with self.write() as session:
             have = set(session.scalars(select(Category.code)))
             for code, label in taxonomy.DEFAULT_CATEGORIES.items():
                 if code not in have:
@@ -156,19 +156,25 @@ class Store:
     # -- sessions ---------------------------------------------------------------
 
     @contextmanager
-    def _read(self) -> Iterator[Session]:
+    def read(self) -> Iterator[Session]:
+        """A session for reading. The rule of the house: every domain's
+        repository functions take a session from :meth:`read` or :meth:`write`;
+        nothing outside ``catalogue.store`` touches ``engine`` directly."""
         with self._sessions() as session:
             yield session
 
     @contextmanager
-    def _write(self) -> Iterator[Session]:
+    def write(self) -> Iterator[Session]:
+        """One write transaction, committed on leaving the block and rolled back
+        on an exception. On SQLite it begins ``IMMEDIATE``, so the write lock is
+        taken up front and a reader can never be upgraded into a deadlock."""
         with self._write_sessions() as session, session.begin():
             yield session
 
     # -- categories -------------------------------------------------------------
 
     def categories(self) -> dict[str, str]:
-        with self._read() as session:
+        with self.read() as session:
             return {c.code: c.label_da for c in session.scalars(select(Category).order_by(Category.code))}
 
     def add_category(self, code: str, label_da: str, actor: str) -> None:
@@ -177,7 +183,7 @@ class Store:
             raise InvalidRecord({"code": ["Use 2-50 lowercase letters or _ ."]})
         if not label_da.strip():
             raise InvalidRecord({"label_da": ["Must not be blank."]})
-        with self._write() as session:
+        with self.write() as session:
             existing = session.get(Category, code)
             if existing is not None:
                 if existing.label_da != label_da:
@@ -192,7 +198,7 @@ class Store:
     # -- reads --------------------------------------------------------------------
 
     def get_offer(self, offer_id: str) -> dict[str, Any]:
-        with self._read() as session:
+        with self.read() as session:
             row = session.get(Offer, offer_id)
             if row is None:
                 raise NotFound("offer", offer_id)
@@ -202,7 +208,7 @@ class Store:
         """Several offers in one round trip; unknown ids are left out."""
         wanted = list(dict.fromkeys(offer_ids))
         out: dict[str, dict[str, Any]] = {}
-        with self._read() as session:
+        with self.read() as session:
             for start in range(0, len(wanted), 500):
                 rows = session.scalars(select(Offer).where(Offer.id.in_(wanted[start : start + 500]))).unique()
                 out.update({row.id: offer_to_dict(row) for row in rows})
@@ -221,7 +227,7 @@ class Store:
         return out
 
     def get_organisation(self, org_id: str) -> dict[str, Any]:
-        with self._read() as session:
+        with self.read() as session:
             row = session.get(Organisation, org_id)
             if row is None:
                 raise NotFound("organisation", org_id)
@@ -255,7 +261,7 @@ class Store:
             stmt = stmt.where(Offer.organisation_id == organisation_id)
         if modified_after is not None:
             stmt = stmt.where(Offer.updated_at > modified_after)
-        with self._read() as session:
+        with self.read() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             page = stmt.order_by(Offer.id).offset(offset)
             if limit is not None:
@@ -266,7 +272,7 @@ class Store:
         """All offers in id order, read in batches to bound memory."""
         last = ""
         while True:
-            with self._read() as session:
+            with self.read() as session:
                 rows = list(
                     session.scalars(select(Offer).where(Offer.id > last).order_by(Offer.id).limit(batch)).unique()
                 )
@@ -282,7 +288,7 @@ class Store:
         stmt = select(Organisation)
         if modified_after is not None:
             stmt = stmt.where(Organisation.updated_at > modified_after)
-        with self._read() as session:
+        with self.read() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
             page = stmt.order_by(Organisation.id).offset(offset)
             if limit is not None:
@@ -291,7 +297,7 @@ class Store:
 
     def history(self, entity_type: str, entity_id: str) -> list[dict[str, Any]]:
         """The audit trail of one organisation or offer, oldest first."""
-        with self._read() as session:
+        with self.read() as session:
             rows = session.scalars(
                 select(AuditEvent)
                 .where(AuditEvent.entity_type == entity_type, AuditEvent.entity_id == entity_id)
@@ -303,7 +309,7 @@ class Store:
             ]
 
     def counts(self) -> dict[str, Any]:
-        with self._read() as session:
+        with self.read() as session:
             by_status = dict(session.execute(select(Offer.status, func.count()).group_by(Offer.status)).all())
             by_kind = dict(session.execute(select(Offer.kind, func.count()).group_by(Offer.kind)).all())
             by_town = {
@@ -319,7 +325,7 @@ class Store:
             }
 
     def capacity_events(self) -> list[dict[str, Any]]:
-        with self._read() as session:
+        with self.read() as session:
             rows = session.scalars(select(CapacityEvent).order_by(CapacityEvent.at, CapacityEvent.id))
             return [
                 {c: getattr(r, c) for c in ("offer_id", "organisation_id", "at", "status", *CAPACITY_FIELDS, "actor")}
@@ -327,7 +333,7 @@ class Store:
             ]
 
     def organisation_created_dates(self) -> dict[str, datetime]:
-        with self._read() as session:
+        with self.read() as session:
             return {
                 org_id: created for org_id, created in session.execute(select(Organisation.id, Organisation.created_at))
             }
@@ -420,7 +426,7 @@ class Store:
                     report.unchanged += 1
             return report
         try:
-            with self._write() as session:
+            with self.write() as session:
                 for code, label in extra.items():
                     if session.get(Category, code) is None:
                         session.add(Category(code=code, label_da=label))
@@ -452,7 +458,7 @@ class Store:
             offer["id"] = self._new_offer_id(offer)
         raw_org = data.get("organisation") or {}
         provided = set(raw_org) & set(ORG_FIELDS) if isinstance(raw_org, Mapping) else set()
-        with self._write() as session:
+        with self.write() as session:
             if session.get(Offer, offer["id"]) is not None:
                 raise InvalidRecord({"id": [f"An offer with id {offer['id']!r} already exists."]})
             org_row, _ = self._upsert_org(session, offer["organisation"], provided, actor)
@@ -467,7 +473,7 @@ class Store:
         if "id" in changes and changes["id"] != offer_id:
             raise InvalidRecord({"id": ["The id of an offer cannot be changed."]})
         try:
-            with self._write() as session:
+            with self.write() as session:
                 row = session.get(
                     Offer, offer_id, with_for_update={"of": Offer} if self.dialect == "postgresql" else None
                 )
@@ -519,7 +525,7 @@ class Store:
         self, org_id: str, changes: Mapping[str, Any], *, expected_version: int | None, actor: str
     ) -> dict[str, Any]:
         try:
-            with self._write() as session:
+            with self.write() as session:
                 row = session.get(Organisation, org_id)
                 if row is None:
                     raise NotFound("organisation", org_id)
@@ -540,7 +546,7 @@ class Store:
             org = OrganisationSchema().load(dict(data))
         except ValidationError as exc:
             raise InvalidRecord(flatten_errors(exc.messages)) from None
-        with self._write() as session:
+        with self.write() as session:
             if org["id"] and session.get(Organisation, org["id"]) is not None:
                 raise InvalidRecord({"id": [f"An organisation with id {org['id']!r} already exists."]})
             row, _ = self._upsert_org(session, org, set(data) & set(ORG_FIELDS), actor)
@@ -552,7 +558,7 @@ class Store:
     def _new_offer_id(self, offer: Mapping[str, Any]) -> str:
         base = "offer-" + slugify(offer["title"])[:60]
         candidate, n = base, 1
-        with self._read() as session:
+        with self.read() as session:
             while session.get(Offer, candidate) is not None:
                 n += 1
                 candidate = f"{base}-{n}"
