@@ -30,7 +30,7 @@ def _fold(text: str) -> str:
 @cache
 def _codes() -> frozenset[str]:
     """Every language code CLDR names in Danish (two- and three-letter, no region)."""
-    return frozenset(code for code in Locale("da").languages if "_" not in code and code.isalpha())
+    return frozenset(code for code in map(str, Locale("da").languages) if "_" not in code and code.isalpha())
 
 
 @cache
