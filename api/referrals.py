@@ -25,11 +25,11 @@ from sqlalchemy.orm.exc import StaleDataError
 
 from catalogue.errors import NotFound, VersionConflict
 from catalogue.models import utcnow
+from referrals.models import Referral, ReferralEvent
 
 from .auth import current_caller, requires
 from .common import PageArgs, expected_version, page_body, with_etag
 from .extensions import get_store
-from .models import Referral, ReferralEvent
 from .serialize import jsonable
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1/referrals", description="Referrals from GPs, pseudonymous.")
