@@ -12,6 +12,8 @@ from pathlib import Path
 
 from alembic import command
 from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
 from sqlalchemy import select
 
 from catalogue import taxonomy
@@ -50,4 +52,17 @@ def upgrade(store: Store) -> None:
                 session.add(Category(code=code, label_da=label))
 
 
-__all__ = ["SCRIPT_LOCATION", "alembic_config", "upgrade"]
+def head_revision() -> str:
+    """The newest revision id of the history (e.g. ``"0004"``)."""
+    head = ScriptDirectory.from_config(alembic_config()).get_current_head()
+    assert head is not None, "the migration history is empty"
+    return head
+
+
+def current_revision(store: Store) -> str | None:
+    """The revision ``store``'s database is at; ``None`` before the first upgrade."""
+    with store.read() as session:
+        return MigrationContext.configure(session.connection()).get_current_revision()
+
+
+__all__ = ["SCRIPT_LOCATION", "alembic_config", "current_revision", "head_revision", "upgrade"]
