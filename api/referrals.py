@@ -84,12 +84,17 @@ class ReferralUpdateSchema(_Strict):
     wellbeing = fields.Nested(WellbeingSchema)
 
 
+def _status() -> fields.String:
+    """A status code, documented with the vocabulary as its enum."""
+    return fields.String(validate=validate.OneOf(list(STATUSES)))
+
+
 class ReferralSchema(Schema):
     id = fields.String()
     citizen_ref = fields.String()
     gp_practice = fields.String(allow_none=True)
-    reasons = fields.List(fields.String())
-    status = fields.String()
+    reasons = fields.List(fields.String(validate=validate.OneOf(list(REASONS))))
+    status = _status()
     offer_ids = fields.List(fields.String())
     wellbeing = fields.Dict()
     created_at = fields.DateTime()
@@ -107,15 +112,17 @@ class ReferralPageSchema(Schema):
 
 class ReferralStatusSchema(Schema):
     id = fields.String()
-    status = fields.String()
-    status_label = fields.Function(lambda row: status_label(row.status))
+    status = _status()
+    status_label = fields.Function(
+        lambda row: status_label(row.status), metadata={"type": "string", "description": "The status in Danish."}
+    )
     updated_at = fields.DateTime()
 
 
 class ReferralEventSchema(Schema):
     at = fields.DateTime()
     actor = fields.String()
-    status = fields.String()
+    status = _status()
     changes = fields.Dict()
 
 
