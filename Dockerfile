@@ -13,6 +13,8 @@ COPY pyproject.toml README.md LICENSE ./
 COPY catalogue catalogue
 COPY indexer indexer
 COPY matcher matcher
+COPY referrals referrals
+COPY migrations migrations
 COPY api api
 COPY gunicorn.conf.py ./
 RUN pip install .

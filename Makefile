@@ -43,9 +43,12 @@ browser:
 		|| echo "Could not install chromium: the browser tests will be skipped."; \
 	else echo "chromium is not installed: the browser tests will be skipped."; fi
 
+# Style, formatting, types and the house's floors (import-linter contracts in pyproject.toml).
 lint: install
 	$(BIN)/ruff check .
 	$(BIN)/ruff format --check .
+	$(BIN)/mypy
+	$(BIN)/lint-imports
 
 typecheck: install
 	$(BIN)/mypy

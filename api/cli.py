@@ -18,6 +18,7 @@ import click
 from flask import current_app
 from flask.cli import FlaskGroup, with_appcontext
 
+import migrations
 from catalogue.errors import FileFormatError
 
 from .extensions import get_store
@@ -54,7 +55,7 @@ def db() -> None:
 def db_upgrade() -> None:
     """Create or migrate the database schema (safe to run every time)."""
     store = get_store()
-    store.migrate()
+    migrations.upgrade(store)
     click.echo(f"Database ready ({store.dialect}).")
 
 

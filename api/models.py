@@ -1,18 +1,18 @@
-"""Tables of the HTTP layer: API keys, referrals and the access log.
+"""Tables of the HTTP layer itself: API keys and the access log.
 
-They share the catalogue's metadata so that one Alembic history migrates
-everything.
+Referrals have their own room (``referrals.models``); every table shares
+``catalogue.base.Base.metadata``, so one Alembic history (``migrations``)
+migrates everything.
 """
 
 from __future__ import annotations
 
 from datetime import datetime
-from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Index, Integer, String
+from sqlalchemy import Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
-from catalogue.models import Base, UTCDateTime, utcnow
+from catalogue.base import Base, UTCDateTime, utcnow
 
 
 class ApiKey(Base):
@@ -29,40 +29,6 @@ class ApiKey(Base):
     created_by: Mapped[str] = mapped_column(String(200))
     revoked_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
     last_used_at: Mapped[datetime | None] = mapped_column(UTCDateTime(), nullable=True)
-
-
-class Referral(Base):
-    """A referral from a GP, pseudonymous: no name, CPR number or diagnosis.
-
-    ``citizen_ref`` is the referring system's own pseudonym for the citizen.
-    """
-
-    __tablename__ = "referral"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    citizen_ref: Mapped[str] = mapped_column(String(64), index=True)
-    source: Mapped[str] = mapped_column(String(100))  # the API key name that created it
-    gp_practice: Mapped[str | None] = mapped_column(String(20), nullable=True)
-    reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
-    status: Mapped[str] = mapped_column(String(20), index=True)
-    offer_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    wellbeing: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    updated_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    updated_by: Mapped[str] = mapped_column(String(200))
-    version: Mapped[int] = mapped_column(Integer, nullable=False)
-    __mapper_args__ = {"version_id_col": version}  # noqa: RUF012
-
-
-class ReferralEvent(Base):
-    """Status history of a referral: who moved it, when, to what."""
-
-    __tablename__ = "referral_event"
-    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
-    referral_id: Mapped[str] = mapped_column(ForeignKey("referral.id", ondelete="CASCADE"), index=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-    actor: Mapped[str] = mapped_column(String(200))
-    status: Mapped[str] = mapped_column(String(20))
-    changes: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
 
 
 class AccessEvent(Base):

@@ -85,6 +85,7 @@ class DemoIndex:
 
 def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) -> tuple[dict[str, Any], DemoIndex]:
     """Raw encode vs. full indexing of the demo catalogue, interleaved; then cached rebuilds."""
+    import migrations
     from catalogue.formats import read_file
     from catalogue.store import Store
     from indexer.documents import build_document
@@ -96,7 +97,7 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
     shutil.rmtree(demo_dir, ignore_errors=True)
     demo_dir.mkdir(parents=True)
     store = Store(f"sqlite:///{demo_dir / 'store.sqlite'}")
-    store.migrate()
+    migrations.upgrade(store)
     parsed = read_file(DEMO)
     report = store.import_offers(parsed.records, actor="bench", categories=parsed.categories)
     if not report.committed:

@@ -62,6 +62,7 @@ def source_versions() -> dict[str, str]:
 
 def open_catalogue(workdir: Path, offers: int, region: str, seed: int, fresh: bool) -> tuple[Any, dict[str, Any]]:
     """A store with the demo offers plus synthetic ones; reused when it already holds them."""
+    import migrations
     from catalogue.formats import read_file
     from catalogue.store import Store
 
@@ -71,7 +72,7 @@ def open_catalogue(workdir: Path, offers: int, region: str, seed: int, fresh: bo
     workdir.mkdir(parents=True, exist_ok=True)
     reused = path.exists()
     store = Store(f"sqlite:///{path}")
-    store.migrate()
+    migrations.upgrade(store)
     info: dict[str, Any] = {"store": str(path), "reused": reused}
     if reused and store.counts()["offers"] == offers:
         return store, info

@@ -4,65 +4,35 @@ Columns that lists and filters need (kind, status, town, organisation,
 timestamps) are real columns; nested parts that are always read whole
 (slots, contact) are JSON. ``version`` is SQLAlchemy's version counter, so a
 stale UPDATE matches no row and fails instead of overwriting a colleague.
+
+The shared base (``Base``, ``UTCDateTime``, ``utcnow``, ``NAMING``) lives in
+``catalogue.base`` and is re-exported here. Other domains keep their own
+tables: ``indexer.models`` (embedding cache), ``matcher.models`` (match log),
+``referrals.models`` and ``api.models`` (keys, access log).
 """
 
 from __future__ import annotations
 
-from datetime import UTC, date, datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import (
-    JSON,
-    Boolean,
-    Date,
-    DateTime,
-    Float,
-    ForeignKey,
-    Index,
-    Integer,
-    LargeBinary,
-    MetaData,
-    String,
-    Text,
-    TypeDecorator,
-)
-from sqlalchemy.orm import DeclarativeBase, Mapped, mapped_column, relationship
+from sqlalchemy import JSON, Boolean, Date, Float, ForeignKey, Index, Integer, String, Text
+from sqlalchemy.orm import Mapped, mapped_column, relationship
 
-NAMING = {
-    "ix": "ix_%(column_0_label)s",
-    "uq": "uq_%(table_name)s_%(column_0_name)s",
-    "ck": "ck_%(table_name)s_%(constraint_name)s",
-    "fk": "fk_%(table_name)s_%(column_0_name)s_%(referred_table_name)s",
-    "pk": "pk_%(table_name)s",
-}
+from .base import NAMING, Base, UTCDateTime, utcnow
 
-
-def utcnow() -> datetime:
-    return datetime.now(UTC)
-
-
-class UTCDateTime(TypeDecorator[datetime]):
-    """Timestamps are stored in UTC and always read back timezone-aware,
-    also on SQLite, which keeps no zone."""
-
-    impl = DateTime(timezone=True)
-    cache_ok = True
-
-    def process_bind_param(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        if value.tzinfo is None:
-            raise ValueError("naive datetime given to a UTC column")
-        return value.astimezone(UTC)
-
-    def process_result_value(self, value: datetime | None, dialect: Any) -> datetime | None:
-        if value is None:
-            return None
-        return value.replace(tzinfo=UTC) if value.tzinfo is None else value.astimezone(UTC)
-
-
-class Base(DeclarativeBase):
-    metadata = MetaData(naming_convention=NAMING)
+__all__ = [
+    "NAMING",
+    "AuditEvent",
+    "Base",
+    "CapacityEvent",
+    "Category",
+    "Offer",
+    "OfferCategory",
+    "Organisation",
+    "UTCDateTime",
+    "utcnow",
+]
 
 
 class Category(Base):
@@ -174,38 +144,3 @@ class CapacityEvent(Base):
     waitlist: Mapped[int | None] = mapped_column(Integer, nullable=True)
     volunteers: Mapped[int | None] = mapped_column(Integer, nullable=True)
     actor: Mapped[str] = mapped_column(String(200))
-
-
-class EmbeddingCache(Base):
-    """Embeddings by (model, content hash), so that re-indexing an unchanged
-    offer costs no model time. Written by ``indexer.embedding_cache``."""
-
-    __tablename__ = "embedding_cache"
-    model_id: Mapped[str] = mapped_column(String(200), primary_key=True)
-    content_hash: Mapped[str] = mapped_column(String(64), primary_key=True)
-    dim: Mapped[int] = mapped_column(Integer)
-    vector: Mapped[bytes] = mapped_column(LargeBinary)
-    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
-
-
-class MatchLog(Base):
-    """One match request, for capacity and demand statistics.
-
-    It keeps what the statistics need and nothing that identifies the
-    citizen: no free text, no exact age or address; the inferred categories,
-    barrier codes, town, an age band and the offers shown.
-    """
-
-    __tablename__ = "match_log"
-    id: Mapped[str] = mapped_column(String(36), primary_key=True)
-    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
-    actor: Mapped[str] = mapped_column(String(200))
-    town: Mapped[str | None] = mapped_column(String(100), nullable=True)
-    age_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
-    language: Mapped[str] = mapped_column(String(5))
-    barriers: Mapped[list[str]] = mapped_column(JSON, default=list)
-    categories: Mapped[list[str]] = mapped_column(JSON, default=list)
-    kinds: Mapped[list[str]] = mapped_column(JSON, default=list)
-    result_ids: Mapped[list[str]] = mapped_column(JSON, default=list)
-    excluded: Mapped[dict[str, int]] = mapped_column(JSON, default=dict)
-    no_good_match: Mapped[bool] = mapped_column(Boolean, default=False)

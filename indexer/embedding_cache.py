@@ -14,8 +14,9 @@ from sqlalchemy import delete, select
 from sqlalchemy.dialects.postgresql import insert as pg_insert
 from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 
-from catalogue.models import EmbeddingCache as Row
 from catalogue.store import Store
+
+from .models import EmbeddingCache as Row
 
 
 class EmbeddingCache:

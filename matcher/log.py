@@ -8,8 +8,9 @@ from typing import Any
 
 from sqlalchemy import insert, select
 
-from catalogue.models import MatchLog
 from catalogue.store import Store
+
+from .models import MatchLog
 
 
 def age_band(age: int | None) -> str | None:

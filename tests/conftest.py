@@ -18,9 +18,9 @@ import pytest
 from sqlalchemy import create_engine, text
 from sqlalchemy.engine import make_url
 
-import api.models  # noqa: F401  (registers the API tables in the metadata)
-from catalogue.models import Base
+import migrations
 from catalogue.store import Store, normalise_url
+from migrations.metadata import metadata
 
 # The Elasticsearch server fixtures (noida-db, or a real cluster), for every test module.
 pytest_plugins = ["tests.indexer.es_server"]
@@ -66,16 +66,16 @@ def pg_url() -> Iterator[str]:
 @pytest.fixture(scope="session")
 def _pg_store(pg_url: str) -> Iterator[Store]:
     store = Store(pg_url)
-    store.migrate()
+    migrations.upgrade(store)
     yield store
     store.close()
 
 
 def _empty(store: Store) -> None:
     with store.engine.begin() as conn:
-        for table in reversed(Base.metadata.sorted_tables):
+        for table in reversed(metadata.sorted_tables):
             conn.execute(table.delete())
-    store.migrate()  # re-seeds the default categories
+    migrations.upgrade(store)  # re-seeds the default categories
 
 
 @pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
@@ -83,7 +83,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
     """An empty, migrated store on each database."""
     if request.param == "sqlite":
         s = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-        s.migrate()
+        migrations.upgrade(s)
         yield s
         s.close()
     else:
@@ -95,7 +95,7 @@ def store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
 @pytest.fixture
 def sqlite_store(tmp_path: Path) -> Iterator[Store]:
     s = Store(f"sqlite:///{tmp_path / 'store.sqlite'}")
-    s.migrate()
+    migrations.upgrade(s)
     yield s
     s.close()
 
@@ -156,7 +156,7 @@ def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     from catalogue.formats import read_file
 
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('demo-store') / 'store.sqlite'}")
-    store.migrate()
+    migrations.upgrade(store)
     parsed = read_file(demo_path())
     assert store.import_offers(parsed.records, actor="tests", categories=parsed.categories).committed
     yield store

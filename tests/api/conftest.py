@@ -7,6 +7,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient, FlaskCliRunner
 
+import migrations
 from api import create_app
 from api.auth import create_key
 from api.cli import demo_path
@@ -48,7 +49,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     tmp = tmp_path_factory.mktemp("demo-app")
     app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1"})
     store = get_store(app)
-    store.migrate()
+    migrations.upgrade(store)
     parsed = read_file(demo_path())
     assert store.import_offers(parsed.records, actor="demo").committed
     get_indexer(app).rebuild()

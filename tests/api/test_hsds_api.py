@@ -27,6 +27,7 @@ from jsonschema import Draft7Validator, Draft202012Validator, FormatChecker
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
+import migrations
 from api import hsds_api
 from api.extensions import get_store
 from api.hsds_api import blp
@@ -603,7 +604,7 @@ def small_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """A fresh app with three offers; snapshots look for changes from the moment they are built."""
     monkeypatch.setattr(hsds_api, "SETTLE", timedelta(0))
     store = get_store(app)
-    store.migrate()
+    migrations.upgrade(store)
     offers = [
         make_offer("t-1"),
         make_offer("t-2", title="Strikkeklub", categories=["håndværk"]),

@@ -5,6 +5,7 @@ from __future__ import annotations
 from flask import Flask
 from flask.testing import FlaskClient
 
+import migrations
 from tests.api.conftest import auth
 
 REQUEST = {
@@ -86,7 +87,7 @@ def test_throttle_gives_429_with_retry_after(tmp_path) -> None:  # type: ignore[
     from api.extensions import get_store
 
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake", "RATE_MATCH": "2/60"})
-    get_store(app).migrate()
+    migrations.upgrade(get_store(app))
     key = create_key(get_store(app), name="n", role="navigator", created_by="t")
     client = app.test_client()
     codes = [

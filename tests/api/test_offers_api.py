@@ -11,6 +11,7 @@ import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
+import migrations
 from api import create_app
 from api.auth import create_key
 from api.extensions import get_backend, get_store
@@ -29,7 +30,7 @@ def small_app(tmp_path: Path) -> Flask:
         }
     )
     store = get_store(app)
-    store.migrate()
+    migrations.upgrade(store)
     store.import_offers(
         [make_offer("a"), make_offer("b", title="Gåtur i Auning", location={"town": "Auning"})], actor="t"
     )

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import migrations
 from catalogue.store import Store
 from indexer import sync as sync_module
 from indexer.embedded import EmbeddedBackend
@@ -77,7 +78,7 @@ def test_a_write_is_searchable_at_once(indexer: Indexer) -> None:
 def test_documents_of_removed_offers_are_dropped(indexer: Indexer, tmp_path: Path) -> None:
     indexer.rebuild()
     other = Store(f"sqlite:///{tmp_path / 'other.sqlite'}")
-    other.migrate()
+    migrations.upgrade(other)
     other.import_offers([make_offer("o1")], actor="t")
     report = Indexer(other, indexer.backend, indexer.embedder, progress=False).sync()
     assert report.removed == 10 and indexer.backend.count() == 1

@@ -1,16 +1,15 @@
-"""Alembic environment. The store passes its own connection in
-``config.attributes["connection"]``; the ``alembic`` CLI falls back to the URL."""
+"""Alembic environment. ``migrations.upgrade`` passes the store's own connection
+in ``config.attributes["connection"]``; the ``alembic`` CLI falls back to the URL."""
 
 from __future__ import annotations
 
 from alembic import context
 from sqlalchemy import create_engine
 
-import api.models  # noqa: F401  (its tables share the metadata)
-from catalogue.models import Base
+from migrations.metadata import metadata
 
 config = context.config
-target_metadata = Base.metadata
+target_metadata = metadata
 
 
 def run_migrations_online() -> None:

@@ -1,0 +1,233 @@
+"""The referral lifecycle: create, read, list and move on, with a status history.
+
+Repository functions take a ``Session`` from ``Store.read()`` or
+``Store.write()``; :func:`update` takes the ``Store`` itself, because a lost
+race is only known when its transaction fails, and the current version is
+then read in a fresh one. Errors are the domain's (``catalogue.errors``):
+``NotFound``, ``VersionConflict`` and ``InvalidRecord`` (field -> messages);
+the HTTP layer maps them to 404, 412 and 422.
+
+The ownership rule: a referral system sees only the referrals it created,
+and to it the others do not exist (``NotFound``, not "forbidden", so that it
+cannot probe for ids).
+"""
+
+from __future__ import annotations
+
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+from sqlalchemy import func, select
+from sqlalchemy.orm import Session
+from sqlalchemy.orm.exc import StaleDataError
+
+from catalogue.base import utcnow
+from catalogue.errors import InvalidRecord, NotFound, VersionConflict
+from catalogue.jsonsafe import jsonable
+from catalogue.models import Offer
+from catalogue.store import Store
+
+from .models import Referral, ReferralEvent
+from .privacy import CPR_MESSAGE, contains_cpr
+from .vocab import INITIAL_STATUS, REASONS, STATUSES
+
+#: The role whose callers see only their own referrals (``api.auth`` roles).
+OWN_REFERRALS_ONLY_ROLE = "referral_system"
+
+#: The fields a navigator may change with :func:`update`, besides ``wellbeing``.
+PLAIN_FIELDS = ("status", "offer_ids", "reasons")
+
+
+@dataclass(frozen=True)
+class Requester:
+    """Who acts: the API key's ``name`` (recorded as a referral's source), its
+    ``role`` and the ``actor`` string written to the history."""
+
+    name: str
+    role: str
+    actor: str
+
+    @property
+    def sees_only_own(self) -> bool:
+        return self.role == OWN_REFERRALS_ONLY_ROLE
+
+
+def may_see(requester: Requester | None, row: Referral) -> bool:
+    """The ownership rule. ``None`` is a trusted caller inside the service (CLI, jobs)."""
+    return requester is None or not requester.sees_only_own or row.source == requester.name
+
+
+def record(row: Referral) -> dict[str, Any]:
+    """A referral as a plain dict: ``id, citizen_ref, gp_practice, reasons, status,
+    offer_ids, wellbeing, created_at, updated_at, version`` (datetimes as such)."""
+    return {
+        "id": row.id,
+        "citizen_ref": row.citizen_ref,
+        "gp_practice": row.gp_practice,
+        "reasons": list(row.reasons or []),
+        "status": row.status,
+        "offer_ids": list(row.offer_ids or []),
+        "wellbeing": dict(row.wellbeing or {}),
+        "created_at": row.created_at,
+        "updated_at": row.updated_at,
+        "version": row.version,
+    }
+
+
+def create(
+    session: Session,
+    requester: Requester,
+    *,
+    citizen_ref: str,
+    gp_practice: str | None = None,
+    reasons: Sequence[str] = (),
+) -> Referral:
+    """Register a referral with status ``received`` and its first history event.
+
+    Raises ``InvalidRecord`` for a CPR-like pseudonym or an unknown reason code
+    (the HTTP schemas refuse both earlier; this is the domain's own guard).
+    """
+    errors: dict[str, list[str]] = {}
+    if contains_cpr(citizen_ref):
+        errors["citizen_ref"] = [CPR_MESSAGE]
+    unknown = [r for r in reasons if r not in REASONS]
+    if unknown:
+        errors["reasons"] = [f"Unknown reason: {', '.join(unknown)}."]
+    if errors:
+        raise InvalidRecord(errors)
+    row = Referral(
+        id=str(uuid.uuid4()),
+        citizen_ref=citizen_ref,
+        source=requester.name,
+        gp_practice=gp_practice,
+        reasons=list(reasons),
+        status=INITIAL_STATUS,
+        offer_ids=[],
+        wellbeing={},
+        updated_by=requester.actor,
+    )
+    session.add(row)
+    session.flush()
+    session.add(ReferralEvent(referral_id=row.id, actor=requester.actor, status=row.status, changes={"created": True}))
+    session.flush()
+    return row
+
+
+def get(session: Session, referral_id: str, requester: Requester | None) -> Referral:
+    """One referral; raises ``NotFound`` when there is none, or the requester may not see it."""
+    row = session.get(Referral, referral_id)
+    if row is None or not may_see(requester, row):
+        raise NotFound("referral", referral_id)
+    return row
+
+
+def list_page(session: Session, *, status: str | None, page: int, per_page: int) -> tuple[list[Referral], int]:
+    """One page (``page`` from 1) of referrals, newest first, and the total count;
+    ``status`` filters when given. For navigators, who see every referral."""
+    stmt = select(Referral)
+    if status:
+        stmt = stmt.where(Referral.status == status)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Referral.created_at.desc(), Referral.id).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total
+
+
+def history(session: Session, referral_id: str, requester: Requester | None) -> list[ReferralEvent]:
+    """The status history, oldest first; raises ``NotFound`` like :func:`get`."""
+    get(session, referral_id, requester)
+    return list(
+        session.scalars(
+            select(ReferralEvent).where(ReferralEvent.referral_id == referral_id).order_by(ReferralEvent.id)
+        )
+    )
+
+
+def merge_wellbeing(current: Mapping[str, Any], update: Mapping[str, Any]) -> dict[str, Any]:
+    """The well-being scores after ``update``: each phase given (``baseline``,
+    ``followup``) replaces the stored one, dates as ISO text; a phase given as
+    ``None`` or left out keeps what is stored."""
+    merged = dict(current)
+    for phase, score in update.items():
+        if score is not None:
+            merged[phase] = jsonable(score)
+    return merged
+
+
+def update(
+    store: Store, referral_id: str, requester: Requester, expected_version: int, data: Mapping[str, Any]
+) -> Referral:
+    """Move a referral on: any of ``status``, ``offer_ids``, ``reasons`` and
+    ``wellbeing`` (merged by :func:`merge_wellbeing`). A change writes one
+    history event with ``[old, new]`` per field; no change writes nothing.
+
+    Raises ``InvalidRecord`` for unknown offers or codes, ``NotFound`` as
+    :func:`get`, and ``VersionConflict`` (carrying the current record) when
+    the referral is not at ``expected_version`` or someone saves first.
+    """
+    _check_codes(data)
+    try:
+        with store.write() as session:
+            if "offer_ids" in data:
+                _check_offers(session, data["offer_ids"])
+            row = get(session, referral_id, requester)
+            if row.version != expected_version:
+                raise VersionConflict(referral_id, expected_version, record(row))
+            changes: dict[str, Any] = {}
+            for key in PLAIN_FIELDS:
+                if key in data and data[key] != getattr(row, key):
+                    changes[key] = [getattr(row, key), data[key]]
+                    setattr(row, key, data[key])
+            if "wellbeing" in data:
+                merged = merge_wellbeing(row.wellbeing or {}, data["wellbeing"])
+                if merged != row.wellbeing:
+                    changes["wellbeing"] = [row.wellbeing, merged]
+                    row.wellbeing = merged
+            if changes:
+                row.updated_at, row.updated_by = utcnow(), requester.actor
+                session.flush()
+                session.add(
+                    ReferralEvent(
+                        referral_id=row.id, actor=requester.actor, status=row.status, changes=jsonable(changes)
+                    )
+                )
+    except StaleDataError:
+        with store.read() as session:
+            raise VersionConflict(referral_id, expected_version, record(get(session, referral_id, requester))) from None
+    return row
+
+
+def _check_codes(data: Mapping[str, Any]) -> None:
+    errors: dict[str, list[str]] = {}
+    if "status" in data and data["status"] not in STATUSES:
+        errors["status"] = [f"Unknown status: {data['status']}."]
+    unknown = [r for r in data.get("reasons") or [] if r not in REASONS]
+    if unknown:
+        errors["reasons"] = [f"Unknown reason: {', '.join(unknown)}."]
+    if errors:
+        raise InvalidRecord(errors)
+
+
+def _check_offers(session: Session, offer_ids: Sequence[str]) -> None:
+    wanted = set(offer_ids)
+    known = set(session.scalars(select(Offer.id).where(Offer.id.in_(wanted)))) if wanted else set()
+    missing = sorted(wanted - known)
+    if missing:
+        raise InvalidRecord({"offer_ids": [f"Unknown offer: {', '.join(missing)}."]})
+
+
+__all__ = [
+    "OWN_REFERRALS_ONLY_ROLE",
+    "Requester",
+    "create",
+    "get",
+    "history",
+    "list_page",
+    "may_see",
+    "merge_wellbeing",
+    "record",
+    "update",
+]

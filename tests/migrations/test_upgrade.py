@@ -1,0 +1,267 @@
+"""Upgrading a database that holds data, on SQLite and PostgreSQL.
+
+A database at today's head ("0004") gets one row in every table, written
+with plain SQL (not the models, which follow the newest schema); then
+``migrations.upgrade`` runs and the data, the revision and the schema are
+checked. ``compare_metadata`` finding no difference proves that the models
+and the migrations describe the same schema.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from datetime import UTC, date, datetime
+from pathlib import Path
+from typing import Any
+
+import pytest
+from alembic import command
+from alembic.autogenerate import compare_metadata
+from alembic.runtime.migration import MigrationContext
+from sqlalchemy import JSON, Date, DateTime, LargeBinary, bindparam, text
+from sqlalchemy.types import TypeEngine
+
+import migrations
+from catalogue import taxonomy
+from catalogue.store import Store
+from migrations.metadata import metadata
+from tests.conftest import temporary_pg_database
+
+#: The schema the rows below are written for.
+FROM_REVISION = "0004"
+
+AT = datetime(2026, 11, 1, 9, 30, tzinfo=UTC)
+
+#: One row per table, in an order that satisfies the foreign keys.
+ROWS: dict[str, dict[str, Any]] = {
+    "category": {"code": "testkategori", "label_da": "Testkategori", "created_at": AT},
+    "organisation": {
+        "id": "org-1",
+        "name": "Grenaa Seniorkor",
+        "name_key": "grenaa seniorkor",
+        "type": "association",
+        "description": "Et kor.",
+        "contact": {"email": "kor@example.org"},
+        "cvr": "12345678",
+        "created_at": AT,
+        "updated_at": AT,
+        "updated_by": "tests",
+        "version": 3,
+    },
+    "offer": {
+        "id": "offer-1",
+        "kind": "activity",
+        "title": "Seniorkor",
+        "description": "Vi synger.",
+        "organisation_id": "org-1",
+        "address": "Torvet 1",
+        "postcode": "8500",
+        "town": "Grenaa",
+        "lat": 56.4153,
+        "lon": 10.877,
+        "online": False,
+        "slots": [{"weekday": 2, "start": "10:00", "end": "12:00"}],
+        "valid_from": date(2026, 1, 1),
+        "valid_to": None,
+        "cost_amount_dkk": 150.0,
+        "cost_per": "år",
+        "accessibility": ["step_free"],
+        "languages": ["da"],
+        "age_min": 60,
+        "age_max": None,
+        "group_size": "medium",
+        "newcomers_welcome": True,
+        "companion_available": False,
+        "transport_offered": False,
+        "places_total": 30,
+        "places_available": 5,
+        "waitlist": 0,
+        "volunteers": 2,
+        "status": "active",
+        "last_verified": date(2026, 9, 1),
+        "contact": None,
+        "created_at": AT,
+        "updated_at": AT,
+        "updated_by": "tests",
+        "version": 2,
+    },
+    "offer_category": {"offer_id": "offer-1", "category_code": "testkategori", "position": 0},
+    "audit_event": {
+        "id": 1,
+        "entity_type": "offer",
+        "entity_id": "offer-1",
+        "action": "create",
+        "actor": "tests",
+        "at": AT,
+        "version": 1,
+        "changes": {"title": [None, "Seniorkor"]},
+    },
+    "capacity_event": {
+        "id": 1,
+        "offer_id": "offer-1",
+        "organisation_id": "org-1",
+        "at": AT,
+        "status": "active",
+        "places_total": 30,
+        "places_available": 5,
+        "waitlist": 0,
+        "volunteers": 2,
+        "actor": "tests",
+    },
+    "embedding_cache": {
+        "model_id": "fake-384",
+        "content_hash": "ab" * 32,
+        "dim": 3,
+        "vector": b"\x00\x01\x02\x03\xff",
+        "created_at": AT,
+    },
+    "match_log": {
+        "id": "00000000-0000-0000-0000-000000000001",
+        "at": AT,
+        "actor": "key:test-navigator",
+        "town": "Grenaa",
+        "age_band": "60-69",
+        "language": "da",
+        "barriers": ["transport"],
+        "categories": ["sang"],
+        "kinds": ["activity"],
+        "result_ids": ["offer-1"],
+        "excluded": {"full": 1},
+        "no_good_match": False,
+    },
+    "api_key": {
+        "id": 1,
+        "name": "test-navigator",
+        "role": "navigator",
+        "prefix": "fm_abcdefgh",
+        "key_hash": "cd" * 32,
+        "created_at": AT,
+        "created_by": "tests",
+        "revoked_at": None,
+        "last_used_at": AT,
+    },
+    "referral": {
+        "id": "00000000-0000-0000-0000-000000000002",
+        "citizen_ref": "lp-7f3a91",
+        "source": "test-gp-system",
+        "gp_practice": "012345",
+        "reasons": ["loneliness"],
+        "status": "matched",
+        "offer_ids": ["offer-1"],
+        "wellbeing": {"baseline": {"date": "2026-10-01", "who5": 9, "life_satisfaction": None}},
+        "created_at": AT,
+        "updated_at": AT,
+        "updated_by": "key:test-navigator",
+        "version": 2,
+    },
+    "referral_event": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "at": AT,
+        "actor": "key:test-gp-system",
+        "status": "received",
+        "changes": {"created": True},
+    },
+    "access_event": {
+        "id": 1,
+        "at": AT,
+        "key_name": "test-navigator",
+        "role": "navigator",
+        "method": "POST",
+        "path": "/api/v1/match",
+        "status": 200,
+    },
+}
+
+
+def _type_of(value: Any) -> TypeEngine[Any] | None:
+    if isinstance(value, datetime):
+        return DateTime(timezone=True)
+    if isinstance(value, date):
+        return Date()
+    if isinstance(value, dict | list):
+        return JSON()
+    if isinstance(value, bytes):
+        return LargeBinary()
+    return None
+
+
+def _normal(value: Any) -> Any:
+    """Values as read back comparable with those written: SQLite keeps no zone."""
+    if isinstance(value, datetime) and value.tzinfo is None:
+        return value.replace(tzinfo=UTC)
+    if isinstance(value, memoryview):
+        return bytes(value)
+    return value
+
+
+@pytest.fixture(params=["sqlite", pytest.param("postgresql", marks=pytest.mark.postgres)])
+def fresh_store(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[Store]:
+    """An empty database, not migrated at all."""
+    if request.param == "sqlite":
+        store = Store(f"sqlite:///{tmp_path / 'upgrade.sqlite'}")
+        yield store
+        store.close()
+    else:
+        with temporary_pg_database("fm_upgrade") as url:
+            store = Store(url)
+            yield store
+            store.close()
+
+
+def _upgrade_to(store: Store, revision: str) -> None:
+    cfg = migrations.alembic_config()
+    with store.write() as session:
+        cfg.attributes["connection"] = session.connection()
+        command.upgrade(cfg, revision)
+
+
+def _insert_rows(store: Store) -> None:
+    with store.write() as session:
+        for table, row in ROWS.items():
+            columns = list(row)
+            stmt = text(
+                f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
+            ).bindparams(*(bindparam(c, type_=t) for c in columns if (t := _type_of(row[c])) is not None))
+            session.execute(stmt, row)
+
+
+def _read_row(store: Store, table: str, row: dict[str, Any]) -> dict[str, Any]:
+    columns = list(row)
+    key = columns[0]
+    types = {c: t for c in columns if (t := _type_of(row[c])) is not None}
+    stmt = text(f"SELECT {', '.join(columns)} FROM {table} WHERE {key} = :key").columns(**types)
+    with store.read() as session:
+        found = session.execute(stmt, {"key": row[key]}).mappings().all()
+    assert len(found) == 1, f"{table}: {len(found)} rows with {key}={row[key]!r}"
+    return {c: _normal(v) for c, v in found[0].items()}
+
+
+def test_the_rows_cover_every_table() -> None:
+    assert set(ROWS) == set(metadata.tables), "add a row for every new table, so that its upgrade is tested with data"
+
+
+def test_upgrade_keeps_data_and_matches_the_models(fresh_store: Store) -> None:
+    _upgrade_to(fresh_store, FROM_REVISION)
+    assert migrations.current_revision(fresh_store) == FROM_REVISION
+    _insert_rows(fresh_store)
+
+    migrations.upgrade(fresh_store)
+
+    for table, row in ROWS.items():
+        assert _read_row(fresh_store, table, row) == row, table
+    with fresh_store.read() as session:
+        counts = {t: session.scalar(text(f"SELECT COUNT(*) FROM {t}")) for t in ROWS}
+    assert counts == {**dict.fromkeys(ROWS, 1), "category": 1 + len(taxonomy.DEFAULT_CATEGORIES)}
+    assert migrations.current_revision(fresh_store) == migrations.head_revision()
+    with fresh_store.read() as session:
+        context = MigrationContext.configure(session.connection(), opts={"compare_type": True})
+        assert compare_metadata(context, metadata) == []
+
+
+def test_upgrade_twice_changes_nothing(fresh_store: Store) -> None:
+    migrations.upgrade(fresh_store)
+    migrations.upgrade(fresh_store)
+    assert migrations.current_revision(fresh_store) == migrations.head_revision()
+    with fresh_store.read() as session:
+        assert session.scalar(text("SELECT COUNT(*) FROM category")) == len(taxonomy.DEFAULT_CATEGORIES)

@@ -1,0 +1,150 @@
+"""The referral lifecycle on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+from sqlalchemy import update as sql_update
+from sqlalchemy.orm import Session
+
+from catalogue.errors import InvalidRecord, NotFound, VersionConflict
+from catalogue.store import Store
+from referrals import service
+from referrals.models import Referral
+from referrals.service import Requester
+from tests.conftest import make_offer
+
+GP = Requester(name="gp-system", role="referral_system", actor="key:gp-system")
+OTHER_GP = Requester(name="other-system", role="referral_system", actor="key:other-system")
+NAV = Requester(name="nav", role="navigator", actor="key:nav")
+
+
+def _create(store: Store, requester: Requester = GP, **kwargs: object) -> Referral:
+    with store.write() as session:
+        return service.create(session, requester, citizen_ref="lp-7f3a91", **kwargs)  # type: ignore[arg-type]
+
+
+def test_create_starts_received_with_one_event(store: Store) -> None:
+    row = _create(store, gp_practice="012345", reasons=["loneliness"])
+    assert (row.status, row.source, row.version, row.reasons) == ("received", "gp-system", 1, ["loneliness"])
+    with store.read() as session:
+        events = service.history(session, row.id, NAV)
+    assert [(e.status, e.actor, e.changes) for e in events] == [("received", "key:gp-system", {"created": True})]
+
+
+@pytest.mark.parametrize(
+    ("kwargs", "field"),
+    [({"citizen_ref": "0101901234"}, "citizen_ref"), ({"citizen_ref": "lp-1234", "reasons": ["sad"]}, "reasons")],
+)
+def test_create_refuses_cpr_and_unknown_reasons(store: Store, kwargs: dict[str, object], field: str) -> None:
+    with pytest.raises(InvalidRecord) as caught, store.write() as session:
+        service.create(session, GP, **kwargs)  # type: ignore[arg-type]
+    assert set(caught.value.errors) == {field}
+    with store.read() as session:
+        assert service.list_page(session, status=None, page=1, per_page=10) == ([], 0)
+
+
+def test_a_referral_system_sees_only_its_own(store: Store) -> None:
+    row = _create(store)
+    with store.read() as session:
+        assert service.get(session, row.id, GP).id == row.id
+        assert service.get(session, row.id, NAV).id == row.id
+        assert service.get(session, row.id, None).id == row.id
+        with pytest.raises(NotFound):
+            service.get(session, row.id, OTHER_GP)
+        with pytest.raises(NotFound):
+            service.history(session, row.id, OTHER_GP)
+        with pytest.raises(NotFound):
+            service.get(session, "no-such-id", NAV)
+
+
+def test_list_pages_newest_first_and_filters(store: Store) -> None:
+    ids = [_create(store).id for _ in range(3)]
+    service.update(store, ids[0], NAV, 1, {"status": "contacted"})
+    with store.read() as session:
+        rows, total = service.list_page(session, status=None, page=1, per_page=2)
+        assert total == 3 and len(rows) == 2
+        rest, _ = service.list_page(session, status=None, page=2, per_page=2)
+        assert {r.id for r in rows + rest} == set(ids)
+        assert [r.id for r in rows] == [ids[2], ids[1]]  # newest first
+        contacted, n = service.list_page(session, status="contacted", page=1, per_page=10)
+        assert n == 1 and [r.id for r in contacted] == [ids[0]]
+
+
+def test_update_records_changes_and_history(store: Store) -> None:
+    store.import_offers([make_offer("o-1")], actor="tests")
+    row = _create(store)
+    baseline = {"date": date(2026, 10, 1), "who5": 9, "life_satisfaction": 4}
+    updated = service.update(
+        store, row.id, NAV, 1, {"status": "matched", "offer_ids": ["o-1"], "wellbeing": {"baseline": baseline}}
+    )
+    assert (updated.status, updated.offer_ids, updated.version, updated.updated_by) == (
+        "matched",
+        ["o-1"],
+        2,
+        "key:nav",
+    )
+    assert updated.wellbeing == {"baseline": {"date": "2026-10-01", "who5": 9, "life_satisfaction": 4}}
+    with store.read() as session:
+        events = service.history(session, row.id, NAV)
+    assert [e.status for e in events] == ["received", "matched"]
+    assert events[1].changes["status"] == ["received", "matched"] and events[1].actor == "key:nav"
+
+
+def test_an_update_that_changes_nothing_writes_nothing(store: Store) -> None:
+    row = _create(store)
+    same = service.update(store, row.id, NAV, 1, {"status": "received"})
+    assert same.version == 1
+    with store.read() as session:
+        assert len(service.history(session, row.id, NAV)) == 1
+
+
+def test_update_refuses_a_stale_version(store: Store) -> None:
+    row = _create(store)
+    service.update(store, row.id, NAV, 1, {"status": "contacted"})
+    with pytest.raises(VersionConflict) as caught:
+        service.update(store, row.id, NAV, 1, {"status": "closed"})
+    assert caught.value.current["status"] == "contacted" and caught.value.current["version"] == 2
+
+
+def test_update_loses_a_race_as_a_conflict(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    """Someone saves between our read and our write: the version counter catches it."""
+    row = _create(store)
+    real_get = service.get
+
+    def get_then_race(session: Session, referral_id: str, requester: Requester | None) -> Referral:
+        found = real_get(session, referral_id, requester)
+        with store.write() as other:  # another transaction commits version 2 first
+            other.execute(sql_update(Referral).where(Referral.id == referral_id).values(status="closed", version=2))
+        return found
+
+    monkeypatch.setattr(service, "get", get_then_race)
+    if store.dialect == "sqlite":
+        pytest.skip("SQLite allows one writer: the race cannot happen inside a write transaction")
+    with pytest.raises(VersionConflict) as caught:
+        service.update(store, row.id, NAV, 1, {"status": "contacted"})
+    assert caught.value.current["status"] == "closed"
+
+
+@pytest.mark.parametrize(
+    "data",
+    [{"offer_ids": ["nope"]}, {"status": "lost"}, {"reasons": ["sad"]}],
+    ids=["unknown offer", "unknown status", "unknown reason"],
+)
+def test_update_refuses_unknown_codes_and_offers(store: Store, data: dict[str, object]) -> None:
+    row = _create(store)
+    with pytest.raises(InvalidRecord) as caught:
+        service.update(store, row.id, NAV, 1, data)
+    assert set(caught.value.errors) == set(data)
+
+
+def test_merge_wellbeing_keeps_what_is_not_given() -> None:
+    current = {"baseline": {"date": "2026-01-01", "who5": 8}}
+    followup = {"date": date(2026, 4, 1), "who5": 14, "life_satisfaction": None}
+    merged = service.merge_wellbeing(current, {"baseline": None, "followup": followup})
+    assert merged == {
+        "baseline": {"date": "2026-01-01", "who5": 8},
+        "followup": {"date": "2026-04-01", "who5": 14, "life_satisfaction": None},
+    }
+    assert current == {"baseline": {"date": "2026-01-01", "who5": 8}}  # not changed in place
