@@ -1,9 +1,12 @@
-"""Norddjurs towns and postcodes with coordinates.
+"""Norddjurs towns, villages and postal districts with coordinates and the other names they go by.
 
 A citizen's town or postcode is resolved to a point so that distances can be
-computed; an offer without coordinates is placed the same way. The data file
-and its sources are in ``catalogue/data/gazetteer_norddjurs.csv`` and
-``gazetteer_SOURCES.md``.
+computed; an offer without coordinates is placed the same way. Every name a
+record may use for a place (the canonical name, short forms such as "Ørum" for
+Ørum Djurs, PostNord's district names, spellings without æ/ø/å) is matched
+through :func:`fold_name`, and the place returned always carries the
+gazetteer's canonical name. The data file and its sources are in
+``catalogue/data/gazetteer_norddjurs.csv`` and ``gazetteer_SOURCES.md``.
 """
 
 from __future__ import annotations
@@ -18,33 +21,66 @@ from pathlib import Path
 
 EARTH_RADIUS_KM = 6371.0088
 
+#: Letters written out before accents are stripped, so that "Ørsted", "Oersted" and "Örsted",
+#: or "Grenå" and "Grenaa", fold alike (the Danish transliteration æ=ae, ø=oe, å=aa; ä and ö
+#: are their Swedish/German counterparts, common in foreign-keyboard input).
+_SPELLED_OUT = str.maketrans({"æ": "ae", "ø": "oe", "å": "aa", "ä": "ae", "ö": "oe"})
+#: Apostrophes vanish ("Lindy's" = "Lindys"); every other non-alphanumeric character separates words.
+_APOSTROPHES = str.maketrans("", "", "'’‘`´")
+
+
+def fold_name(text: str) -> str:
+    """Fold a place or organisation name to the key two spellings of the same name share.
+
+    Steps: Unicode NFC, casefold, æ→ae, ø→oe, å→aa (and ä→ae, ö→oe), accents dropped
+    (é→e), apostrophes dropped, every other character that is not a letter or digit
+    (hyphen, full stop, comma, slash, ...) becomes a space, runs of spaces collapse.
+    So "Grenå", "Grenaa", " GRENAA " fold to ``"grenaa"``; "Ørsted", "Oersted" to
+    ``"oersted"``; "Bønnerup-Strand" and "Bønnerup Strand" to ``"boennerup strand"``.
+    Returns ``""`` for text with no letters or digits. Never raises.
+    """
+    text = unicodedata.normalize("NFC", text).casefold().translate(_SPELLED_OUT).translate(_APOSTROPHES)
+    text = "".join(ch for ch in unicodedata.normalize("NFKD", text) if not unicodedata.combining(ch))
+    return " ".join("".join(ch if ch.isalnum() else " " for ch in text).split())
+
 
 @dataclass(frozen=True, slots=True)
 class Place:
+    """One town or village: canonical ``town`` name, four-digit ``postcode``, WGS84 ``lat``/``lon``
+    in decimal degrees, ``island`` for places reached by ferry (Anholt), and the other names
+    (``aliases``) the place goes by."""
+
     town: str
     postcode: str
     lat: float
     lon: float
     island: bool = False
-
-
-def _key(name: str) -> str:
-    """Match "Grenå", "GRENAA" and " grenaa " alike."""
-    text = unicodedata.normalize("NFC", name).casefold().strip()
-    text = text.replace("aa", "å").replace("-", " ")
-    return " ".join(text.split())
+    aliases: tuple[str, ...] = ()
 
 
 class Gazetteer:
+    """Look places up by any of their names or by postcode.
+
+    Raises ``ValueError`` when two places share a folded name or alias, because a
+    name that could mean two places must not silently resolve to one of them.
+    """
+
     def __init__(self, places: list[Place]) -> None:
         self.places = places
-        self._by_town = {_key(p.town): p for p in places}
+        self._by_name: dict[str, Place] = {}
+        for place in places:
+            for name in (place.town, *place.aliases):
+                key = fold_name(name)
+                other = self._by_name.setdefault(key, place)
+                if other is not place:
+                    raise ValueError(f"The name {name!r} is ambiguous: {other.town} and {place.town} both use it.")
         self._by_postcode: dict[str, Place] = {}
         for place in places:  # the file lists each postcode's main town first
             self._by_postcode.setdefault(place.postcode, place)
 
     @classmethod
     def from_csv(cls, path: Path) -> Gazetteer:
+        """Read ``town,postcode,lat,lon,island,aliases`` rows (aliases separated by ";", optional)."""
         with path.open(encoding="utf-8", newline="") as fh:
             rows = list(csv.DictReader(fh))
         return cls(
@@ -54,28 +90,43 @@ class Gazetteer:
                     postcode=row["postcode"].strip(),
                     lat=float(row["lat"]),
                     lon=float(row["lon"]),
-                    island=row.get("island", "").strip().lower() in {"true", "1", "ja", "yes"},
+                    island=(row.get("island") or "").strip().lower() in {"true", "1", "ja", "yes"},
+                    aliases=_split_aliases(row.get("aliases") or ""),
                 )
                 for row in rows
             ]
         )
 
+    def find_town(self, name: str | None) -> Place | None:
+        """The place whose canonical name or alias folds like ``name``; None when none does."""
+        key = fold_name(name) if name else ""
+        return self._by_name.get(key) if key else None
+
     def resolve(self, postcode: str | int | None = None, town: str | None = None) -> Place | None:
-        """Town wins over postcode, because one postcode covers several towns."""
-        if town:
-            place = self._by_town.get(_key(town))
-            if place is not None:
-                return place
+        """Town wins over postcode, because one postcode covers several towns.
+
+        ``town`` may be any name or alias (see :func:`fold_name`); the place returned
+        always carries the canonical name. A postcode alone gives the town the
+        postcode is named after.
+        """
+        place = self.find_town(town)
+        if place is not None:
+            return place
         if postcode is not None and str(postcode).strip():
             return self._by_postcode.get(str(postcode).strip().zfill(4))
         return None
 
     def towns(self) -> list[str]:
+        """Canonical names, in file order."""
         return [p.town for p in self.places]
 
     def is_island(self, lat: float, lon: float, radius_km: float = 8.0) -> bool:
         """True when the point lies on an island town of the gazetteer (Anholt)."""
         return any(p.island and haversine_km(lat, lon, p.lat, p.lon) <= radius_km for p in self.places)
+
+
+def _split_aliases(text: str) -> tuple[str, ...]:
+    return tuple(name.strip() for name in text.split(";") if name.strip())
 
 
 @lru_cache(maxsize=1)

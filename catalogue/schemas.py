@@ -271,8 +271,12 @@ def _canonical_contact(contact: Mapping[str, Any] | None) -> dict[str, Any] | No
 def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> dict[str, Any]:
     """Fill defaults and normalise an already validated offer dict."""
     loc = dict(data["location"])
+    gaz = gazetteer or default_gazetteer()
+    named = gaz.find_town(loc.get("town"))
+    if named is not None:  # store the gazetteer's name: "Ørum" -> "Ørum Djurs"
+        loc["town"] = named.town
     if not loc.get("online") and loc.get("lat") is None:
-        place = (gazetteer or default_gazetteer()).resolve(postcode=loc.get("postcode"), town=loc.get("town"))
+        place = gaz.resolve(postcode=loc.get("postcode"), town=loc.get("town"))
         if place is not None:
             loc["lat"], loc["lon"] = place.lat, place.lon
             loc["postcode"] = loc.get("postcode") or place.postcode

@@ -114,6 +114,13 @@ def test_town_or_postcode_is_placed_with_the_gazetteer() -> None:
     assert by_code["town"] == "Auning"
 
 
+def test_the_gazetteers_name_for_the_town_is_stored() -> None:
+    location = OfferSchema().load(make_offer(location={"town": "Ørum"}))["location"]
+    assert (location["town"], location["postcode"]) == ("Ørum Djurs", "8586")
+    placed = OfferSchema().load(make_offer(location={"town": "grenå", "lat": 56.41, "lon": 10.88}))["location"]
+    assert placed["town"] == "Grenaa" and placed["lat"] == 56.41
+
+
 def test_short_times_are_padded() -> None:
     offer = OfferSchema().load(make_offer(schedule={"slots": [{"weekday": 3, "start": "9:30", "end": "11:00"}]}))
     assert offer["schedule"]["slots"][0]["start"] == "09:30"
