@@ -1,9 +1,8 @@
 """The public HSDS 3.0 read API under ``/hsds`` (``api.hsds_api``).
 
 Every response is checked against the published HSDS 3.0 API and object
-schemas in ``../shared/hsds`` (skipped with a reason when that folder is
-absent): envelopes against the response schemas of ``openapi.json``, list
-items against ``compiled/*_list.json``, full objects against the object
+schemas, copied into ``tests/data/hsds`` (CC BY-SA 4.0, see its README):
+envelopes against the response schemas of ``openapi.json``, list items against ``compiled/*_list.json``, full objects against the object
 schemas, with a ``referencing`` registry so the standard's ``$ref`` URLs
 resolve to the local files.
 """
@@ -33,10 +32,11 @@ from api.hsds_api import blp
 from catalogue.gazetteer import default_gazetteer, haversine_km
 from catalogue.hsds import CATEGORY_TAXONOMY, FM_TAXONOMY, FM_TERMS, offer_to_service
 from tests.api.conftest import auth
-from tests.conftest import SHARED, make_offer
+from tests.conftest import make_offer
 
 SPEC = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 OPENAPI = "urn:hsds:openapi"
+HSDS = Path(__file__).resolve().parents[1] / "data" / "hsds"
 AUDIT_KEYS = {"updated_by", "created_at", "created_by", "key_hash", "referral", "referrals", "match_log", "prefix"}
 
 
@@ -119,10 +119,8 @@ class Schemas:
 
 @pytest.fixture(scope="module")
 def hsds() -> Schemas:
-    root = SHARED / "hsds"
-    if not (root / "schema" / "openapi.json").is_file():
-        pytest.skip(f"HSDS 3.0 schemas not found at {root} (expected the shared/hsds folder next to the repository)")
-    return Schemas(root)
+    """Validators from the copy of the HSDS 3.0 schemas in ``tests/data/hsds`` (see its README)."""
+    return Schemas(HSDS)
 
 
 def _errors(validator: Any, instance: Any) -> list[str]:
