@@ -132,7 +132,9 @@ def _flatten(
             _flatten(child, item, rows, {column: obj["id"], **link})
 
 
-def _field(column: str) -> dict[str, Any]:
+def column_field(column: str) -> dict[str, Any]:
+    """The Frictionless Table Schema field of an HSDS column: ``{"name", "type"[, "format"]}``,
+    type one of number, date, time, datetime, string (formats uuid, email, uri)."""
     if column in _NUMBERS:
         return {"name": column, "type": "number"}
     if column in _DATES:
@@ -151,7 +153,7 @@ def _resource(table: str) -> dict[str, Any]:
         for c in COLUMNS[table]
         if c.endswith("_id") and c.removesuffix("_id") in TABLES
     ]
-    schema = {"fields": [_field(c) for c in COLUMNS[table]], "primaryKey": "id", "foreignKeys": keys}
+    schema = {"fields": [column_field(c) for c in COLUMNS[table]], "primaryKey": "id", "foreignKeys": keys}
     return {
         "name": table,
         "path": TABLES[table][0],
