@@ -166,7 +166,7 @@ class HsdsTaxonomyTermListArgs(HsdsArgs):
 
 
 def _services() -> list[dict[str, Any]]:
-    return feed.public_services(get_store(), max_age=float(current_app.config.get("HSDS_CACHE_SECONDS", 60)))
+    return feed.public_services(get_store(), max_age=float(current_app.config["HSDS_CACHE_SECONDS"]))
 
 
 def _filtered(args: Mapping[str, Any]) -> list[dict[str, Any]]:
