@@ -39,20 +39,19 @@ from __future__ import annotations
 
 import json
 from collections.abc import Callable, Iterator, Mapping
-from datetime import UTC, datetime
 from typing import Any
 
 from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
+from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import NotFound
 
 from catalogue.hsds import feed
-from catalogue.hsds.feed import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_PROXIMITY_M
+from catalogue.hsds.feed import DEFAULT_PER_PAGE
 from indexer.analysis import analyze
 
-from . import hsds_schemas as out
+from . import hsds_schemas as schemas
 from .extensions import get_store
 
 HSDS_VERSION = "3.0"
@@ -61,105 +60,13 @@ HSDS_VERSION = "3.0"
 DEFAULT_PROFILE_URL = "https://docs.openreferral.org/en/3.0/"
 NDJSON = "application/x-ndjson"
 CACHE_CONTROL = "public, max-age=60"
+
 blp = Blueprint(
     "hsds",
     __name__,
     url_prefix="/hsds",
     description="Public Open Referral HSDS 3.0 read API: the directory of communities and offers. No key needed.",
 )
-
-
-# -- query parameters ----------------------------------------------------------------
-
-
-class IsoDateTime(fields.Field):
-    """An ISO 8601 date-time (``2026-01-31T12:00:00Z``) or date; without a zone, UTC."""
-
-    default_error_messages = {"invalid": "Not an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z."}  # noqa: RUF012
-
-    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
-        try:
-            parsed = datetime.fromisoformat(str(value).strip())
-        except ValueError:
-            raise self.make_error("invalid") from None
-        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
-
-
-class HsdsArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE  # other HSDS parameters are ignored, not refused
-
-    search = fields.String(metadata={"description": "Full text search (Danish stems, or a literal substring)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
-    per_page = fields.Integer(
-        validate=validate.Range(1, MAX_PER_PAGE, error=f"per_page is 1 to {MAX_PER_PAGE}."),
-        metadata={"description": f"Results per page, 1 to {MAX_PER_PAGE}; default {DEFAULT_PER_PAGE}."},
-    )
-    format = fields.String(
-        load_default="json",
-        validate=validate.OneOf(["json", "ndjson"], error="format is json or ndjson."),
-        metadata={"description": "json (paged) or ndjson (every result, one JSON object per line, no paging)."},
-    )
-
-
-class HsdsServiceFilterArgs(HsdsArgs):
-    taxonomy_term_id = fields.String(metadata={"description": "A term id, or a term code such as a category code."})
-    taxonomy_id = fields.String(metadata={"description": "A taxonomy id or name."})
-    organization_id = fields.String(metadata={"description": "HSDS id of the organization."})
-    modified_after = IsoDateTime(
-        metadata={
-            "type": "string",
-            "format": "date-time",
-            "description": "Only results modified on or after this ISO 8601 date-time.",
-        }
-    )
-    full = fields.Boolean(load_default=False, metadata={"description": "true: fully nested objects."})
-
-
-class HsdsServiceListArgs(HsdsServiceFilterArgs):
-    minimal = fields.Boolean(
-        load_default=False, metadata={"description": "true: only id, name, status and last_modified, in one page."}
-    )
-
-
-class HsdsServiceAtLocationListArgs(HsdsServiceFilterArgs):
-    postcode = fields.String(
-        validate=validate.Regexp(r"^\s*\d{4}\s*$", error="postcode is a Danish postcode of 4 digits."),
-        metadata={"description": "Locations with this postcode; with proximity, the centre of the search."},
-    )
-    proximity = fields.Float(
-        validate=validate.Range(
-            min=0, max=MAX_PROXIMITY_M, min_inclusive=False, error="proximity is metres, 1 to 500000."
-        ),
-        metadata={"description": "Metres from the centroid of postcode (needs postcode)."},
-    )
-
-    @validates_schema
-    def _needs_postcode(self, data: Mapping[str, Any], **_: Any) -> None:
-        if data.get("proximity") is not None and not data.get("postcode"):
-            raise ValidationError("proximity needs postcode: the distance is measured from its centroid.", "proximity")
-
-
-class HsdsOrganizationListArgs(HsdsArgs):
-    full = fields.Boolean(load_default=False, metadata={"description": "true: fully nested organizations."})
-    full_service = fields.Boolean(
-        load_default=False, metadata={"description": "true: the organizations' services fully nested (with full)."}
-    )
-
-
-class HsdsOrganizationArgs(Schema):
-    class Meta:
-        unknown = EXCLUDE
-
-    full_service = fields.Boolean(load_default=False, metadata={"description": "true: fully nested services."})
-
-
-class HsdsTaxonomyTermListArgs(HsdsArgs):
-    taxonomy_id = fields.String(metadata={"description": "A taxonomy id or name."})
-    parent_id = fields.String(metadata={"description": "Terms under this parent (our taxonomies are flat)."})
-    top_only = fields.Boolean(
-        load_default=False, metadata={"description": "Accepted; every term of ours is top level."}
-    )
 
 
 # -- calling the feed ------------------------------------------------------------------
@@ -239,7 +146,9 @@ def _public(response: Response) -> Response:
 
 @blp.route("/")
 class Root(MethodView):
-    @blp.response(200, out.HsdsRootSchema, description="HSDS version, profile and the OpenAPI document of this API.")
+    @blp.response(
+        200, schemas.HsdsRootSchema, description="HSDS version, profile and the OpenAPI document of this API."
+    )
     def get(self) -> dict[str, Any]:
         """About this API and its relation to HSDS."""
         return {
@@ -251,7 +160,7 @@ class Root(MethodView):
 
 @blp.route("/openapi.json")
 class OpenApi(MethodView):
-    @blp.response(200, out.HsdsOpenApiSchema, description="The OpenAPI document of the /hsds endpoints.")
+    @blp.response(200, schemas.HsdsOpenApiSchema, description="The OpenAPI document of the /hsds endpoints.")
     def get(self) -> dict[str, Any]:
         """The OpenAPI document of this HSDS API (the /hsds part of the service's document)."""
         spec = current_app.extensions["api"].spec.to_dict()
@@ -267,10 +176,10 @@ class OpenApi(MethodView):
 
 @blp.route("/services")
 class Services(MethodView):
-    @blp.arguments(HsdsServiceListArgs, location="query")
+    @blp.arguments(schemas.HsdsServiceListArgs, location="query")
     @_listing_response(
-        out.ServicePageSchema,
-        out.ServiceSchema,
+        schemas.ServicePageSchema,
+        schemas.ServiceSchema,
         "A page of services (HSDS service_list items; full services with full=true).",
     )
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
@@ -281,14 +190,14 @@ class Services(MethodView):
             services,
             args,
             lambda s: feed.service_item(s, full=full, minimal=minimal),
-            out.ServiceSchema,
+            schemas.ServiceSchema,
             default_per_page=max(len(services), 1) if minimal else None,
         )
 
 
 @blp.route("/services/<string:service_id>")
 class ServiceItem(MethodView):
-    @blp.response(200, out.ServiceSchema, description="A fully nested service.")
+    @blp.response(200, schemas.ServiceSchema, description="A fully nested service.")
     def get(self, service_id: str) -> Mapping[str, Any]:
         """One public service, fully nested, by its HSDS id."""
         return _found(feed.find(_services(), service_id), "service", service_id)
@@ -296,10 +205,10 @@ class ServiceItem(MethodView):
 
 @blp.route("/organizations")
 class Organizations(MethodView):
-    @blp.arguments(HsdsOrganizationListArgs, location="query")
+    @blp.arguments(schemas.HsdsOrganizationListArgs, location="query")
     @_listing_response(
-        out.OrganizationPageSchema,
-        out.HsdsOrganizationWithServicesSchema,
+        schemas.OrganizationPageSchema,
+        schemas.HsdsOrganizationWithServicesSchema,
         "A page of organizations (HSDS organization_list items; nested with full=true).",
     )
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
@@ -311,16 +220,16 @@ class Organizations(MethodView):
             orgs,
             args,
             lambda o: feed.organization_item(o, services, full=full, full_service=full_service),
-            out.HsdsOrganizationWithServicesSchema,
+            schemas.HsdsOrganizationWithServicesSchema,
         )
 
 
 @blp.route("/organizations/<string:organization_id>")
 class OrganizationItem(MethodView):
-    @blp.arguments(HsdsOrganizationArgs, location="query")
+    @blp.arguments(schemas.HsdsOrganizationArgs, location="query")
     @blp.response(
         200,
-        out.HsdsOrganizationWithServicesSchema,
+        schemas.HsdsOrganizationWithServicesSchema,
         description="A fully nested organization with its public services.",
     )
     def get(self, args: dict[str, Any], organization_id: str) -> dict[str, Any]:
@@ -332,10 +241,10 @@ class OrganizationItem(MethodView):
 
 @blp.route("/service_at_locations")
 class ServiceAtLocations(MethodView):
-    @blp.arguments(HsdsServiceAtLocationListArgs, location="query")
+    @blp.arguments(schemas.HsdsServiceAtLocationListArgs, location="query")
     @_listing_response(
-        out.ServiceAtLocationPageSchema,
-        out.HsdsServiceAtLocationItemSchema,
+        schemas.ServiceAtLocationPageSchema,
+        schemas.HsdsServiceAtLocationItemSchema,
         "A page of service_at_locations (nested with full=true).",
     )
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
@@ -350,14 +259,16 @@ class ServiceAtLocations(MethodView):
         elif postcode.strip():
             pairs = feed.with_postcode(pairs, postcode)
         full = args["full"]
-        return listing(pairs, args, lambda p: feed.sal_item(p[0], p[1], full=full), out.HsdsServiceAtLocationItemSchema)
+        return listing(
+            pairs, args, lambda p: feed.sal_item(p[0], p[1], full=full), schemas.HsdsServiceAtLocationItemSchema
+        )
 
 
 @blp.route("/service_at_locations/<string:sal_id>")
 class ServiceAtLocationItem(MethodView):
     @blp.response(
         200,
-        out.HsdsServiceAtLocationItemSchema,
+        schemas.HsdsServiceAtLocationItemSchema,
         description="A fully nested service_at_location, with its location and service.",
     )
     def get(self, sal_id: str) -> dict[str, Any]:
@@ -370,17 +281,17 @@ class ServiceAtLocationItem(MethodView):
 
 @blp.route("/taxonomies")
 class Taxonomies(MethodView):
-    @blp.arguments(HsdsArgs, location="query")
-    @_listing_response(out.TaxonomyPageSchema, out.TaxonomySchema, "A page of taxonomies.")
+    @blp.arguments(schemas.HsdsArgs, location="query")
+    @_listing_response(schemas.TaxonomyPageSchema, schemas.TaxonomySchema, "A page of taxonomies.")
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
         """Our two taxonomies: extension fields and categories."""
         items = feed.matching(feed.taxonomies(), args.get("search"), analyze, "name", "description")
-        return listing(items, args, dict, out.TaxonomySchema)
+        return listing(items, args, dict, schemas.TaxonomySchema)
 
 
 @blp.route("/taxonomies/<string:taxonomy_id>")
 class TaxonomyItem(MethodView):
-    @blp.response(200, out.TaxonomySchema, description="A taxonomy.")
+    @blp.response(200, schemas.TaxonomySchema, description="A taxonomy.")
     def get(self, taxonomy_id: str) -> Mapping[str, Any]:
         """One taxonomy by its HSDS id."""
         return _found(feed.find(feed.taxonomies(), taxonomy_id), "taxonomy", taxonomy_id)
@@ -388,8 +299,8 @@ class TaxonomyItem(MethodView):
 
 @blp.route("/taxonomy_terms")
 class TaxonomyTerms(MethodView):
-    @blp.arguments(HsdsTaxonomyTermListArgs, location="query")
-    @_listing_response(out.TaxonomyTermPageSchema, out.TaxonomyTermSchema, "A page of taxonomy terms.")
+    @blp.arguments(schemas.HsdsTaxonomyTermListArgs, location="query")
+    @_listing_response(schemas.TaxonomyTermPageSchema, schemas.TaxonomyTermSchema, "A page of taxonomy terms.")
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
         """Terms of our taxonomies: every category, and the extension fields."""
         items = feed.find_terms(
@@ -399,12 +310,12 @@ class TaxonomyTerms(MethodView):
             parent_id=args.get("parent_id"),
             search=args.get("search"),
         )
-        return listing(items, args, dict, out.TaxonomyTermSchema)
+        return listing(items, args, dict, schemas.TaxonomyTermSchema)
 
 
 @blp.route("/taxonomy_terms/<string:term_id>")
 class TaxonomyTermItem(MethodView):
-    @blp.response(200, out.TaxonomyTermSchema, description="A taxonomy term.")
+    @blp.response(200, schemas.TaxonomyTermSchema, description="A taxonomy term.")
     def get(self, term_id: str) -> Mapping[str, Any]:
         """One taxonomy term by its HSDS id."""
         return _found(feed.find(feed.taxonomy_terms(get_store().categories()), term_id), "taxonomy term", term_id)

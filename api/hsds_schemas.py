@@ -1,6 +1,7 @@
-"""Response schemas of the public HSDS 3.0 API (``/hsds``).
+"""Query-argument and response schemas of the public HSDS 3.0 API (``/hsds``).
 
-Every 2xx JSON body of ``api.hsds_api`` is dumped through these schemas, so
+Query arguments are validated here, so a bad value is a 422 naming the
+parameter. Every 2xx JSON body of ``api.hsds_api`` is dumped through these schemas, so
 the OpenAPI document and the bytes sent cannot drift apart. The object
 schemas are generated from the same table layout that writes the tabular
 datapackage (``catalogue.hsds.tabular``: ``COLUMNS`` for the fields and their
@@ -13,11 +14,110 @@ minimal item and the fully nested object; nested lists appear with
 
 from __future__ import annotations
 
+from collections.abc import Mapping
+from datetime import UTC, datetime
 from typing import Any
 
-from marshmallow import Schema, fields
+from marshmallow import EXCLUDE, Schema, ValidationError, fields, validate, validates_schema
 
+from catalogue.hsds.feed import DEFAULT_PER_PAGE, MAX_PER_PAGE, MAX_PROXIMITY_M
 from catalogue.hsds.tabular import CHILDREN, COLUMNS, REFS, column_field
+
+# -- query parameters ----------------------------------------------------------------
+
+
+class IsoDateTime(fields.Field):
+    """An ISO 8601 date-time (``2026-01-31T12:00:00Z``) or date; without a zone, UTC."""
+
+    default_error_messages = {"invalid": "Not an ISO 8601 date-time, e.g. 2026-01-31T00:00:00Z."}  # noqa: RUF012
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> datetime:
+        try:
+            parsed = datetime.fromisoformat(str(value).strip())
+        except ValueError:
+            raise self.make_error("invalid") from None
+        return parsed if parsed.tzinfo else parsed.replace(tzinfo=UTC)
+
+
+class HsdsArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE  # other HSDS parameters are ignored, not refused
+
+    search = fields.String(metadata={"description": "Full text search (Danish stems, or a literal substring)."})
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    per_page = fields.Integer(
+        validate=validate.Range(1, MAX_PER_PAGE, error=f"per_page is 1 to {MAX_PER_PAGE}."),
+        metadata={"description": f"Results per page, 1 to {MAX_PER_PAGE}; default {DEFAULT_PER_PAGE}."},
+    )
+    format = fields.String(
+        load_default="json",
+        validate=validate.OneOf(["json", "ndjson"], error="format is json or ndjson."),
+        metadata={"description": "json (paged) or ndjson (every result, one JSON object per line, no paging)."},
+    )
+
+
+class HsdsServiceFilterArgs(HsdsArgs):
+    taxonomy_term_id = fields.String(metadata={"description": "A term id, or a term code such as a category code."})
+    taxonomy_id = fields.String(metadata={"description": "A taxonomy id or name."})
+    organization_id = fields.String(metadata={"description": "HSDS id of the organization."})
+    modified_after = IsoDateTime(
+        metadata={
+            "type": "string",
+            "format": "date-time",
+            "description": "Only results modified on or after this ISO 8601 date-time.",
+        }
+    )
+    full = fields.Boolean(load_default=False, metadata={"description": "true: fully nested objects."})
+
+
+class HsdsServiceListArgs(HsdsServiceFilterArgs):
+    minimal = fields.Boolean(
+        load_default=False, metadata={"description": "true: only id, name, status and last_modified, in one page."}
+    )
+
+
+class HsdsServiceAtLocationListArgs(HsdsServiceFilterArgs):
+    postcode = fields.String(
+        validate=validate.Regexp(r"^\s*\d{4}\s*$", error="postcode is a Danish postcode of 4 digits."),
+        metadata={"description": "Locations with this postcode; with proximity, the centre of the search."},
+    )
+    proximity = fields.Float(
+        validate=validate.Range(
+            min=0, max=MAX_PROXIMITY_M, min_inclusive=False, error="proximity is metres, 1 to 500000."
+        ),
+        metadata={"description": "Metres from the centroid of postcode (needs postcode)."},
+    )
+
+    @validates_schema
+    def _needs_postcode(self, data: Mapping[str, Any], **_: Any) -> None:
+        if data.get("proximity") is not None and not data.get("postcode"):
+            raise ValidationError("proximity needs postcode: the distance is measured from its centroid.", "proximity")
+
+
+class HsdsOrganizationListArgs(HsdsArgs):
+    full = fields.Boolean(load_default=False, metadata={"description": "true: fully nested organizations."})
+    full_service = fields.Boolean(
+        load_default=False, metadata={"description": "true: the organizations' services fully nested (with full)."}
+    )
+
+
+class HsdsOrganizationArgs(Schema):
+    class Meta:
+        unknown = EXCLUDE
+
+    full_service = fields.Boolean(load_default=False, metadata={"description": "true: fully nested services."})
+
+
+class HsdsTaxonomyTermListArgs(HsdsArgs):
+    taxonomy_id = fields.String(metadata={"description": "A taxonomy id or name."})
+    parent_id = fields.String(metadata={"description": "Terms under this parent (our taxonomies are flat)."})
+    top_only = fields.Boolean(
+        load_default=False, metadata={"description": "Accepted; every term of ours is top level."}
+    )
+
+
+# -- responses ------------------------------------------------------------------------
+
 
 #: HSDS ``number`` columns that hold whole numbers (dumped as int; the others as float).
 _INTEGERS = {"minimum_age", "maximum_age", "interval"}

@@ -28,7 +28,8 @@ from referencing.jsonschema import DRAFT7, DRAFT202012
 
 from api.extensions import get_store
 from api.hsds_api import blp
-from catalogue.gazetteer import default_gazetteer, haversine_km
+from catalogue.gazetteer import default_gazetteer
+from catalogue.geo import haversine_km
 from catalogue.hsds import CATEGORY_TAXONOMY, FM_TAXONOMY, FM_TERMS, feed, offer_to_service
 from tests.api.conftest import auth
 from tests.conftest import make_offer
