@@ -602,6 +602,8 @@ def test_unknown_ids_get_the_404_envelope(client: FlaskClient, path: str) -> Non
         ("/services", "per_page=10000", "per_page"),
         ("/services", "modified_after=garbage", "modified_after"),
         ("/services", "modified_after=2026-13-40", "modified_after"),
+        ("/service_at_locations", "postcode=8500&proximity=nan", "proximity"),
+        ("/service_at_locations", "postcode=8500&proximity=inf", "proximity"),
         ("/services", "format=xml", "format"),
         ("/services", "full=maybe", "full"),
         ("/services", "minimal=maybe", "minimal"),
