@@ -18,8 +18,10 @@ CATEGORY_TAXONOMY_NAME = "faellesskabsmatch-kategorier"
 CURRENCY = "DKK"
 CVR_SCHEME = "DK-CVR"  # org-id.guide scheme of the Danish Central Business Register
 
+#: Our offer status -> HSDS service status, and back (HSDS 3.0 service.status enum).
 STATUS_TO_HSDS = {"active": "active", "paused": "temporarily closed", "ended": "defunct"}
 STATUS_FROM_HSDS = {"active": "active", "temporarily closed": "paused", "inactive": "paused", "defunct": "ended"}
+#: RFC 5545 weekdays; our weekday n (1 = Monday) is ``RRULE_DAYS[n - 1]``.
 RRULE_DAYS = ("MO", "TU", "WE", "TH", "FR", "SA", "SU")
 
 #: Our extension terms: key -> (Danish name, description, value type).
@@ -41,6 +43,7 @@ FM_TERMS: dict[str, tuple[str, str, str]] = {
     "volunteers": ("Frivillige", "Antal frivillige bag tilbuddet (heltal).", "int"),
     "cost_per": ("Prisperiode", "Hvad prisen dækker: gang, måned, år eller sæson.", "str"),
 }
+#: The extension terms a service carries (``organisation_type`` belongs to organisations).
 SERVICE_TERMS = [k for k in FM_TERMS if k != "organisation_type"]
 
 # -- taxonomy terms and attributes -----------------------------------------------------
@@ -58,10 +61,13 @@ def _taxonomy(name: str, description: str) -> dict[str, Any]:
 
 FM_TAXONOMY = _taxonomy(FM_TAXONOMY_NAME, "Fællesskabsmatch' egne felter, som HSDS 3.0 ikke har.")
 CATEGORY_TAXONOMY = _taxonomy(CATEGORY_TAXONOMY_NAME, "Fællesskabsmatch' kategorier af fællesskaber (danske navne).")
+#: Term id -> FM_TERMS key, to recognise our own attributes on import.
 FM_TERM_IDS = {uid("term", FM_TAXONOMY_NAME, key): key for key in FM_TERMS}
 
 
 def taxonomy_term(taxonomy: Mapping[str, Any], code: str, name: str, description: str) -> dict[str, Any]:
+    """An HSDS taxonomy_term of ``taxonomy`` (Danish); its id depends on the taxonomy and the
+    code without the ``fm:`` prefix only, so labels may change without changing ids."""
     tax, local = taxonomy["name"], code.removeprefix("fm:")
     return {
         "id": uid("term", tax, local),
@@ -77,6 +83,7 @@ def taxonomy_term(taxonomy: Mapping[str, Any], code: str, name: str, description
 
 
 def attribute(link_id: str, link_entity: str, term: dict[str, Any], value: str) -> dict[str, Any]:
+    """An HSDS attribute linking ``term`` (nested) with ``value`` to the ``link_entity`` with id ``link_id``."""
     return {
         "id": uid("attribute", link_id, term["id"]),
         "link_id": link_id,
