@@ -1,9 +1,8 @@
 """The public HSDS 3.0 read API under ``/hsds`` (``api.hsds_api``).
 
 Every response is checked against the published HSDS 3.0 API and object
-schemas in ``../shared/hsds`` (skipped with a reason when that folder is
-absent): envelopes against the response schemas of ``openapi.json``, list
-items against ``compiled/*_list.json``, full objects against the object
+schemas, copied into ``tests/data/hsds`` (CC BY-SA 4.0, see its README):
+envelopes against the response schemas of ``openapi.json``, list items against ``compiled/*_list.json``, full objects against the object
 schemas, with a ``referencing`` registry so the standard's ``$ref`` URLs
 resolve to the local files.
 """
@@ -28,16 +27,17 @@ from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
 import migrations
-from api import hsds_api
 from api.extensions import get_store
 from api.hsds_api import blp
-from catalogue.gazetteer import default_gazetteer, haversine_km
-from catalogue.hsds import CATEGORY_TAXONOMY, FM_TAXONOMY, FM_TERMS, offer_to_service
+from catalogue.gazetteer import default_gazetteer
+from catalogue.geo import haversine_km
+from catalogue.hsds import CATEGORY_TAXONOMY, FM_TAXONOMY, FM_TERMS, feed, offer_to_service
 from tests.api.conftest import auth
-from tests.conftest import SHARED, make_offer
+from tests.conftest import make_offer
 
 SPEC = "https://raw.githubusercontent.com/openreferral/specification/3.0/schema/"
 OPENAPI = "urn:hsds:openapi"
+HSDS = Path(__file__).resolve().parents[1] / "data" / "hsds"
 AUDIT_KEYS = {"updated_by", "created_at", "created_by", "key_hash", "referral", "referrals", "match_log", "prefix"}
 
 
@@ -120,10 +120,8 @@ class Schemas:
 
 @pytest.fixture(scope="module")
 def hsds() -> Schemas:
-    root = SHARED / "hsds"
-    if not (root / "schema" / "openapi.json").is_file():
-        pytest.skip(f"HSDS 3.0 schemas not found at {root} (expected the shared/hsds folder next to the repository)")
-    return Schemas(root)
+    """Validators from the copy of the HSDS 3.0 schemas in ``tests/data/hsds`` (see its README)."""
+    return Schemas(HSDS)
 
 
 def _errors(validator: Any, instance: Any) -> list[str]:
@@ -452,6 +450,52 @@ def test_ndjson_streams_every_result_without_paging(client: FlaskClient, hsds: S
         assert len(ndjson(client, path)) == get(client, path)["total_items"], path
 
 
+def test_response_schemas_send_the_feeds_objects_unchanged(client: FlaskClient, hsds_app: Flask) -> None:
+    """Dumping through the response schemas drops, adds or retypes nothing."""
+    with hsds_app.app_context():
+        expected = feed.public_services(get_store(hsds_app), max_age=0)
+    as_json = json.loads(json.dumps(expected))
+    assert ndjson(client, "/services", full="true") == as_json
+    assert get(client, "/services", full="true", per_page=500)["contents"] == as_json[:500]
+    one = expected[0]
+    assert get(client, f"/services/{one['id']}") == json.loads(json.dumps(one))
+    with_capacity = [s for s in as_json if s.get("capacities")]
+    assert with_capacity, "the demo catalogue has services with capacities"
+    sal, service = feed.service_at_locations(expected)[0]
+    assert get(client, f"/service_at_locations/{sal['id']}") == json.loads(
+        json.dumps(feed.sal_item(sal, service, full=True))
+    )
+    org = feed.organizations_of(expected)[0]
+    nested = feed.organization_item(org, expected, full=True, full_service=True)
+    assert get(client, f"/organizations/{org['id']}", full_service="true") == json.loads(json.dumps(nested))
+
+
+def test_openapi_documents_the_bodies_sent(client: FlaskClient) -> None:
+    spec = get(client, "/openapi.json")
+    schemas = spec["components"]["schemas"]
+    listing = spec["paths"]["/hsds/services"]["get"]["responses"]["200"]["content"]
+    assert listing["application/json"]["schema"]["$ref"].endswith("/HsdsServicePage")
+    assert "application/x-ndjson" in listing
+    detail = spec["paths"]["/hsds/services/{service_id}"]["get"]["responses"]["200"]["content"]
+    assert detail["application/json"]["schema"]["$ref"].endswith("/HsdsService")
+    service = schemas["HsdsService"]["properties"]
+    assert service["minimum_age"]["type"] == "integer" and service["last_modified"]["format"] == "date-time"
+    assert {"organization", "service_at_locations", "schedules", "attributes", "capacities"} <= set(service)
+    page = schemas["HsdsServicePage"]
+    assert set(page["required"]) == {
+        "total_items",
+        "total_pages",
+        "page_number",
+        "size",
+        "first_page",
+        "last_page",
+        "empty",
+        "contents",
+    }
+    sal = spec["paths"]["/hsds/service_at_locations"]["get"]["parameters"]
+    assert {"postcode", "proximity", "page", "per_page"} <= {p["name"] for p in sal}
+
+
 def test_full_versus_default_items(client: FlaskClient) -> None:
     default = get(client, "/services", per_page=5)["contents"]
     full = get(client, "/services", per_page=5, full="true")["contents"]
@@ -559,6 +603,8 @@ def test_unknown_ids_get_the_404_envelope(client: FlaskClient, path: str) -> Non
         ("/services", "per_page=10000", "per_page"),
         ("/services", "modified_after=garbage", "modified_after"),
         ("/services", "modified_after=2026-13-40", "modified_after"),
+        ("/service_at_locations", "postcode=8500&proximity=nan", "proximity"),
+        ("/service_at_locations", "postcode=8500&proximity=inf", "proximity"),
         ("/services", "format=xml", "format"),
         ("/services", "full=maybe", "full"),
         ("/services", "minimal=maybe", "minimal"),
@@ -602,7 +648,7 @@ def test_the_private_api_still_needs_a_key(client: FlaskClient, hsds_app: Flask)
 @pytest.fixture
 def small_app(app: Flask, monkeypatch: pytest.MonkeyPatch) -> Flask:
     """A fresh app with three offers; snapshots look for changes from the moment they are built."""
-    monkeypatch.setattr(hsds_api, "SETTLE", timedelta(0))
+    monkeypatch.setattr(feed, "SETTLE", timedelta(0))
     store = get_store(app)
     migrations.upgrade(store)
     offers = [
@@ -618,13 +664,13 @@ def test_changes_are_visible_at_once(small_app: Flask, monkeypatch: pytest.Monke
     client = small_app.test_client()
     store = get_store(small_app)
     conversions: list[str] = []
-    real = hsds_api.offer_to_service
+    real = feed.offer_to_service
 
     def counting(offer: Any, categories: Any) -> Any:
         conversions.append(offer["id"])
         return real(offer, categories)
 
-    monkeypatch.setattr(hsds_api, "offer_to_service", counting)
+    monkeypatch.setattr(feed, "offer_to_service", counting)
     first = get(client, "/services", full="true")
     assert first["total_items"] == 3
     built = len(conversions)
