@@ -22,7 +22,7 @@ def events_after_one_keyed_request(tmp_path: Path) -> list[tuple[str | None, str
     app.test_client().get("/healthz")  # not an API path: never kept
     with store.read() as session:
         rows = session.execute(select(AccessEvent.key_name, AccessEvent.method, AccessEvent.path, AccessEvent.status))
-        return [tuple(r) for r in rows]  # type: ignore[misc]
+        return [(r.key_name, r.method, r.path, r.status) for r in rows]
 
 
 def test_keyed_requests_are_kept_by_default(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
