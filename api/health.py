@@ -54,7 +54,8 @@ def warm_up_model() -> None:
 def warm_up(app: Any) -> None:
     """Run the start-up step (migrate, first index), then load the model and the
     search vectors before gunicorn forks its workers, so they share one copy
-    (copy-on-write) and answer fast from the first request."""
+    (copy-on-write) and answer fast from the first request. The master's
+    database connections are closed at the end, so no worker inherits one."""
     from .startup import prepare
 
     try:
@@ -68,3 +69,5 @@ def warm_up(app: Any) -> None:
             get_backend().count()
         except Exception as exc:  # a cold start is slower but not wrong; /readyz says why
             app.logger.warning("warm-up skipped: %s", exc)
+        finally:
+            get_store().close()
