@@ -1,26 +1,62 @@
 """gunicorn settings for Fællesskabsmatch; every value can be overridden by
-the matching GUNICORN_* environment variable or on the command line."""
+the matching GUNICORN_* environment variable or on the command line.
+
+The app's settings are validated here, before gunicorn starts anything: a bad
+one (or a bad GUNICORN_* number) stops gunicorn with one line naming the
+variable, instead of a traceback per worker.
+"""
 
 import multiprocessing
 import os
+import sys
+
+from api.config import ConfigError, data_dir, read_settings
+
+
+def _int_env(name: str, default: int) -> int:
+    value = os.environ.get(name)
+    if value is None:
+        return default
+    try:
+        return int(value)
+    except ValueError:
+        sys.exit(f"Error: Invalid setting {name}={value!r}: must be a whole number")
+
+
+try:
+    _settings = read_settings()
+except ConfigError as exc:
+    sys.exit(f"Error: {exc}")
 
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Matching is CPU-bound (the query embedding): one worker per core, plus one.
-workers = int(os.environ.get("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1))
-threads = int(os.environ.get("GUNICORN_THREADS", 2))
+workers = _int_env("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
+threads = _int_env("GUNICORN_THREADS", 2)
 worker_class = "gthread"
 # Load the app, the model and the vectors once in the master, so workers
 # share them copy-on-write instead of each loading its own.
 preload_app = True
-timeout = int(os.environ.get("GUNICORN_TIMEOUT", 60))
+timeout = _int_env("GUNICORN_TIMEOUT", 60)
 graceful_timeout = 30
 keepalive = 5
 max_requests = 5000  # recycle workers now and then; the jitter avoids all at once
 max_requests_jitter = 500
-accesslog = "-"
+# The app writes one access line per request (logger faellesskab.access, at
+# FAELLESSKAB_LOG_LEVEL=INFO, with the key name and role), so gunicorn's own
+# access log stays off: otherwise every request would be logged twice.
+accesslog = None
 errorlog = "-"
 loglevel = os.environ.get("GUNICORN_LOGLEVEL", "info")
-access_log_format = '%(h)s "%(r)s" %(s)s %(b)s %(M)sms'
+# gunicorn answers too-long request lines (414) and header fields (400) with
+# its own HTML page, outside the API's JSON error envelope. Its defaults
+# (4094 and 8190 bytes) are below what a browser sends for a long filtered
+# HSDS query or a big cookie; these limits let such requests reach Flask,
+# which answers in the envelope. 8190 is gunicorn's largest request line.
+limit_request_line = 8190
+limit_request_field_size = 16384
+# One control socket per instance (gunicornc), in its own data directory,
+# not the per-user default that two instances on one host would share.
+control_socket = str(data_dir(_settings) / "gunicorn.ctl")
 
 
 def when_ready(server):

@@ -10,7 +10,11 @@ from flask import Flask
 def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     """Build the app. Config is layered: defaults, environment, ``test_config``.
 
-    Nothing connects or loads a model here; resources open on first use.
+    Raises :class:`api.config.ConfigError` (one line naming the variable) on a
+    bad setting, and applies ``LOG_LEVEL`` to the app's loggers. Nothing
+    connects or loads a model here; resources open on first use, and the
+    store is migrated and the first index built before the first request
+    (:mod:`api.startup`).
     """
     from apispec.ext.marshmallow import MarshmallowPlugin
     from flask_smorest import Api
@@ -23,19 +27,23 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         extensions,
         health,
         hsds_api,
+        logs,
         match,
         navigator,
         offers,
         organisations,
         referrals,
+        startup,
     )
 
     app = Flask(__name__, instance_relative_config=True)
-    config.load_config(app, test_config)
+    settings = config.load_config(app, test_config)  # raises ConfigError naming the variable
+    logs.configure(settings.LOG_LEVEL)
     app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     extensions.init_app(app)
     access.init_app(app)
+    startup.init_app(app)
     api = Api(
         app,
         spec_kwargs={

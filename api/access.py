@@ -1,46 +1,57 @@
 """Access logging: who (key name and role, never a citizen) did what, and the outcome.
 
-Every API request goes to the ``faellesskab.access`` logger; requests made
-with a key are also kept in the ``access_event`` table, so an administrator
+Every request gets exactly one line on the ``faellesskab.access`` logger at
+INFO (method, path, status, milliseconds, key name and role); gunicorn's own
+access log is off so nothing is written twice. Requests to the API, the HSDS
+feed and the navigator page made with a key are also kept in the
+``access_event`` table unless ``ACCESS_LOG_DB`` is false, so an administrator
 can answer "who read this referral?".
 """
 
 from __future__ import annotations
 
 import logging
+import time
 
 from flask import Flask, Response, current_app, g, request
-from sqlalchemy import insert
 
 from catalogue.models import utcnow
 
 from .models import AccessEvent
 
 log = logging.getLogger("faellesskab.access")
+#: Paths whose keyed requests are kept in the database.
+AUDITED = ("/api/v1", "/hsds", "/navigator")
 
 
 def init_app(app: Flask) -> None:
+    @app.before_request
+    def _start() -> None:
+        g.access_started = time.perf_counter()
+
     @app.after_request
     def _log(response: Response) -> Response:
-        if not request.path.startswith(("/api/v1", "/hsds", "/navigator")):
-            return response
         caller = g.get("caller")
         name, role = (caller.name, caller.role) if caller else (None, None)
-        log.info("%s %s %s key=%s role=%s", request.method, request.path, response.status_code, name, role)
-        if caller is not None and current_app.config.get("ACCESS_LOG_DB", True):
-            store = current_app.extensions["store"]
-            try:
-                with store.engine.begin() as conn:
-                    conn.execute(
-                        insert(AccessEvent).values(
-                            at=utcnow(),
-                            key_name=name,
-                            role=role,
-                            method=request.method,
-                            path=request.path[:300],
-                            status=response.status_code,
-                        )
-                    )
-            except Exception:  # the log must never turn a good answer into an error
-                log.exception("could not write the access log")
+        ms = (time.perf_counter() - g.get("access_started", time.perf_counter())) * 1000
+        log.info("%s %s %s %.0fms key=%s role=%s", request.method, request.path, response.status_code, ms, name, role)
+        if caller is not None and request.path.startswith(AUDITED) and current_app.config["ACCESS_LOG_DB"]:
+            _keep(name, role, response.status_code)
         return response
+
+
+def _keep(name: str | None, role: str | None, status: int) -> None:
+    try:
+        with current_app.extensions["store"].write() as session:
+            session.add(
+                AccessEvent(
+                    at=utcnow(),
+                    key_name=name,
+                    role=role,
+                    method=request.method,
+                    path=request.path[:300],
+                    status=status,
+                )
+            )
+    except Exception:  # the log must never turn a good answer into an error
+        log.exception("could not write the access log")

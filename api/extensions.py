@@ -20,6 +20,7 @@ from indexer.sync import Indexer
 from matcher.matcher import Matcher
 
 from .auth import Throttle
+from .config import parse_rate
 
 
 def init_app(app: Flask) -> None:
@@ -35,10 +36,10 @@ def init_app(app: Flask) -> None:
     )
 
 
-def _rate(text: str) -> tuple[int, float]:
-    """ "30/60" = a burst of 30, refilled over 60 seconds."""
-    burst, _, seconds = str(text).partition("/")
-    return int(burst), int(burst) / float(seconds or 60)
+def _rate(value: Any) -> tuple[int, float]:
+    """A :class:`~api.config.Rate` (or ``"30/60"`` put into ``app.config`` later) -> (burst, refill per second)."""
+    rate = parse_rate(value)
+    return rate.burst, rate.per_second
 
 
 def make_embedder(config: Any, data_dir: Path) -> Embedder:

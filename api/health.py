@@ -25,8 +25,8 @@ def readyz() -> Any:
     503 with the reason otherwise, so an operator sees what to fix."""
     checks: dict[str, str] = {}
     try:
-        with get_store().engine.connect() as conn:
-            conn.execute(text("SELECT 1 FROM offer LIMIT 1"))
+        with get_store().read() as session:
+            session.execute(text("SELECT 1 FROM offer LIMIT 1"))
         checks["store"] = "ok"
     except Exception as exc:
         checks["store"] = f"unavailable: {type(exc).__name__}; run `faellesskab db upgrade`"
@@ -52,11 +52,22 @@ def warm_up_model() -> None:
 
 
 def warm_up(app: Any) -> None:
-    """Load the model and the search vectors before gunicorn forks its workers,
-    so they share one copy (copy-on-write) and answer fast from the first request."""
+    """Run the start-up step (migrate, first index), then load the model and the
+    search vectors before gunicorn forks its workers, so they share one copy
+    (copy-on-write) and answer fast from the first request. The master's
+    database connections are closed at the end, so no worker inherits one."""
+    from .startup import prepare
+
+    try:
+        app.logger.info("%s", prepare(app))
+        app.extensions["startup"]["done"] = True
+    except Exception as exc:  # each worker tries again on its first request; /readyz says why
+        app.logger.warning("start-up step failed: %s", exc)
     with app.app_context():
         try:
             warm_up_model()
             get_backend().count()
         except Exception as exc:  # a cold start is slower but not wrong; /readyz says why
             app.logger.warning("warm-up skipped: %s", exc)
+        finally:
+            get_store().close()

@@ -1,70 +1,275 @@
-"""The production configuration, checked statically (no Docker engine runs here)."""
+"""The production configuration: docker-compose and the Dockerfile agree with each other and
+with the app (no Docker engine runs here), and gunicorn, started for real, answers in the
+JSON envelope, logs each request once and refuses bad settings in one line."""
 
 from __future__ import annotations
 
-import ast
-import runpy
+import json
+import os
+import re
+import shlex
+import signal
+import socket
+import subprocess
+import sys
+import time
+import tomllib
+import urllib.error
+import urllib.request
+from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
+import click
+import pytest
 import yaml
+from sqlalchemy.engine import make_url
+
+from api.cli import main
+from api.config import PREFIX, Settings, read_settings
 
 REPO = Path(__file__).resolve().parents[1]
+GUNICORN = Path(sys.executable).with_name("gunicorn")
 
 
-def compose() -> dict:  # type: ignore[type-arg]
-    return yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+def compose() -> dict[str, Any]:
+    data: dict[str, Any] = yaml.safe_load((REPO / "docker-compose.yml").read_text(encoding="utf-8"))
+    return data
 
 
-def test_services_and_healthchecks() -> None:
+def substitute(value: str) -> str:
+    """Compose's ``${NAME:-default}`` with nothing set: the default."""
+    return re.sub(r"\$\{\w+:-([^}]*)\}", r"\1", value)
+
+
+def dockerfile() -> list[tuple[str, str]]:
+    """(instruction, argument) pairs, continuation lines joined."""
+    text = (REPO / "Dockerfile").read_text(encoding="utf-8").replace("\\\n", " ")
+    return [
+        (line.split(None, 1)[0].upper(), line.split(None, 1)[1].strip())
+        for line in text.splitlines()
+        if line.strip() and not line.lstrip().startswith("#")
+    ]
+
+
+def docker_env() -> dict[str, str]:
+    env: dict[str, str] = {}
+    for instruction, argument in dockerfile():
+        if instruction == "ENV":
+            env.update(dict(pair.split("=", 1) for pair in shlex.split(argument)))
+    return env
+
+
+def resolves_to_a_command(words: list[str]) -> bool:
+    """Whether ``faellesskab WORDS...`` names a real command of the CLI."""
+    command: click.Command | None = main
+    ctx = click.Context(main)
+    for word in words:
+        if not isinstance(command, click.Group):
+            return True  # the rest are arguments
+        command = command.get_command(ctx, word)
+        if command is None:
+            return False
+    return not isinstance(command, click.Group)
+
+
+# -- docker-compose ------------------------------------------------------------------
+
+
+def test_dependencies_wait_for_healthchecks_that_exist() -> None:
     services = compose()["services"]
-    assert set(services) == {"postgres", "elasticsearch", "index", "app"}
-    assert services["postgres"]["image"] == "postgres:16"
-    assert services["elasticsearch"]["image"].split(":")[-1].startswith("8.")
-    assert services["elasticsearch"]["environment"]["discovery.type"] == "single-node"
-    for name in ("postgres", "elasticsearch", "app"):
-        assert services[name]["healthcheck"]["test"], name
-    assert "readyz" in " ".join(services["app"]["healthcheck"]["test"])
+    for name, service in services.items():
+        for dependency, rule in (service.get("depends_on") or {}).items():
+            assert dependency in services, (name, dependency)
+            if rule["condition"] == "service_healthy":
+                assert services[dependency]["healthcheck"]["test"], dependency
+            if rule["condition"] == "service_completed_successfully":
+                assert services[dependency]["restart"] == "no", f"{dependency} must run once"
 
 
-def test_index_runs_once_and_the_app_waits_for_it() -> None:
+def test_the_one_shot_index_job_runs_real_commands_before_the_app_starts() -> None:
     services = compose()["services"]
     index, app = services["index"], services["app"]
-    assert "index rebuild" in " ".join(index["command"]) and "db upgrade" in " ".join(index["command"])
-    assert index["restart"] == "no"
-    assert index["depends_on"] == {
-        "postgres": {"condition": "service_healthy"},
-        "elasticsearch": {"condition": "service_healthy"},
-    }
-    assert app["depends_on"] == {"index": {"condition": "service_completed_successfully"}}
-    assert app["command"][:3] == ["gunicorn", "--config", "gunicorn.conf.py"]
+    script = index["command"][-1] if index["command"][:2] == ["sh", "-c"] else shlex.join(index["command"])
+    steps = [shlex.split(step) for step in script.split("&&")]
+    assert [step[0] for step in steps] == ["faellesskab"] * len(steps)
+    assert all(resolves_to_a_command(step[1:]) for step in steps), steps
+    assert ["index", "rebuild"] in [step[1:] for step in steps]
+    assert app["depends_on"]["index"] == {"condition": "service_completed_successfully"}
+    assert {"postgres", "elasticsearch"} <= set(index["depends_on"])
 
 
-def test_environment_wiring() -> None:
+def test_the_app_and_the_index_job_share_valid_settings(monkeypatch: pytest.MonkeyPatch) -> None:
+    services = compose()["services"]
+    index_env, app_env = services["index"]["environment"], services["app"]["environment"]
+    assert {k: v for k, v in app_env.items() if not k.startswith("GUNICORN_")} == index_env
+    for name in index_env:
+        setting = name.removeprefix(PREFIX)
+        assert setting in Settings.model_fields, f"{name} is no setting"
+    for name in list(os.environ):
+        if name.startswith(PREFIX) or name in ("DATABASE_URL", "ELASTICSEARCH_URL", "EMBEDDING_MODEL"):
+            monkeypatch.delenv(name)
+    for name, value in index_env.items():
+        monkeypatch.setenv(name, substitute(str(value)))
+    settings = read_settings()  # raises ConfigError if compose sets a bad value
+
+    postgres = services["postgres"]["environment"]
+    url = make_url(str(settings.DATABASE_URL))
+    assert url.get_backend_name() == "postgresql" and url.host in services and url.host == "postgres"
+    assert (url.username, url.password, url.database) == (
+        postgres["POSTGRES_USER"],
+        substitute(postgres["POSTGRES_PASSWORD"]),
+        postgres["POSTGRES_DB"],
+    )
+    es_host = re.match(r"https?://([^:/]+)", str(settings.ELASTICSEARCH_URL))
+    assert es_host and es_host.group(1) in services
+
+
+def test_the_data_dir_is_a_volume_of_both_and_the_image_default() -> None:
     data = compose()
-    services = data["services"]
-    pg_env = services["postgres"]["environment"]
     for name in ("index", "app"):
-        env = services[name]["environment"]
-        url = env["DATABASE_URL"]
-        assert url.startswith(f"postgresql://{pg_env['POSTGRES_USER']}:") and url.endswith(
-            f"@postgres:5432/{pg_env['POSTGRES_DB']}"
+        service = data["services"][name]
+        mounts = dict(v.split(":", 1)[::-1] for v in service["volumes"])
+        data_dir = service["environment"]["FAELLESSKAB_DATA_DIR"]
+        assert mounts[data_dir] in data["volumes"], name
+    assert docker_env()["FAELLESSKAB_DATA_DIR"] == data["services"]["app"]["environment"]["FAELLESSKAB_DATA_DIR"]
+
+
+def test_the_app_is_published_on_the_port_it_binds_and_probes() -> None:
+    app = compose()["services"]["app"]
+    port = app["environment"]["GUNICORN_BIND"].rsplit(":", 1)[1]
+    assert [p.split(":")[-1] for p in app["ports"]] == [port]
+    probe = " ".join(app["healthcheck"]["test"])
+    assert f"localhost:{port}/readyz" in probe
+
+
+# -- Dockerfile ------------------------------------------------------------------------
+
+
+def test_the_image_runs_what_compose_runs_with_the_model_it_saved() -> None:
+    steps = dockerfile()
+    cmd = json.loads(next(arg for ins, arg in steps if ins == "CMD"))
+    assert cmd == compose()["services"]["app"]["command"]
+    saved = re.findall(r"\.save\('([^']+)'\)", " ".join(arg for ins, arg in steps if ins == "RUN"))
+    assert saved == [docker_env()["EMBEDDING_MODEL"]]
+    assert docker_env()["HF_HUB_OFFLINE"] == "1"  # no downloads at run time
+    user = [arg for ins, arg in steps if ins == "USER"]
+    assert user and user[-1] not in ("root", "0")
+
+
+def test_the_image_installs_the_torch_that_pyproject_pins() -> None:
+    pins = tomllib.loads((REPO / "pyproject.toml").read_text(encoding="utf-8"))["project"]["dependencies"]
+    torch_pin = next(p for p in pins if p.startswith("torch=="))
+    runs = " ".join(arg for ins, arg in dockerfile() if ins == "RUN")
+    assert f"pip install {torch_pin} " in runs
+
+
+# -- gunicorn, for real ------------------------------------------------------------------
+
+
+def free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def gunicorn_env(data_dir: Path, **extra: str) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith((PREFIX, "GUNICORN_"))}
+    env.update(
+        PYTHONPATH=str(REPO),
+        FAELLESSKAB_DATA_DIR=str(data_dir),
+        FAELLESSKAB_LOG_LEVEL="INFO",
+        EMBEDDING_MODEL="fake",
+        GUNICORN_WORKERS="1",
+        GUNICORN_THREADS="2",
+    )
+    env.update(extra)
+    env.pop("DATABASE_URL", None)
+    env.pop("ELASTICSEARCH_URL", None)
+    return env
+
+
+def get(url: str) -> tuple[int, str, str]:
+    try:
+        with urllib.request.urlopen(url, timeout=10) as res:
+            return res.status, res.headers["Content-Type"], res.read().decode()
+    except urllib.error.HTTPError as err:
+        return err.code, err.headers["Content-Type"], err.read().decode()
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """gunicorn with the project's config on a fresh data dir: (base URL, data dir, stderr file)."""
+    data_dir = tmp_path_factory.mktemp("gunicorn")
+    port = free_port()
+    err_path = data_dir / "stderr.log"
+    with err_path.open("w") as err:
+        proc = subprocess.Popen(
+            [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
+            env=gunicorn_env(data_dir, GUNICORN_BIND=f"127.0.0.1:{port}"),
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
         )
-        assert env["ELASTICSEARCH_URL"] == "http://elasticsearch:9200"
-        assert env["FAELLESSKAB_DATA_DIR"] == "/data"
-    assert services["app"]["ports"] == ["8000:8000"]
-    assert services["app"]["environment"]["GUNICORN_BIND"] == "0.0.0.0:8000"
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 120
+        while True:
+            try:
+                get(base + "/healthz")
+                break
+            except OSError:
+                assert proc.poll() is None, err_path.read_text()
+                assert time.monotonic() < deadline, "gunicorn did not start"
+                time.sleep(0.5)
+        yield base, data_dir, err_path
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)
 
 
-def test_dockerfile_fetches_the_model_at_build_time() -> None:
-    text = (REPO / "Dockerfile").read_text(encoding="utf-8")
-    assert "intfloat/multilingual-e5-small" in text and "EMBEDDING_MODEL=/opt/models/multilingual-e5-small" in text
-    assert "torch==2.13.0" in text and "HF_HUB_OFFLINE=1" in text and "USER fm" in text
+def test_gunicorn_starts_ready_on_a_fresh_data_dir_with_its_own_control_socket(
+    served: tuple[str, Path, Path],
+) -> None:
+    base, data_dir, _ = served
+    status, _, body = get(base + "/readyz")
+    assert status == 200, body
+    assert (data_dir / "gunicorn.ctl").is_socket()
 
 
-def test_gunicorn_settings() -> None:
-    conf = runpy.run_path(str(REPO / "gunicorn.conf.py"))
-    assert conf["preload_app"] is True
-    assert conf["workers"] >= 2 and conf["timeout"] > 0 and conf["accesslog"] == "-"
-    tree = ast.parse((REPO / "gunicorn.conf.py").read_text(encoding="utf-8"))
-    assert "cpu_count" in ast.dump(tree)  # workers follow the CPU count
-    assert callable(conf["when_ready"]) and callable(conf["post_fork"])
+def test_a_long_url_is_answered_by_the_app_in_the_envelope(served: tuple[str, Path, Path]) -> None:
+    base, _, _ = served
+    long_query = "x" * 6000  # beyond gunicorn's default 4094-byte request line
+    status, content_type, body = get(f"{base}/api/v1/no-such-thing?q={long_query}")
+    assert (status, content_type) == (404, "application/json")
+    assert json.loads(body)["code"] == "not_found"
+    status, content_type, body = get(f"{base}/hsds/services?q={long_query}")
+    assert (status, content_type) == (200, "application/json")
+
+
+def test_each_request_is_logged_once(served: tuple[str, Path, Path]) -> None:
+    base, _, err_path = served
+    marker = f"/api/v1/log-once-{time.monotonic_ns()}"
+    get(base + marker)
+    time.sleep(0.3)
+    lines = [line for line in err_path.read_text().splitlines() if marker in line]
+    assert len(lines) == 1 and "faellesskab.access" in lines[0] and f"GET {marker} 404 " in lines[0]
+
+
+@pytest.mark.parametrize(
+    ("variable", "value"),
+    [("FAELLESSKAB_RATE_MATCH", "lots"), ("FAELLESSKAB_HSDS_CACHE_SECONDS", "abc"), ("GUNICORN_WORKERS", "many")],
+)
+def test_gunicorn_refuses_a_bad_setting_in_one_line(tmp_path: Path, variable: str, value: str) -> None:
+    done = subprocess.run(
+        [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
+        env=gunicorn_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{free_port()}", **{variable: value}),
+        cwd=REPO,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+    assert done.returncode == 1
+    assert done.stderr.startswith(f"Error: Invalid setting {variable}={value!r}: ") and done.stderr.count("\n") == 1

@@ -3,12 +3,18 @@
 from __future__ import annotations
 
 import json
+import os
+import subprocess
+import sys
 from pathlib import Path
 
+import pytest
 from flask.testing import FlaskCliRunner
 
 from api.cli import main
 from tests.conftest import make_offer
+
+REPO = Path(__file__).resolve().parents[2]
 
 
 def run(cli: FlaskCliRunner, *args: str) -> tuple[int, str, str]:
@@ -100,3 +106,80 @@ def test_demo_hsds_round_trip(cli: FlaskCliRunner, tmp_path: Path) -> None:
     assert doc["total_items"] >= 150
     code, out, _ = run(cli, "catalogue", "import", "--format", "hsds", str(target))
     assert code == 0 and f"{doc['total_items']} unchanged" in out, out
+
+
+# -- a fresh data directory and bad settings -------------------------------------------
+
+
+def fresh_cli(tmp_path: Path) -> FlaskCliRunner:
+    """A runner on a data directory nobody has prepared (no `db upgrade`)."""
+    from api import create_app
+
+    return create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"}).test_cli_runner()
+
+
+def test_import_into_a_fresh_data_directory_just_works(tmp_path: Path) -> None:
+    src = write_json(tmp_path / "tilbud.json", [make_offer("a")])
+    code, out, err = run(fresh_cli(tmp_path / "data"), "catalogue", "import", str(src))
+    assert (code, err) == (0, "") and "1 created" in out
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["catalogue", "summary", "--json"],
+        ["catalogue", "export", "--format", "csv"],
+        ["catalogue", "capacity"],
+        ["catalogue", "add-category", "fiskeri", "Fiskeri"],
+        ["catalogue", "demo"],
+        ["apikey", "list"],
+        ["apikey", "create", "--role", "navigator", "--name", "n1"],
+        ["index", "sync"],
+        ["index", "rebuild"],
+        ["db", "upgrade"],
+    ],
+)
+def test_every_store_command_works_on_a_fresh_data_directory(tmp_path: Path, args: list[str]) -> None:
+    code, out, err = run(fresh_cli(tmp_path), *args)
+    assert code == 0, err
+    assert "Traceback" not in err and "no such table" not in out + err
+
+
+def test_an_unreachable_database_is_one_line(tmp_path: Path) -> None:
+    from api import create_app
+
+    app = create_app(
+        {"DATA_DIR": str(tmp_path), "DATABASE_URL": "postgresql://nobody@127.0.0.1:9/none", "EMBEDDING_MODEL": "fake"}
+    )
+    code, _, err = run(app.test_cli_runner(), "catalogue", "summary")
+    assert code == 1 and err.startswith("Error: The database at 127.0.0.1:9/none cannot be used: ")
+    assert err.count("\n") == 1
+
+
+def run_process(tmp_path: Path, *args: str, **env: str) -> subprocess.CompletedProcess[str]:
+    environ = {k: v for k, v in os.environ.items() if not k.startswith("FAELLESSKAB_")}
+    environ.update(PYTHONPATH=str(REPO), FAELLESSKAB_DATA_DIR=str(tmp_path), EMBEDDING_MODEL="fake", **env)
+    return subprocess.run(
+        [sys.executable, "-c", "from api.cli import main; main()", *args],
+        env=environ,
+        capture_output=True,
+        text=True,
+        timeout=120,
+        check=False,
+    )
+
+
+def test_a_bad_setting_stops_the_command_with_one_line(tmp_path: Path) -> None:
+    done = run_process(tmp_path, "catalogue", "summary", FAELLESSKAB_HSDS_CACHE_SECONDS="abc")
+    assert done.returncode == 1
+    assert done.stderr == (
+        "Error: Invalid setting FAELLESSKAB_HSDS_CACHE_SECONDS='abc': "
+        "Input should be a valid number, unable to parse string as a number\n"
+    )
+    assert done.stdout == ""
+
+
+def test_the_console_script_runs_a_command(tmp_path: Path) -> None:
+    done = run_process(tmp_path, "catalogue", "summary", "--json")
+    assert done.returncode == 0, done.stderr
+    assert json.loads(done.stdout)["offers"] == 0

@@ -1,0 +1,50 @@
+"""A service started on a fresh data directory is ready at once, and the first offer is searchable."""
+
+from __future__ import annotations
+
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+from flask import Flask
+
+from api import create_app
+from api.auth import create_key
+from api.extensions import get_backend
+from api.startup import prepare
+from tests.conftest import make_offer
+
+
+def fresh_app(data_dir: Path) -> Flask:
+    return create_app({"TESTING": True, "DATA_DIR": str(data_dir), "EMBEDDING_MODEL": "fake"})
+
+
+def test_a_fresh_service_is_ready_and_the_first_offer_is_searchable(tmp_path: Path) -> None:
+    app = fresh_app(tmp_path)
+    client = app.test_client()
+    ready = client.get("/readyz")
+    assert ready.status_code == 200, ready.json
+    assert (ready.json or {})["checks"]["search"] == "ok (embedded, 0 documents)"
+    key = create_key(app.extensions["store"], name="vc", role="volunteer_centre", created_by="tests")
+    res = client.post("/api/v1/offers", json=make_offer("first"), headers={"Authorization": f"Bearer {key}"})
+    assert res.status_code == 201 and res.headers["X-Index-Status"] == "done"
+    assert [c.id for c in get_backend(app).lexical_candidates("seniorkor")] == ["first"]
+
+
+def test_the_liveness_probe_prepares_nothing(tmp_path: Path) -> None:
+    assert fresh_app(tmp_path).test_client().get("/healthz").status_code == 200
+    assert not (tmp_path / "faellesskab.sqlite").exists() and not (tmp_path / "search").exists()
+
+
+def test_processes_sharing_a_data_directory_prepare_it_once(tmp_path: Path) -> None:
+    apps = [fresh_app(tmp_path) for _ in range(4)]  # one app per worker, as gunicorn without preload has
+    with ThreadPoolExecutor(len(apps)) as pool:
+        done = list(pool.map(prepare, apps))
+    assert sum("first index built" in d for d in done) == 1, done
+    assert all(app.test_client().get("/readyz").status_code == 200 for app in apps)
+
+
+def test_an_existing_index_is_kept(tmp_path: Path) -> None:
+    app = fresh_app(tmp_path)
+    first = prepare(app)
+    again = prepare(fresh_app(tmp_path))
+    assert "first index built (0 documents)" in first and again.endswith("has 0 documents")
