@@ -5,7 +5,9 @@ Each rule is written twice, on purpose:
 - :func:`hard_rules` turns a request into named clauses of the portable
   filter, which the backends apply inside their candidate queries, so a
   feasible offer is never lost below a cut-off;
-- :func:`violations` checks one catalogue offer directly, in plain Python.
+- :func:`violations` checks one catalogue offer directly, in plain Python,
+  with the shared predicates of :mod:`catalogue.predicates` and nothing from
+  the indexer's document builder.
   The matcher runs it as a last guard on what it returns (the index may lag
   the store by a moment), and the evaluation counts its findings.
 
@@ -24,9 +26,10 @@ from dataclasses import dataclass
 from datetime import date
 from typing import Any, Final
 
-from catalogue.gazetteer import default_gazetteer, haversine_km
+from catalogue.gazetteer import default_gazetteer
+from catalogue.geo import haversine_km
+from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
 from catalogue.taxonomy import monthly_cost
-from indexer.documents import DAY_ENDS
 from indexer.filters import AnyOf, Clause, Flag, GeoDistance, Not, Range, SearchFilter, Term
 
 from .request import MatchRequest, Window
@@ -182,17 +185,18 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
     cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
     if limit is not None and monthly_cost(cost["amount_dkk"], cost["per"]) > limit:
         broken.append("cost")
-    if req.has("daytime_only") and slots and not any(s["end"] <= DAY_ENDS for s in slots):
+    if req.has("daytime_only") and slots and not has_daytime_slot(slots):
         broken.append("daytime_only")
-    if req.has("evenings_only") and slots and not any(s["start"] >= DAY_ENDS for s in slots):
+    if req.has("evenings_only") and slots and not has_evening_slot(slots):
         broken.append("evenings_only")
     if req.availability and slots and not any(_overlaps_hour(s, w) for s in slots for w in req.availability):
         broken.append("availability")
-    if req.has("non_danish_speaker") and req.language not in (offer.get("languages") or []):
-        from indexer.documents import build_document
-
-        if not build_document(offer).language_learning:
-            broken.append("language")
+    if (
+        req.has("non_danish_speaker")
+        and req.language not in (offer.get("languages") or [])
+        and not is_language_learning(f"{offer['title']} {offer.get('description') or ''}")
+    ):
+        broken.append("language")
     if req.kinds and offer["kind"] not in req.kinds:
         broken.append("kind")
     if req.categories and not set(offer["categories"]) & set(req.categories):
