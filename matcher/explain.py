@@ -139,10 +139,11 @@ def danish_date(day: date) -> str:
 
 
 def price_phrase(cost: Mapping[str, Any]) -> str:
+    """'Gratis', '150 kr. pr. år', '37,50 kr. pr. gang' (Danish decimal comma)."""
     amount = float(cost["amount_dkk"])
     if amount == 0:
         return "Gratis"
-    shown = int(amount) if amount.is_integer() else amount
+    shown = str(int(amount)) if amount.is_integer() else f"{amount:.2f}".replace(".", ",")
     return f"{shown} kr. {COST_PERIODS[cost['per']]}"
 
 

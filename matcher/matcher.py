@@ -26,6 +26,7 @@ from indexer.embedder import Embedder
 from indexer.filters import Term
 
 from . import explain
+from .check import violations
 from .fusion import RRF_K, reciprocal_rank_fusion
 from .interests import DESCRIPTIONS, Inference, expansion_terms, infer_categories, semantic_categories
 from .log import record_match
@@ -34,7 +35,7 @@ from .preferences import TOPICAL_DEPTH, adjust
 from .ranking import combined_score, count_exclusions, distance_km, diversify, full_offers, is_weak
 from .request import MatchRequest
 from .response import MatchResponse, Result
-from .rules import RULE_LABELS, Rule, as_filter, hard_rules, violations
+from .rules import RULE_LABELS, Rule, as_filter, hard_rules
 
 __all__ = ["Matcher", "Reranker", "Tuning"]
 

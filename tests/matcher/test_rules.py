@@ -12,8 +12,9 @@ from catalogue.formats import read_file
 from catalogue.schemas import OfferSchema
 from indexer.documents import build_document
 from indexer.filters import matches
+from matcher.check import violations, window_hours
 from matcher.request import MatchRequestSchema
-from matcher.rules import as_filter, hard_rules, violations, window_hours
+from matcher.rules import as_filter, hard_rules
 
 TODAY = date(2026, 11, 22)
 
