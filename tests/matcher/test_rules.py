@@ -109,6 +109,7 @@ def test_window_hours() -> None:
         ({"interests": "sang", "barriers": ["daytime_only", "evenings_only"]}, "barriers"),
         ({"interests": "sang", "barriers": ["non_danish_speaker"]}, "language"),
         ({"interests": "sang", "language": "xx"}, "language"),
+        ({"interests": "sang", "language": "dan"}, "language"),
         ({"interests": "sang", "limit": 51}, "limit"),
         ({"interests": "sang", "max_distance_km": -1}, "max_distance_km"),
         ({"interests": "sang", "availability": [{"weekday": 9, "start": "10:00", "end": "09:00"}]}, "availability"),
