@@ -16,7 +16,7 @@ import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
 from catalogue.store import Store
@@ -37,7 +37,7 @@ from .request import MatchRequest
 from .response import MatchResponse, Result
 from .rules import RULE_LABELS, Rule, as_filter, hard_rules
 
-__all__ = ["Matcher", "Reranker", "Tuning"]
+__all__ = ["Matcher", "Tuning"]
 
 TZ = ZoneInfo("Europe/Copenhagen")
 CANDIDATES = 100  # per retriever
@@ -65,12 +65,6 @@ class Tuning:
     freshness: bool = True
 
 
-class Reranker(Protocol):
-    """Hook for a cross-encoder: scores (query, offer text) pairs, higher is better."""
-
-    def rerank(self, query: str, texts: Sequence[str]) -> list[float]: ...
-
-
 class Matcher:
     """The matching pipeline over one store, one search backend and one embedder.
 
@@ -84,15 +78,15 @@ class Matcher:
         embedder: Embedder,
         *,
         tuning: Tuning | None = None,
-        reranker: Reranker | None = None,
         log: bool = True,
     ) -> None:
         self.store, self.backend, self.embedder = store, backend, embedder
         self.tuning = tuning or Tuning()
-        self.reranker = reranker
         self.log = log
         self.offers = OfferCache(store)
         self._companion_vector: Any = None
+        self._prototype_key: tuple[tuple[str, str], ...] | None = None
+        self._prototype_cache: dict[str, Any] = {}
 
     # -- the whole match -------------------------------------------------------------
 
@@ -142,8 +136,6 @@ class Matcher:
         offers, docs = self.offers.get([c.id for c in head] + [c.id for c in pool], labels)
         ranked, stale = self._rerank(req, head, offers, docs, today, set(inference.categories))
         chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
-        if self.reranker is not None and chosen:
-            chosen = self._cross_encode(req, chosen, offers)
         results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
         excluded = count_exclusions(rules, pool, docs)
         timings["rank"] = _ms(t2)
@@ -193,7 +185,7 @@ class Matcher:
     def _prototypes(self, labels: Mapping[str, str]) -> dict[str, Any]:
         """Embeddings of the category descriptions, made once per taxonomy."""
         key = tuple(sorted(labels.items()))
-        if getattr(self, "_prototype_key", None) != key:
+        if self._prototype_key != key:
             names = list(labels)
             texts = [DESCRIPTIONS.get(n, labels[n]) for n in names]
             vectors = self.embedder.embed_documents(texts)
@@ -231,14 +223,6 @@ class Matcher:
             ranked.append((cand.id, score))
         ranked.sort(key=lambda item: (-item[1], item[0]))
         return ranked, stale
-
-    def _cross_encode(
-        self, req: MatchRequest, chosen: list[tuple[str, float]], offers: Mapping[str, Mapping[str, Any]]
-    ) -> list[tuple[str, float]]:
-        assert self.reranker is not None
-        texts = [f"{offers[oid]['title']}. {offers[oid].get('description') or ''}" for oid, _ in chosen]
-        scores = self.reranker.rerank(req.interests, texts)
-        return sorted(zip([oid for oid, _ in chosen], scores, strict=True), key=lambda item: (-item[1], item[0]))
 
     def _result(
         self,
