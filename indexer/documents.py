@@ -8,7 +8,6 @@ them from the offer (where they could drift apart).
 from __future__ import annotations
 
 import hashlib
-import re
 from collections.abc import Mapping
 from dataclasses import asdict, dataclass, field
 from datetime import date, datetime
@@ -17,19 +16,11 @@ from typing import Any
 import numpy as np
 
 from catalogue.gazetteer import Gazetteer, default_gazetteer
+from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
 from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES, OFFER_KINDS, monthly_cost
 
 #: Stand-in for "no upper age limit", so that age filters are plain ranges.
 AGE_MAX_OPEN = 150
-DAY_ENDS = "17:00"  # a daytime slot ends by this; an evening slot starts at or after it
-
-# Danish-learning and language-café offers stay open to citizens who do not
-# share their language: that is the point of them.
-_LANGUAGE_LEARNING = re.compile(
-    r"sprogcaf|sprog-caf|language caf|dansk for (nye|udlændinge|begyndere|tosprogede)|lær(e)? dansk|"
-    r"danskundervisning|dansktræning|sprogtræning|sprogven|taledansk|snak dansk|lektiecaf[eé] for voksne",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -134,10 +125,10 @@ def build_document(
         transport_offered=bool(offer.get("transport_offered")),
         companion_available=bool(offer.get("companion_available")),
         newcomers_welcome=bool(offer.get("newcomers_welcome")),
-        language_learning=bool(_LANGUAGE_LEARNING.search(f"{title} {description}")),
+        language_learning=is_language_learning(f"{title} {description}"),
         group_size=offer.get("group_size") or "unknown",
-        has_daytime_slot=any(s["end"] <= DAY_ENDS for s in slots),
-        has_evening_slot=any(s["start"] >= DAY_ENDS for s in slots),
+        has_daytime_slot=has_daytime_slot(slots),
+        has_evening_slot=has_evening_slot(slots),
         by_arrangement=not slots,
         weekdays=sorted({int(s["weekday"]) for s in slots}),
         slot_hours=sorted({f"{s['weekday']}-{h:02d}" for s in slots for h in _hours(s["start"], s["end"])}),

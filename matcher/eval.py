@@ -24,9 +24,10 @@ from importlib import resources
 from pathlib import Path
 from typing import Any
 
+from .check import violations
 from .matcher import Matcher
 from .request import MatchRequestSchema
-from .rules import as_filter, hard_rules, violations
+from .rules import as_filter, hard_rules
 
 CUTOFF = 10
 SYSTEMS = ("hybrid", "bm25", "dense")

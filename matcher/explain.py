@@ -11,7 +11,8 @@ from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
 from typing import Any
 
-from catalogue.taxonomy import COST_PERIODS, LANGUAGE_NAMES_DA, WEEKDAYS_DA, monthly_cost
+from catalogue.languages import name_da
+from catalogue.taxonomy import COST_PERIODS, WEEKDAYS_DA, monthly_cost
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
 
@@ -139,10 +140,11 @@ def danish_date(day: date) -> str:
 
 
 def price_phrase(cost: Mapping[str, Any]) -> str:
+    """'Gratis', '150 kr. pr. år', '37,50 kr. pr. gang' (Danish decimal comma)."""
     amount = float(cost["amount_dkk"])
     if amount == 0:
         return "Gratis"
-    shown = int(amount) if amount.is_integer() else amount
+    shown = str(int(amount)) if amount.is_integer() else f"{amount:.2f}".replace(".", ",")
     return f"{shown} kr. {COST_PERIODS[cost['per']]}"
 
 
@@ -253,7 +255,7 @@ def accommodations(
         out.append("Teleslynge")
     if req.has("non_danish_speaker"):
         if req.language in (offer.get("languages") or []):
-            out.append(f"Foregår også på {LANGUAGE_NAMES_DA.get(req.language, req.language)}")
+            out.append(f"Foregår også på {name_da(req.language)}")
         elif doc.language_learning:
             out.append("Sprogtilbud for nye i Danmark")
     slots = (offer.get("schedule") or {}).get("slots") or []

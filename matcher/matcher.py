@@ -14,32 +14,34 @@ from __future__ import annotations
 import time
 import uuid
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import date, datetime
-from typing import Any, Protocol
+from typing import Any
 from zoneinfo import ZoneInfo
 
-from catalogue.gazetteer import haversine_km
 from catalogue.store import Store
 from indexer.backend import Candidate, SearchBackend
 from indexer.documents import SearchDocument
 from indexer.embedder import Embedder
-from indexer.filters import Term, matches
+from indexer.filters import Term
 
 from . import explain
+from .check import violations
 from .fusion import RRF_K, reciprocal_rank_fusion
 from .interests import DESCRIPTIONS, Inference, expansion_terms, infer_categories, semantic_categories
 from .log import record_match
 from .offers import OfferCache
 from .preferences import TOPICAL_DEPTH, adjust
+from .ranking import combined_score, count_exclusions, distance_km, diversify, full_offers, is_weak
 from .request import MatchRequest
-from .rules import RULE_LABELS, Rule, as_filter, hard_rules, violations
+from .response import MatchResponse, Result
+from .rules import RULE_LABELS, Rule, as_filter, hard_rules
+
+__all__ = ["Matcher", "Tuning"]
 
 TZ = ZoneInfo("Europe/Copenhagen")
 CANDIDATES = 100  # per retriever
 POOL = 50  # unfiltered candidates used to count what each rule removed
-MAX_PER_ORGANISATION = 3
-DIVERSITY_WINDOW = 10
 COMPANION_QUERY = "ledsager følgeven gåven besøgsven brobygger følges med"
 
 
@@ -63,51 +65,12 @@ class Tuning:
     freshness: bool = True
 
 
-class Reranker(Protocol):
-    """Hook for a cross-encoder: scores (query, offer text) pairs, higher is better."""
-
-    def rerank(self, query: str, texts: Sequence[str]) -> list[float]: ...
-
-
-@dataclass
-class Result:
-    offer_id: str
-    title: str
-    organisation: str
-    kind: str
-    town: str | None
-    distance_km: float | None
-    score: float
-    reasons: list[str]
-    accommodations: list[str]
-    cautions: list[str]
-    next_slots: list[dict[str, str]]
-
-    def to_dict(self) -> dict[str, Any]:
-        return dict(self.__dict__)
-
-
-@dataclass
-class MatchResponse:
-    query_id: str
-    results: list[Result]
-    excluded: dict[str, int]
-    excluded_labels: dict[str, str]
-    inferred_categories: list[str]
-    full_waitlist: list[dict[str, Any]] = field(default_factory=list)
-    companion_services: list[dict[str, Any]] = field(default_factory=list)
-    no_good_match: bool = False
-    advice: str | None = None
-    notes: list[str] = field(default_factory=list)
-    timings_ms: dict[str, float] = field(default_factory=dict)
-
-    def to_dict(self) -> dict[str, Any]:
-        out = dict(self.__dict__)
-        out["results"] = [r.to_dict() for r in self.results]
-        return out
-
-
 class Matcher:
+    """The matching pipeline over one store, one search backend and one embedder.
+
+    ``log=False`` keeps matches out of the match log (evaluation, benchmarks).
+    """
+
     def __init__(
         self,
         store: Store,
@@ -115,19 +78,21 @@ class Matcher:
         embedder: Embedder,
         *,
         tuning: Tuning | None = None,
-        reranker: Reranker | None = None,
         log: bool = True,
     ) -> None:
         self.store, self.backend, self.embedder = store, backend, embedder
         self.tuning = tuning or Tuning()
-        self.reranker = reranker
         self.log = log
         self.offers = OfferCache(store)
         self._companion_vector: Any = None
+        self._prototype_key: tuple[tuple[str, str], ...] | None = None
+        self._prototype_cache: dict[str, Any] = {}
 
     # -- the whole match -------------------------------------------------------------
 
     def match(self, req: MatchRequest, *, actor: str = "anonymous", today: date | None = None) -> MatchResponse:
+        """Rank, check and explain offers for ``req`` (steps in the module docstring).
+        ``today`` defaults to today in Copenhagen; ``actor`` goes to the match log."""
         today = today or datetime.now(TZ).date()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -171,8 +136,6 @@ class Matcher:
         offers, docs = self.offers.get([c.id for c in head] + [c.id for c in pool], labels)
         ranked, stale = self._rerank(req, head, offers, docs, today, set(inference.categories))
         chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
-        if self.reranker is not None and chosen:
-            chosen = self._cross_encode(req, chosen, offers)
         results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
         excluded = count_exclusions(rules, pool, docs)
         timings["rank"] = _ms(t2)
@@ -183,7 +146,7 @@ class Matcher:
             excluded=excluded,
             excluded_labels={name: RULE_LABELS[name] for name in excluded},
             inferred_categories=list(inference.categories),
-            full_waitlist=self._waitlisted(rules, pool, offers, docs),
+            full_waitlist=full_offers(rules, pool, offers, docs),
         )
         if stale:
             response.notes.append(f"{stale} tilbud blev sorteret fra, fordi de netop er ændret i kataloget.")
@@ -222,7 +185,7 @@ class Matcher:
     def _prototypes(self, labels: Mapping[str, str]) -> dict[str, Any]:
         """Embeddings of the category descriptions, made once per taxonomy."""
         key = tuple(sorted(labels.items()))
-        if getattr(self, "_prototype_key", None) != key:
+        if self._prototype_key != key:
             names = list(labels)
             texts = [DESCRIPTIONS.get(n, labels[n]) for n in names]
             vectors = self.embedder.embed_documents(texts)
@@ -247,32 +210,19 @@ class Matcher:
             if offer is None or violations(req, offer, today):
                 stale += 1  # the index lagged the store: never show it
                 continue
-            parts = adjust(req, docs[cand.id], self._distance(req, offer), today)
-            factor = (
-                (parts.preference if tune.preferences else 1.0)
-                * (parts.distance if tune.distance_decay else 1.0)
-                * (parts.freshness if tune.freshness else 1.0)
+            parts = adjust(req, docs[cand.id], distance_km(req, offer), today)
+            on_topic = bool(inferred & set(offer["categories"]))
+            score = combined_score(
+                cand.score,
+                parts,
+                preferences=tune.preferences,
+                distance=tune.distance_decay,
+                freshness=tune.freshness,
+                topic_boost=tune.category_boost if on_topic else 0.0,
             )
-            if tune.category_boost and inferred & set(offer["categories"]):
-                factor *= 1.0 + tune.category_boost
-            ranked.append((cand.id, cand.score * factor))
+            ranked.append((cand.id, score))
         ranked.sort(key=lambda item: (-item[1], item[0]))
         return ranked, stale
-
-    def _cross_encode(
-        self, req: MatchRequest, chosen: list[tuple[str, float]], offers: Mapping[str, Mapping[str, Any]]
-    ) -> list[tuple[str, float]]:
-        assert self.reranker is not None
-        texts = [f"{offers[oid]['title']}. {offers[oid].get('description') or ''}" for oid, _ in chosen]
-        scores = self.reranker.rerank(req.interests, texts)
-        return sorted(zip([oid for oid, _ in chosen], scores, strict=True), key=lambda item: (-item[1], item[0]))
-
-    @staticmethod
-    def _distance(req: MatchRequest, offer: Mapping[str, Any]) -> float | None:
-        loc = offer["location"]
-        if req.lat is None or req.lon is None or loc.get("lat") is None:
-            return None
-        return round(haversine_km(req.lat, req.lon, loc["lat"], loc["lon"]), 1)
 
     def _result(
         self,
@@ -280,11 +230,11 @@ class Matcher:
         offer: Mapping[str, Any],
         doc: SearchDocument,
         score: float,
-        inference: Any,
+        inference: Inference,
         labels: Mapping[str, str],
         today: date,
     ) -> Result:
-        distance = self._distance(req, offer)
+        distance = distance_km(req, offer)
         return Result(
             offer_id=offer["id"],
             title=offer["title"],
@@ -298,33 +248,6 @@ class Matcher:
             cautions=explain.cautions(req, offer, today, distance),
             next_slots=explain.next_slots(offer, today),
         )
-
-    def _waitlisted(
-        self,
-        rules: list[Rule],
-        pool: Sequence[Candidate],
-        offers: Mapping[str, Mapping[str, Any]],
-        docs: Mapping[str, SearchDocument],
-    ) -> list[dict[str, Any]]:
-        """Relevant offers that fit in every way but are full: listed apart."""
-        without_full = as_filter(rules, skip=frozenset({"full"}))
-        out = []
-        for cand in pool:
-            doc = docs.get(cand.id)
-            if doc is None or doc.has_places or not matches(without_full, doc):
-                continue
-            offer = offers[cand.id]
-            out.append(
-                {
-                    "offer_id": cand.id,
-                    "title": offer["title"],
-                    "organisation": offer["organisation"]["name"],
-                    "waitlist": offer.get("waitlist"),
-                }
-            )
-            if len(out) == 3:
-                break
-        return out
 
     def _companion_services(
         self, req: MatchRequest, rules: list[Rule], labels: Mapping[str, str], today: date
@@ -357,53 +280,6 @@ class Matcher:
             if len(out) == 3:
                 break
         return out
-
-
-WEAK_VECTOR_SCORE = 0.9  # (1 + cos) / 2 below this, with no shared words, is a weak match
-
-
-def is_weak(results: Sequence[Result], lexical: Sequence[Candidate], vector: Sequence[Candidate]) -> bool:
-    """No results, or none of the top three shares a word with the citizen's
-    text and none is close in meaning: recorded as "no good match"."""
-    if not results:
-        return True
-    top = [r.offer_id for r in results[:3]]
-    if any(c.id in top for c in lexical):
-        return False
-    closeness = {c.id: c.score for c in vector}
-    return max((closeness.get(oid, 0.0) for oid in top), default=0.0) < WEAK_VECTOR_SCORE
-
-
-def diversify(ranked: Sequence[tuple[str, float]], org_of: Mapping[str, str], limit: int) -> list[tuple[str, float]]:
-    """Best first, at most MAX_PER_ORGANISATION per organisation in the top
-    DIVERSITY_WINDOW; held-back offers fill remaining places only when
-    nothing else is left."""
-    chosen: list[tuple[str, float]] = []
-    held: list[tuple[str, float]] = []
-    per_org: dict[str, int] = {}
-    for item in ranked:
-        org = org_of[item[0]]
-        if len(chosen) < DIVERSITY_WINDOW and per_org.get(org, 0) >= MAX_PER_ORGANISATION:
-            held.append(item)
-            continue
-        per_org[org] = per_org.get(org, 0) + 1
-        chosen.append(item)
-        if len(chosen) == limit:
-            return chosen
-    return (chosen + held)[:limit]
-
-
-def count_exclusions(
-    rules: list[Rule], pool: Sequence[Candidate], docs: Mapping[str, SearchDocument]
-) -> dict[str, int]:
-    """For each rule, how many of the most relevant offers (before any rule) it removes."""
-    counts: dict[str, int] = {}
-    for rule in rules:
-        flt = as_filter([rule])
-        n = sum(1 for cand in pool if cand.id in docs and not matches(flt, docs[cand.id]))
-        if n:
-            counts[rule.name] = n
-    return counts
 
 
 def _ms(start: float) -> float:

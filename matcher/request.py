@@ -14,6 +14,7 @@ from marshmallow import RAISE, Schema, ValidationError, fields, post_load, valid
 
 from catalogue import taxonomy
 from catalogue.gazetteer import Gazetteer, Place, default_gazetteer
+from catalogue.languages import parse_language
 from catalogue.schemas import DK_LAT, DK_LON, TIME_RE
 
 #: Barrier code -> Danish label, as the navigator's form shows them.
@@ -33,6 +34,13 @@ BARRIERS: Final[dict[str, str]] = {
 
 DEFAULT_MAX_DISTANCE_KM = 20.0
 MAX_LIMIT = 50
+
+
+def _check_language(code: str) -> None:
+    """A language code as offers record it (:mod:`catalogue.languages`): ISO 639-1
+    where one exists ("da", "uk"), else ISO 639-3. "dan" or "xx" are refused."""
+    if parse_language(code) != code:
+        raise ValidationError("Not a language code: ISO 639-1 where one exists, as offers record it (Danish is 'da').")
 
 
 class _Strict(Schema):
@@ -119,10 +127,7 @@ class MatchRequestSchema(_Strict):
         load_default=DEFAULT_MAX_DISTANCE_KM, validate=validate.Range(min=0.5, max=300, error="Must be 0.5 to 300 km.")
     )
     barriers = fields.List(fields.String(validate=validate.OneOf(list(BARRIERS))), load_default=list)
-    language = fields.String(
-        load_default="da",
-        validate=validate.OneOf(sorted(taxonomy.ISO_639_1), error="Not an ISO 639-1 language code (Danish is 'da')."),
-    )
+    language = fields.String(load_default="da", validate=_check_language)
     availability = fields.List(fields.Nested(WindowInput), load_default=list, validate=validate.Length(max=21))
     max_monthly_cost_dkk = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
     kinds = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.OFFER_KINDS))), load_default=list)

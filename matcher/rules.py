@@ -5,34 +5,25 @@ Each rule is written twice, on purpose:
 - :func:`hard_rules` turns a request into named clauses of the portable
   filter, which the backends apply inside their candidate queries, so a
   feasible offer is never lost below a cut-off;
-- :func:`violations` checks one catalogue offer directly, in plain Python.
-  The matcher runs it as a last guard on what it returns (the index may lag
-  the store by a moment), and the evaluation counts its findings.
+- :func:`matcher.check.violations` checks one catalogue offer directly, in
+  plain Python, without the indexer (its own module imports nothing from
+  it). The matcher runs it as a last guard on what it returns (the index may
+  lag the store by a moment), and the evaluation counts its findings.
 
-A test holds the two to the same answers over the whole demo catalogue.
-
-Two readings of the rules, chosen for what a navigator would expect:
-- offers without fixed times ("efter aftale", e.g. a besøgsven) pass the
-  time-of-day rules, since the time is agreed with the citizen;
-- online offers pass the place-bound rules (distance, no car, wheelchair).
+A test holds the two to the same answers over the whole demo catalogue; both
+follow the readings of the rules given in :mod:`matcher.check`.
 """
 
 from __future__ import annotations
 
-from collections.abc import Mapping
 from dataclasses import dataclass
 from datetime import date
-from typing import Any, Final
+from typing import Final
 
-from catalogue.gazetteer import default_gazetteer, haversine_km
-from catalogue.taxonomy import monthly_cost
-from indexer.documents import DAY_ENDS
 from indexer.filters import AnyOf, Clause, Flag, GeoDistance, Not, Range, SearchFilter, Term
 
-from .request import MatchRequest, Window
-
-LOW_INCOME_MONTHLY_DKK: Final = 100.0
-NO_CAR_KM: Final = 5.0
+from .check import NO_CAR_KM, cost_limit, window_hours
+from .request import MatchRequest
 
 #: Rule name -> Danish text for the navigator ("excluded because ...").
 RULE_LABELS: Final[dict[str, str]] = {
@@ -62,13 +53,6 @@ class Rule:
     @property
     def label(self) -> str:
         return RULE_LABELS[self.name]
-
-
-def cost_limit(req: MatchRequest) -> float | None:
-    """The monthly cost ceiling in DKK, if any."""
-    if req.max_monthly_cost_dkk is not None:
-        return req.max_monthly_cost_dkk
-    return LOW_INCOME_MONTHLY_DKK if req.has("low_income") else None
 
 
 def hard_rules(req: MatchRequest, today: date) -> list[Rule]:
@@ -126,83 +110,3 @@ def _age_clause(age: int) -> Clause:
 
 def as_filter(rules: list[Rule], skip: frozenset[str] = frozenset()) -> SearchFilter:
     return SearchFilter(tuple(r.clause for r in rules if r.name not in skip))
-
-
-def window_hours(window: Window) -> list[str]:
-    """The hour buckets a citizen's window touches, as in ``SearchDocument.slot_hours``.
-
-    A window 09:00-11:00 touches hours 9 and 10; it overlaps a slot when they
-    share an hour (an hour's resolution is what a navigator's form gives)."""
-    sh = int(window.start[:2])
-    eh, em = int(window.end[:2]), int(window.end[3:])
-    return [f"{window.weekday}-{h:02d}" for h in range(sh, eh + (1 if em > 0 else 0))]
-
-
-# -- the independent check on catalogue offers ------------------------------------------
-
-
-def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list[str]:
-    """Names of the hard rules this catalogue offer breaks for this request."""
-    broken: list[str] = []
-    loc = offer["location"]
-    online = bool(loc.get("online"))
-    has_point = loc.get("lat") is not None
-    schedule = offer.get("schedule") or {}
-    slots = schedule.get("slots") or []
-    access = set(offer.get("accessibility") or [])
-    if offer["status"] != "active":
-        broken.append("status")
-    valid_to = schedule.get("valid_to")
-    if valid_to is not None and str(valid_to)[:10] < today.isoformat():
-        broken.append("season")
-    if offer.get("places_available") == 0:
-        broken.append("full")
-    if req.age is not None:
-        low = offer.get("age_min") or 0
-        high = offer.get("age_max")
-        if req.age < low or (high is not None and req.age > high):
-            broken.append("age")
-    if req.lat is not None and req.lon is not None:
-        dist = haversine_km(req.lat, req.lon, loc["lat"], loc["lon"]) if has_point else None
-        if not online and (dist is None or dist > req.max_distance_km):
-            broken.append("distance")
-        offer_on_island = has_point and default_gazetteer().is_island(loc["lat"], loc["lon"])
-        if not (online and not has_point) and offer_on_island != req.on_island:
-            broken.append("island")
-        if req.has("no_car") and not (
-            online
-            or offer.get("transport_offered")
-            or "near_public_transport" in access
-            or (dist is not None and dist <= NO_CAR_KM)
-        ):
-            broken.append("no_car")
-    if req.has("wheelchair_user") and not (online or access & {"wheelchair", "step_free"}):
-        broken.append("wheelchair_user")
-    limit = cost_limit(req)
-    cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
-    if limit is not None and monthly_cost(cost["amount_dkk"], cost["per"]) > limit:
-        broken.append("cost")
-    if req.has("daytime_only") and slots and not any(s["end"] <= DAY_ENDS for s in slots):
-        broken.append("daytime_only")
-    if req.has("evenings_only") and slots and not any(s["start"] >= DAY_ENDS for s in slots):
-        broken.append("evenings_only")
-    if req.availability and slots and not any(_overlaps_hour(s, w) for s in slots for w in req.availability):
-        broken.append("availability")
-    if req.has("non_danish_speaker") and req.language not in (offer.get("languages") or []):
-        from indexer.documents import build_document
-
-        if not build_document(offer).language_learning:
-            broken.append("language")
-    if req.kinds and offer["kind"] not in req.kinds:
-        broken.append("kind")
-    if req.categories and not set(offer["categories"]) & set(req.categories):
-        broken.append("category")
-    return broken
-
-
-def _overlaps_hour(slot: Mapping[str, Any], window: Window) -> bool:
-    """Same weekday and a shared clock hour (the resolution of ``window_hours``)."""
-    if int(slot["weekday"]) != window.weekday:
-        return False
-    slot_hours = set(range(int(slot["start"][:2]), int(slot["end"][:2]) + (1 if slot["end"][3:] != "00" else 0)))
-    return bool(slot_hours & {int(h.split("-")[1]) for h in window_hours(window)})

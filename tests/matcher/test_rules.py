@@ -12,8 +12,9 @@ from catalogue.formats import read_file
 from catalogue.schemas import OfferSchema
 from indexer.documents import build_document
 from indexer.filters import matches
+from matcher.check import violations, window_hours
 from matcher.request import MatchRequestSchema
-from matcher.rules import as_filter, hard_rules, violations, window_hours
+from matcher.rules import as_filter, hard_rules
 
 TODAY = date(2026, 11, 22)
 
@@ -108,6 +109,7 @@ def test_window_hours() -> None:
         ({"interests": "sang", "barriers": ["daytime_only", "evenings_only"]}, "barriers"),
         ({"interests": "sang", "barriers": ["non_danish_speaker"]}, "language"),
         ({"interests": "sang", "language": "xx"}, "language"),
+        ({"interests": "sang", "language": "dan"}, "language"),
         ({"interests": "sang", "limit": 51}, "limit"),
         ({"interests": "sang", "max_distance_km": -1}, "max_distance_km"),
         ({"interests": "sang", "availability": [{"weekday": 9, "start": "10:00", "end": "09:00"}]}, "availability"),

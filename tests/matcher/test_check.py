@@ -1,0 +1,55 @@
+"""The independent rule check: free of the indexer, and its own readings of the rules.
+
+Its agreement with the filter clauses over the demo catalogue is in test_rules.py.
+"""
+
+from __future__ import annotations
+
+import json
+import subprocess
+import sys
+from datetime import date
+
+from matcher.check import cost_limit, violations
+
+from .helpers import offer, request
+
+TODAY = date(2026, 11, 22)
+
+
+def test_the_check_imports_nothing_from_the_indexer() -> None:
+    code = (
+        "import sys, json, matcher.check; print(json.dumps(sorted(m for m in sys.modules if m.startswith('indexer'))))"
+    )
+    out = subprocess.run([sys.executable, "-c", code], check=True, capture_output=True, text=True).stdout
+    assert json.loads(out) == []
+
+
+def test_language_learning_offers_stay_open() -> None:
+    arabic = request("dansk", "non_danish_speaker", language="ar")
+    assert violations(arabic, offer(languages=["da"]), TODAY) == ["language"]
+    assert violations(arabic, offer(languages=["da", "ar"]), TODAY) == []
+    cafe = offer(title="Sprogcafé i Grenaa", description="Kom og snak.", languages=["da"])
+    assert violations(arabic, cafe, TODAY) == []
+    learning = offer(title="Torsdagsklub", description="Her kan du lære dansk.", languages=["da"])
+    assert violations(arabic, learning, TODAY) == []
+
+
+def test_time_of_day() -> None:
+    morning = offer(schedule={"slots": [{"weekday": 2, "start": "10:00", "end": "17:00"}]})
+    evening = offer(schedule={"slots": [{"weekday": 2, "start": "17:00", "end": "19:00"}]})
+    agreed = offer(schedule={"slots": []})
+    assert violations(request("x", "daytime_only"), morning, TODAY) == []
+    assert violations(request("x", "daytime_only"), evening, TODAY) == ["daytime_only"]
+    assert violations(request("x", "evenings_only"), morning, TODAY) == ["evenings_only"]
+    assert violations(request("x", "evenings_only"), evening, TODAY) == []
+    assert violations(request("x", "evenings_only"), agreed, TODAY) == []  # time agreed with the citizen
+
+
+def test_cost_limit() -> None:
+    assert cost_limit(request()) is None
+    assert cost_limit(request("x", "low_income")) == 100.0
+    assert cost_limit(request("x", "low_income", max_monthly_cost_dkk=40.0)) == 40.0
+    # 150 kr. a year = 12.50 kr. a month
+    assert violations(request("x", max_monthly_cost_dkk=12.0), offer(), TODAY) == ["cost"]
+    assert violations(request("x", max_monthly_cost_dkk=12.5), offer(), TODAY) == []

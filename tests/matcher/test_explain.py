@@ -1,0 +1,235 @@
+"""Plain-Danish explanations: reasons, accommodations, cautions and next meetings."""
+
+from __future__ import annotations
+
+from datetime import date
+
+import pytest
+
+from catalogue.taxonomy import DEFAULT_CATEGORIES
+from indexer.documents import build_document
+from matcher import explain
+from matcher.interests import infer_categories
+
+from .helpers import offer, request
+
+TODAY = date(2026, 11, 23)  # a Monday
+LABELS = dict(DEFAULT_CATEGORIES)
+TUE_MORNING = {"weekday": 2, "start": "10:00", "end": "12:00"}
+THU_EVENING = {"weekday": 4, "start": "19:00", "end": "21:00"}
+
+
+# -- phrases ---------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("start", "part"),
+    [
+        ("09:00", "formiddag"),
+        ("11:59", "formiddag"),
+        ("12:00", "eftermiddag"),
+        ("16:59", "eftermiddag"),
+        ("17:00", "aften"),
+    ],
+)
+def test_day_part(start: str, part: str) -> None:
+    assert explain.day_part(start) == part
+
+
+def test_schedule_phrase() -> None:
+    assert explain.schedule_phrase([]) == "efter aftale"
+    assert explain.schedule_phrase([TUE_MORNING]) == "hver tirsdag formiddag"
+    # Two slots on the same day part count once.
+    assert explain.schedule_phrase([TUE_MORNING, {**TUE_MORNING, "start": "08:00"}]) == "hver tirsdag formiddag"
+    monday = {"weekday": 1, "start": "14:00", "end": "16:00"}
+    assert explain.schedule_phrase([monday, THU_EVENING]) == "mandag eftermiddag og torsdag aften"
+    assert explain.schedule_phrase([monday, TUE_MORNING, THU_EVENING]) == (
+        "mandag eftermiddag, tirsdag formiddag og torsdag aften"
+    )
+
+
+def test_price_phrase_and_date() -> None:
+    assert explain.price_phrase({"amount_dkk": 0, "per": "gang"}) == "Gratis"
+    assert explain.price_phrase({"amount_dkk": 150.0, "per": "år"}) == "150 kr. pr. år"
+    assert explain.price_phrase({"amount_dkk": 37.5, "per": "gang"}) == "37,50 kr. pr. gang"
+    assert explain.danish_date(date(2026, 12, 3)) == "3. december"
+    assert explain.danish_date(date(2027, 1, 15)) == "15. januar"
+
+
+# -- next meetings ---------------------------------------------------------------------
+
+
+def test_next_slots_from_today_in_date_order() -> None:
+    o = offer(schedule={"slots": [THU_EVENING, TUE_MORNING]})
+    assert explain.next_slots(o, TODAY) == [
+        {"date": "2026-11-24", "weekday": "tirsdag", "start": "10:00", "end": "12:00"},
+        {"date": "2026-11-26", "weekday": "torsdag", "start": "19:00", "end": "21:00"},
+        {"date": "2026-12-01", "weekday": "tirsdag", "start": "10:00", "end": "12:00"},
+    ]
+
+
+def test_next_slots_include_today() -> None:
+    o = offer(schedule={"slots": [{"weekday": 1, "start": "13:00", "end": "15:00"}]})
+    assert [s["date"] for s in explain.next_slots(o, TODAY, count=2)] == ["2026-11-23", "2026-11-30"]
+
+
+def test_next_slots_stay_within_the_season() -> None:
+    later = offer(schedule={"slots": [TUE_MORNING], "valid_from": "2027-01-04"})
+    assert [s["date"] for s in explain.next_slots(later, TODAY, count=1)] == ["2027-01-05"]
+    ending = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2026-12-02"})
+    assert [s["date"] for s in explain.next_slots(ending, TODAY)] == ["2026-11-24", "2026-12-01"]
+
+
+def test_no_next_slots_by_arrangement() -> None:
+    assert explain.next_slots(offer(schedule={"slots": []}), TODAY) == []
+
+
+# -- reasons ---------------------------------------------------------------------------
+
+
+def reasons(interests: str, o: dict[str, object]) -> list[str]:
+    return explain.reasons(request(interests), o, infer_categories(interests, LABELS), LABELS)
+
+
+def test_reason_quotes_the_citizens_word_and_the_time() -> None:
+    # "synge" meets "synger" in the description (a content word of 5+ letters);
+    # "savner" is a generic word and "kor" is only part of "Seniorkor".
+    assert reasons("Jeg savner at synge i kor", offer()) == ["Du nævnte synge – her mødes man hver tirsdag formiddag."]
+
+
+def test_reason_by_topic_when_no_word_is_shared() -> None:
+    o = offer(title="Kaffeklub", description="Vi mødes en gang om ugen.", categories=["samtale"])
+    assert reasons("I feel lonely", o) == ["Du talte om lonely, og tilbuddet handler om samtale og samvær."]
+
+
+def test_reason_falls_back_to_the_offers_topics() -> None:
+    assert reasons("xyz abc", offer()) == ["Ligner det, du fortalte om (emne: sang, musik)."]
+
+
+def test_volunteer_service_reasons_agree_the_time() -> None:
+    o = offer(
+        title="Kaffeven",
+        description="En frivillig drikker kaffe med dig.",
+        categories=["samtale"],
+        kind="volunteer_service",
+        schedule={"slots": []},
+    )
+    assert reasons("Jeg drikker gerne kaffe", o) == [
+        "Du nævnte drikker og kaffe – tiden aftales efter dine ønsker.",
+        "En frivillig giver sig tid til dig; tiden aftales med dig.",
+    ]
+
+
+# -- accommodations --------------------------------------------------------------------
+
+
+def accommodations(
+    o: dict[str, object], *barriers: str, distance_km: float | None = None, **fields: object
+) -> list[str]:
+    return explain.accommodations(request("sang", *barriers, **fields), o, build_document(o), distance_km)
+
+
+def test_no_barriers_no_accommodations() -> None:
+    assert accommodations(offer()) == []
+
+
+def test_wheelchair_and_step_free() -> None:
+    o = offer(accessibility=["wheelchair", "step_free", "accessible_toilet"])
+    assert accommodations(o, "wheelchair_user") == ["Kørestolsegnet", "Trinfri adgang", "Handicaptoilet"]
+
+
+def test_cost_per_month_for_low_income() -> None:
+    # 20 kr. pr. gang x 4 meetings a month = 80 kr.
+    assert accommodations(offer(cost={"amount_dkk": 20, "per": "gang"}), "low_income") == [
+        "Billigt: ca. 80 kr. om måneden"
+    ]
+    assert accommodations(offer(cost={"amount_dkk": 0, "per": "gang"}), max_monthly_cost_dkk=50.0) == ["Gratis"]
+
+
+def test_no_car() -> None:
+    o = offer(transport_offered=True, accessibility=["near_public_transport"])
+    assert accommodations(o, "no_car", distance_km=1.4) == [
+        "Der tilbydes transport",
+        "Tæt på bus eller tog",
+        "Kun 1,4 km væk",
+    ]
+    assert accommodations(o, "no_car", distance_km=2.1) == ["Der tilbydes transport", "Tæt på bus eller tog"]
+
+
+def test_social_anxiety() -> None:
+    o = offer(group_size="small", newcomers_welcome=True, companion_available=True)
+    assert accommodations(o, "social_anxiety") == [
+        "Der kan komme en ledsager med første gang",
+        "Lille hold (højst 8)",
+        "Nye er særligt velkomne",
+    ]
+
+
+def test_language() -> None:
+    assert accommodations(offer(languages=["da", "ar"]), "non_danish_speaker", language="ar") == [
+        "Foregår også på arabisk"
+    ]
+    cafe = offer(title="Sprogcafé", description="Snak dansk over en kop kaffe.", languages=["da"])
+    assert accommodations(cafe, "non_danish_speaker", language="ar") == ["Sprogtilbud for nye i Danmark"]
+
+
+def test_time_hearing_and_online() -> None:
+    assert accommodations(offer(), "daytime_only") == ["Tidspunkt: hver tirsdag formiddag"]
+    assert accommodations(offer(accessibility=["hearing_loop"]), "hearing_impaired") == ["Teleslynge"]
+    online = offer(location={"online": True})
+    assert accommodations(online) == ["Foregår online hjemmefra"]
+
+
+# -- cautions --------------------------------------------------------------------------
+
+
+def cautions(o: dict[str, object], *barriers: str, distance_km: float | None = None) -> list[str]:
+    return explain.cautions(request("sang", *barriers), o, TODAY, distance_km)
+
+
+def test_default_offer_only_shows_its_price() -> None:
+    assert cautions(offer()) == ["Pris: 150 kr. pr. år"]
+
+
+def test_price_is_not_a_caution_when_cost_is_a_barrier() -> None:
+    assert cautions(offer(), "low_income") == []
+
+
+def test_verification() -> None:
+    assert cautions(offer(last_verified=None, cost=None)) == ["Ikke bekræftet af arrangøren endnu"]
+    # 2025-09 to 2026-11: 14 months.
+    assert cautions(offer(last_verified="2025-09-30", cost=None)) == ["Sidst bekræftet for 14 måneder siden"]
+    assert cautions(offer(last_verified="2025-12-01", cost=None)) == []
+
+
+def test_places_and_group_size() -> None:
+    assert cautions(offer(places_available=1, cost=None)) == ["Kun 1 ledig plads"]
+    assert cautions(offer(places_available=3, cost=None)) == ["Kun 3 ledige pladser"]
+    assert cautions(offer(places_available=4, cost=None)) == []
+    assert cautions(offer(group_size="large", cost=None)) == ["Holdet er stort (over 20)"]
+
+
+def test_season() -> None:
+    starts = offer(schedule={"slots": [TUE_MORNING], "valid_from": "2027-01-05"}, cost=None)
+    assert cautions(starts) == ["Starter først 5. januar"]
+    ends = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2026-12-15"}, cost=None)
+    assert cautions(ends) == ["Sæsonen slutter 15. december"]
+    far = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2027-03-01"}, cost=None)
+    assert cautions(far) == []
+
+
+def test_barrier_cautions() -> None:
+    bare = offer(accessibility=[], cost=None)
+    assert cautions(bare, "reduced_mobility", "hearing_impaired") == [
+        "Trinfri adgang er ikke oplyst",
+        "Ingen teleslynge oplyst",
+    ]
+    driven = offer(transport_offered=True, cost=None)
+    assert cautions(driven, "no_car", distance_km=8.0) == ["Aftal transporten med arrangøren"]
+    assert cautions(driven, "no_car", distance_km=4.0) == []
+
+
+def test_online_needs_a_device() -> None:
+    assert cautions(offer(location={"online": True}, accessibility=[], cost=None), "hearing_impaired") == [
+        "Kræver computer, tablet eller smartphone"
+    ]
