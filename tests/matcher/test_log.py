@@ -8,9 +8,9 @@ from typing import Any
 import pytest
 from sqlalchemy import update
 
-from catalogue.models import MatchLog
 from catalogue.store import Store
 from matcher.log import age_band, demand_report, recent_matches, record_match
+from matcher.models import MatchLog
 
 T0 = datetime(2026, 11, 20, 9, 0, tzinfo=UTC)
 
