@@ -26,6 +26,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         match,
         navigator,
         offers,
+        openapi,
         organisations,
         referrals,
     )
@@ -50,6 +51,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (match, offers, organisations, referrals, admin, hsds_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
+    openapi.init_spec(api)  # security, error responses and the error envelope for every operation
     return app
 
 

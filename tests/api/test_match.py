@@ -52,7 +52,7 @@ def test_validation_errors_name_the_field(client: FlaskClient, demo_app: Flask) 
     res = client.post(
         "/api/v1/match", data="{not json", content_type="application/json", headers=auth(demo_app, "navigator")
     )
-    assert res.status_code in (400, 422) and res.json["code"] in ("bad_request", "unprocessable_entity")
+    assert res.status_code == 400 and res.json["code"] == "bad_request"
 
 
 def test_keys_and_roles(client: FlaskClient, demo_app: Flask) -> None:
@@ -86,13 +86,17 @@ def test_throttle_gives_429_with_retry_after(tmp_path) -> None:  # type: ignore[
     from api.extensions import get_store
 
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake", "RATE_MATCH": "2/60"})
+    from tests.conftest import make_offer
+
     get_store(app).migrate()
+    get_store(app).import_offers([make_offer("a")], actor="t")
+    app.extensions["indexer"].rebuild()
     key = create_key(get_store(app), name="n", role="navigator", created_by="t")
     client = app.test_client()
     codes = [
         client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"}).status_code
         for _ in range(3)
     ]
-    assert codes[:2] != [429, 429] and codes[2] == 429
+    assert codes == [200, 200, 429]
     res = client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"})
     assert res.status_code == 429 and int(res.headers["Retry-After"]) >= 1
