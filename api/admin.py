@@ -6,6 +6,7 @@ from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
+from flask import Response
 from flask.views import MethodView
 from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
@@ -15,6 +16,7 @@ from catalogue.capacity import capacity_timeline, month_ends
 from catalogue.errors import NotFound
 
 from .auth import ROLES, create_key, current_caller, list_keys, requires, revoke_key
+from .common import no_content
 from .extensions import get_store
 from .models import AccessEvent
 
@@ -137,10 +139,11 @@ class ApiKeys(MethodView):
 class ApiKeyItem(MethodView):
     @requires("admin", throttle="write")
     @blp.response(204, description="Revoked; no body.")
-    def delete(self, name: str) -> None:
+    def delete(self, name: str) -> Response:
         """Revoke a key; it stops working at once."""
         if not revoke_key(get_store(), name):
             raise NotFound("active API key", name)
+        return no_content()
 
 
 @blp.route("/reports/capacity")

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import logging
+import re
 from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any, Final, TypeVar
@@ -19,6 +20,7 @@ MAX_PER_PAGE = 200
 F = TypeVar("F", bound=Callable[..., Any])
 #: Set on a view by :func:`if_match_required`, read by ``api.openapi`` to document If-Match, 412 and 428.
 IF_MATCH_ATTR: Final = "__fm_if_match__"
+VERSION_TAG: Final = re.compile(r"[0-9]{1,18}")  # a record's version, as its ETag carries it
 
 
 #: Response headers, as documented in the OpenAPI document.
@@ -97,6 +99,13 @@ def not_modified(version: int) -> Response | None:
     return None
 
 
+def no_content() -> Response:
+    """204 with no body and no Content-Type (there is no content to have a type)."""
+    response = Response(status=204)
+    response.headers.remove("Content-Type")
+    return response
+
+
 def with_etag(body: Mapping[str, Any], status: int = 200) -> Response:
     """A hand-made JSON response with the record's ETag (api.referrals; the other views return data)."""
     version = int(body["version"])
@@ -123,7 +132,8 @@ def expected_version() -> int:
     if tags.star_tag:
         raise PreconditionFailed("If-Match: * is not accepted; send the ETag of the version you edited.")
     values = tags.as_set(include_weak=True)
-    if len(values) != 1 or not (value := next(iter(values))).isdigit() or len(value) > 18:
+    value = next(iter(values)) if len(values) == 1 else None
+    if not isinstance(value, str) or not VERSION_TAG.fullmatch(value):
         raise PreconditionFailed('If-Match must be one ETag such as "3".')
     return int(value)
 

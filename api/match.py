@@ -72,7 +72,7 @@ class MatchView(MethodView):
     @requires("navigator", throttle="match")
     @blp.arguments(MatchRequestSchema, location="json")
     @blp.response(200, MatchResponseSchema)
-    @blp.alt_response(503, description="The search index is not built or the model is not prepared.")
+    @blp.alt_response(503, "SERVICE_UNAVAILABLE")  # no search index built, or the model is not prepared
     def post(self, req: MatchRequest) -> dict[str, Any]:
         """Rank offers for a citizen, with a Danish explanation for each.
 

@@ -12,6 +12,8 @@ The spec's ``x-roles`` (api.openapi) must say the same as the table.
 
 from __future__ import annotations
 
+from typing import Any
+
 import pytest
 from flask import Flask
 from flask.testing import FlaskClient
@@ -81,7 +83,8 @@ def _openapi_path(path: str) -> str:
 
 
 def test_spec_roles_match_the_table(client: FlaskClient) -> None:
-    paths = client.get("/api/openapi.json").json["paths"]
+    spec: dict[str, Any] = client.get("/api/openapi.json").get_json()
+    paths = spec["paths"]
     for method, path, allowed, _ in MATRIX:
         operation = paths[_openapi_path(path)][method.lower()]
         assert operation["x-roles"] == sorted(allowed | {"admin"}), (method, path)
