@@ -31,6 +31,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         match,
         navigator,
         offers,
+        openapi,
         organisations,
         referrals,
         startup,
@@ -58,6 +59,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     for module in (match, offers, organisations, referrals, admin, hsds_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
+    openapi.init_spec(api)  # security, error responses and the error envelope for every operation
     return app
 
 

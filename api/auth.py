@@ -25,6 +25,7 @@ from typing import Any, Final, TypeVar
 
 from flask import current_app, g, request
 from sqlalchemy import insert, select, update
+from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from catalogue.models import utcnow
@@ -60,17 +61,18 @@ def _hash(key: str) -> str:
 
 
 def create_key(store: Store, *, name: str, role: str, created_by: str) -> str:
-    """Create a key and return it; this is the only time it is seen."""
+    """Create a key and return it; this is the only time it is seen.
+
+    Raises ValueError for an unknown role, a bad name, or a name in use."""
     if role not in ROLES:
         raise ValueError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
     if not name.strip() or len(name) > 100:
         raise ValueError("Give the key a name of 1-100 characters (who or what uses it).")
     key = KEY_PREFIX + secrets.token_urlsafe(32)
-    with store.engine.begin() as conn:
-        exists = conn.execute(select(ApiKey.id).where(ApiKey.name == name)).first()
-        if exists:
+    with store.write() as session:
+        if session.execute(select(ApiKey.id).where(ApiKey.name == name)).first():
             raise ValueError(f"A key named {name!r} exists; revoke it or pick another name.")
-        conn.execute(
+        session.execute(
             insert(ApiKey).values(
                 name=name,
                 role=role,
@@ -84,8 +86,9 @@ def create_key(store: Store, *, name: str, role: str, created_by: str) -> str:
 
 
 def list_keys(store: Store) -> list[dict[str, Any]]:
-    with store.engine.connect() as conn:
-        rows = conn.execute(
+    """Every key by name: ``name, role, prefix, created_at, created_by, revoked_at, last_used_at``."""
+    with store.read() as session:
+        rows = session.execute(
             select(
                 ApiKey.name,
                 ApiKey.role,
@@ -100,11 +103,12 @@ def list_keys(store: Store) -> list[dict[str, Any]]:
 
 
 def revoke_key(store: Store, name: str) -> bool:
-    with store.engine.begin() as conn:
-        result = conn.execute(
+    """Revoke the active key of that name; False if there is none."""
+    with store.write() as session:
+        result = session.execute(
             update(ApiKey).where(ApiKey.name == name, ApiKey.revoked_at.is_(None)).values(revoked_at=utcnow())
         )
-    return bool(result.rowcount)
+        return bool(getattr(result, "rowcount", 0))
 
 
 def authenticate(store: Store, key: str) -> Caller | None:
@@ -113,8 +117,8 @@ def authenticate(store: Store, key: str) -> Caller | None:
         return None
     prefix = key[len(KEY_PREFIX) : len(KEY_PREFIX) + PREFIX_LEN]
     digest = _hash(key)
-    with store.engine.connect() as conn:
-        rows = conn.execute(
+    with store.read() as session:
+        rows = session.execute(
             select(ApiKey.id, ApiKey.name, ApiKey.role, ApiKey.key_hash).where(
                 ApiKey.prefix == prefix, ApiKey.revoked_at.is_(None)
             )
@@ -130,23 +134,45 @@ def current_caller() -> Caller | None:
     return caller
 
 
+@dataclass(frozen=True)
+class Access:
+    """What :func:`requires` asks of a view, kept on it for the OpenAPI document (``api.openapi``)."""
+
+    roles: tuple[str, ...]  # sorted, admin included
+    throttle: str | None  # the rate limit counted against ("match", "write"), or None
+
+
+ACCESS_ATTR: Final = "__fm_access__"
+
+
+def access_of(view: Callable[..., Any]) -> Access | None:
+    """The :class:`Access` a view was decorated with, or None for a public view."""
+    access: Access | None = getattr(view, ACCESS_ATTR, None)
+    return access
+
+
 def requires(*roles: str, throttle: str | None = None) -> Callable[[F], F]:
-    """Allow only these roles (admin always); optionally count against a rate limit."""
-    allowed = set(roles) | {"admin"}
+    """Allow only these roles (admin always); optionally count against a rate limit.
+
+    401 without a valid key, 403 for another role, 429 (with Retry-After) over the limit."""
+    unknown = set(roles) - set(ROLES)
+    if unknown:
+        raise ValueError(f"Unknown roles: {', '.join(sorted(unknown))}")
+    access = Access(tuple(sorted(set(roles) | {"admin"})), throttle)
 
     def decorator(view: F) -> F:
         @wraps(view)
         def wrapper(*args: Any, **kwargs: Any) -> Any:
             caller = _caller_from_request()
-            if caller.role not in allowed:
+            if caller.role not in access.roles:
                 raise Forbidden(
-                    f"The role {caller.role!r} may not do this; it needs one of: {', '.join(sorted(allowed))}."
+                    f"The role {caller.role!r} may not do this; it needs one of: {', '.join(access.roles)}."
                 )
             if throttle:
                 current_app.extensions["throttle"].hit(caller.name, throttle)
             return view(*args, **kwargs)
 
-        wrapper.__fm_roles__ = tuple(sorted(allowed))  # type: ignore[attr-defined]
+        setattr(wrapper, ACCESS_ATTR, access)
         return wrapper  # type: ignore[return-value]
 
     return decorator
@@ -156,24 +182,18 @@ def _caller_from_request() -> Caller:
     cached: Caller | None = g.get("caller")
     if cached is not None:
         return cached
-    header = request.headers.get("Authorization", "")
-    scheme, _, key = header.partition(" ")
-    if scheme.lower() != "bearer" or not key.strip():
-        raise Unauthorized("Send an API key: 'Authorization: Bearer <key>'.", www_authenticate=_challenge())
-    caller = authenticate(current_app.extensions["store"], key.strip())
+    credentials = request.authorization  # Werkzeug parses "Bearer <token>" into type and token
+    if credentials is None or credentials.type != "bearer" or not credentials.token:
+        raise Unauthorized("Send an API key: 'Authorization: Bearer <key>'.", www_authenticate=_CHALLENGE)
+    caller = authenticate(current_app.extensions["store"], credentials.token)
     if caller is None:
-        raise Unauthorized("The API key is unknown or revoked.", www_authenticate=_challenge())
+        raise Unauthorized("The API key is unknown or revoked.", www_authenticate=_CHALLENGE)
     g.caller = caller
     _touch(caller)
     return caller
 
 
-def _challenge() -> Any:
-    from werkzeug.datastructures import WWWAuthenticate
-
-    return WWWAuthenticate("bearer", {"realm": "faellesskabsmatch"})
-
-
+_CHALLENGE = WWWAuthenticate("bearer", {"realm": "faellesskabsmatch"})
 _last_touch: dict[int, float] = {}
 
 
@@ -184,8 +204,8 @@ def _touch(caller: Caller) -> None:
         return
     _last_touch[caller.key_id] = now
     store: Store = current_app.extensions["store"]
-    with store.engine.begin() as conn:
-        conn.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
+    with store.write() as session:
+        session.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
 
 
 class Throttle:
@@ -202,6 +222,7 @@ class Throttle:
         self._lock = threading.Lock()
 
     def hit(self, who: str, kind: str) -> None:
+        """Take a token, or raise 429 TooManyRequests with Retry-After in whole seconds."""
         burst, rate = self.limits[kind]
         now = time.monotonic()
         with self._lock:
@@ -210,7 +231,5 @@ class Throttle:
             if tokens < 1.0:
                 wait = max(1, int((1.0 - tokens) / rate + 0.999))
                 self._buckets[(who, kind)] = (tokens, now)
-                exc = TooManyRequests(f"Too many {kind} requests; try again in {wait} s.")
-                exc.retry_after = wait
-                raise exc
+                raise TooManyRequests(f"Too many {kind} requests; try again in {wait} s.", retry_after=wait)
             self._buckets[(who, kind)] = (tokens - 1.0, now)

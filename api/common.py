@@ -1,13 +1,15 @@
-"""Helpers shared by the blueprints: paging, ETags and the write path."""
+"""Helpers shared by the blueprints: paging, ETags, If-Match and the write path."""
 
 from __future__ import annotations
 
 import logging
-from collections.abc import Iterable, Mapping
-from typing import Any
+import re
+from collections.abc import Callable, Iterable, Mapping
+from functools import wraps
+from typing import Any, Final, TypeVar
 
 from flask import Response, current_app, jsonify, request
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
 
 from .serialize import jsonable
@@ -15,63 +17,139 @@ from .serialize import jsonable
 log = logging.getLogger("faellesskab.api")
 
 MAX_PER_PAGE = 200
+F = TypeVar("F", bound=Callable[..., Any])
+#: Set on a view by :func:`if_match_required`, read by ``api.openapi`` to document If-Match, 412 and 428.
+IF_MATCH_ATTR: Final = "__fm_if_match__"
+VERSION_TAG: Final = re.compile(r"[0-9]{1,18}")  # a record's version, as its ETag carries it
+
+
+#: Response headers, as documented in the OpenAPI document.
+INDEX_STATUS = {
+    "X-Index-Status": {
+        "description": "`done`: searchable now; `deferred`: indexing failed, the next `index sync` catches up.",
+        "schema": {"type": "string", "enum": ["done", "deferred", "none"]},
+    }
+}
+ETAG = {
+    "ETag": {
+        "description": 'The record\'s version, e.g. `"3"`; send it back as If-Match.',
+        "schema": {"type": "string"},
+    }
+}
+LOCATION = {"Location": {"description": "The new record's URL.", "schema": {"type": "string"}}}
+
+
+class EventSchema(Schema):
+    """One audit event of a catalogue record (``Store.history``)."""
+
+    at = fields.DateTime(required=True)
+    actor = fields.String(required=True)
+    action = fields.String(required=True)
+    version = fields.Integer(required=True, allow_none=True)
+    changes = fields.Dict(required=True, allow_none=True)
 
 
 class PageArgs(Schema):
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    page = fields.Integer(load_default=1, validate=validate.Range(min=1, max=1_000_000, error="page is 1 to 1000000."))
     per_page = fields.Integer(
         load_default=50, validate=validate.Range(1, MAX_PER_PAGE, error=f"per_page is 1 to {MAX_PER_PAGE}.")
     )
 
 
-def page_body(items: list[dict[str, Any]], total: int, page: int, per_page: int) -> dict[str, Any]:
-    return {
-        "items": jsonable(items),
-        "total": total,
-        "page": page,
-        "per_page": per_page,
-        "pages": (total + per_page - 1) // per_page,
-    }
+def page_schema(item: type[Schema], name: str) -> type[Schema]:
+    """A page of ``item``: ``{items, total, page, per_page, pages}`` (the shape :func:`page` makes)."""
+    return Schema.from_dict(
+        {
+            "items": fields.List(fields.Nested(item), required=True),
+            "total": fields.Integer(required=True),
+            "page": fields.Integer(required=True),
+            "per_page": fields.Integer(required=True),
+            "pages": fields.Integer(required=True),
+        },
+        name=name,
+    )
+
+
+def page(items: list[Any], total: int, page_no: int, per_page: int) -> dict[str, Any]:
+    """One page of a listing, for a :func:`page_schema` to serialise."""
+    return {"items": items, "total": total, "page": page_no, "per_page": per_page, "pages": -(-total // per_page)}
+
+
+def page_body(items: list[dict[str, Any]], total: int, page_no: int, per_page: int) -> dict[str, Any]:
+    """:func:`page` made JSON-safe by hand, for views that still ``jsonify`` (api.referrals)."""
+    body: dict[str, Any] = jsonable(page(items, total, page_no, per_page))
+    return body
 
 
 def etag_of(version: int) -> str:
     return f'"{version}"'
 
 
-def with_etag(body: Mapping[str, Any], status: int = 200) -> Response:
-    """A JSON response carrying the record's version as its ETag; honours If-None-Match."""
-    tag = etag_of(int(body["version"]))
-    if status == 200 and str(body["version"]) in _tags(request.headers.get("If-None-Match", "")):
+def etag_headers(version: int) -> dict[str, str]:
+    """The headers a record's response carries: its version as the ETag, and revalidate before reuse."""
+    return {"ETag": etag_of(version), "Cache-Control": "private, no-cache"}
+
+
+def not_modified(version: int) -> Response | None:
+    """A 304 when the client's If-None-Match already names this version, else None."""
+    if request.if_none_match.contains_weak(str(version)):
         response = Response(status=304)
-    else:
-        response = jsonify(jsonable(body))
-        response.status_code = status
-    response.headers["ETag"] = tag
-    response.headers["Cache-Control"] = "private, no-cache"
+        response.headers.update(etag_headers(version))
+        return response
+    return None
+
+
+def no_content() -> Response:
+    """204 with no body and no Content-Type (there is no content to have a type)."""
+    response = Response(status=204)
+    response.headers.remove("Content-Type")
+    return response
+
+
+def with_etag(body: Mapping[str, Any], status: int = 200) -> Response:
+    """A hand-made JSON response with the record's ETag (api.referrals; the other views return data)."""
+    version = int(body["version"])
+    if status == 200 and (cached := not_modified(version)) is not None:
+        return cached
+    response = jsonify(jsonable(body))
+    response.status_code = status
+    response.headers.update(etag_headers(version))
     return response
 
 
 def expected_version() -> int:
-    """The version the client edited, from If-Match. Required on every write,
-    so that nobody overwrites a colleague's change without knowing it."""
-    header = request.headers.get("If-Match", "").strip()
-    if not header:
+    """The version the client edited, from If-Match (parsed by Werkzeug).
+
+    Raises 428 PreconditionRequired when If-Match is missing, 412
+    PreconditionFailed when it is ``*`` or not exactly one version ETag
+    such as ``"3"``. Whether the version is still current is checked inside
+    the write transaction (the store raises VersionConflict -> 412)."""
+    tags = request.if_match
+    if not tags:
         raise PreconditionRequired(
             "Send If-Match with the ETag you read (GET the record first), so a colleague's newer edit is not overwritten."
         )
-    tags = _tags(header)
-    if "*" in tags:
+    if tags.star_tag:
         raise PreconditionFailed("If-Match: * is not accepted; send the ETag of the version you edited.")
-    try:
-        return int(tags[0])
-    except (IndexError, ValueError):
-        raise PreconditionFailed('If-Match must be an ETag such as "3".') from None
+    values = tags.as_set(include_weak=True)
+    value = next(iter(values)) if len(values) == 1 else None
+    if not isinstance(value, str) or not VERSION_TAG.fullmatch(value):
+        raise PreconditionFailed('If-Match must be one ETag such as "3".')
+    return int(value)
 
 
-def _tags(header: str) -> list[str]:
-    return [
-        t.strip().removeprefix("W/").strip('"') if t.strip() != "*" else "*" for t in header.split(",") if t.strip()
-    ]
+def if_match_required(view: F) -> F:
+    """Every write needs If-Match, so nobody overwrites a colleague's change without knowing it.
+
+    The view gets the edited version as the keyword argument ``version``;
+    428 and 412 as in :func:`expected_version`."""
+
+    @wraps(view)
+    def wrapper(*args: Any, **kwargs: Any) -> Any:
+        return view(*args, version=expected_version(), **kwargs)
+
+    setattr(wrapper, IF_MATCH_ATTR, True)
+    return wrapper  # type: ignore[return-value]
 
 
 def reindex(offer_ids: Iterable[str]) -> str:
@@ -89,8 +167,7 @@ def reindex(offer_ids: Iterable[str]) -> str:
 
 
 def json_body() -> dict[str, Any]:
-    from marshmallow import ValidationError
-
+    """The request's JSON object; ValidationError (422) when it is not one."""
     body = request.get_json(silent=True)
     if not isinstance(body, dict):
         raise ValidationError({"_body": ["Send a JSON object (Content-Type: application/json)."]})

@@ -2,7 +2,9 @@
 
 ``errors`` names the fields (``{"location.lat": ["..."]}``) when input was
 at fault. A 500 is always a bug: it is logged with a reference the caller
-can quote, and says nothing about internals.
+can quote, and says nothing about internals. :class:`ErrorSchema` is both
+the published OpenAPI schema of the envelope and the serialiser every
+handler here sends it through, so the spec and the bytes cannot drift.
 """
 
 from __future__ import annotations
@@ -12,7 +14,7 @@ import uuid
 from typing import Any
 
 from flask import Flask, Response, jsonify
-from marshmallow import ValidationError
+from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
@@ -40,9 +42,50 @@ CODES = {
 }
 
 
+class ErrorSchema(Schema):
+    """The error envelope: what every 4xx and 5xx answer of the API carries."""
+
+    code = fields.String(
+        required=True,
+        validate=validate.OneOf([*CODES.values(), "error"]),
+        metadata={"description": "Machine-readable error code, e.g. `unauthorized`."},
+    )
+    status = fields.Integer(
+        required=True, validate=validate.Range(400, 599), metadata={"description": "The HTTP status code."}
+    )
+    message = fields.String(required=True, metadata={"description": "What went wrong and what to do, in English."})
+    errors = fields.Dict(
+        keys=fields.String(),
+        values=fields.List(fields.String()),
+        required=True,
+        metadata={
+            "description": "Field (dotted path, e.g. `location.lat`) -> messages; empty unless input was at fault."
+        },
+    )
+    current = fields.Dict(
+        metadata={"description": "412 only: the current version of the record, to apply the change to again."}
+    )
+    reference = fields.String(metadata={"description": "500 only: the reference to quote when reporting the bug."})
+    report = fields.Dict(
+        metadata={"description": "Bulk import only: the full import report (counts and every rejected record)."}
+    )
+
+
+_ERROR_SCHEMA = ErrorSchema()
+
+
+class ImportRejected(Exception):
+    """A bulk import wrote nothing because records were rejected: 422 with ``errors`` and the full ``report``."""
+
+    def __init__(self, errors: dict[str, list[str]], report: dict[str, Any]) -> None:
+        super().__init__(f"{len(report.get('rejected', []))} records rejected")
+        self.errors, self.report = errors, report
+
+
 def envelope(status: int, message: str, errors: dict[str, Any] | None = None, **extra: Any) -> Response:
+    """The error response: ``extra`` is ``current``, ``reference`` or ``report`` (see :class:`ErrorSchema`)."""
     body = {"code": CODES.get(status, "error"), "status": status, "message": message, "errors": errors or {}, **extra}
-    response = jsonify(body)
+    response = jsonify(_ERROR_SCHEMA.dump(body))
     response.status_code = status
     return response
 
@@ -58,14 +101,10 @@ def init_app(app: Flask) -> None:
             # webargs nests by location: {"json": {...}} or {"query": {...}}
             for location_errors in messages.values() if isinstance(messages, dict) else []:
                 errors.update(flatten_errors(location_errors))
-            status = 422 if status == 422 else status
         response = envelope(status, _message(exc, errors), errors)
-        for header, value in exc.get_headers() or []:
+        for header, value in exc.get_headers() or []:  # WWW-Authenticate, Retry-After, Allow
             if header.lower() not in ("content-type", "content-length"):
                 response.headers[header] = value
-        retry_after = getattr(exc, "retry_after", None)
-        if retry_after:
-            response.headers["Retry-After"] = str(retry_after)
         return response
 
     @app.errorhandler(ValidationError)
@@ -76,6 +115,12 @@ def init_app(app: Flask) -> None:
     @app.errorhandler(InvalidRecord)
     def _invalid(exc: InvalidRecord) -> Response:
         return envelope(422, f"Invalid input: {', '.join(sorted(exc.errors))}.", exc.errors)
+
+    @app.errorhandler(ImportRejected)
+    def _rejected(exc: ImportRejected) -> Response:
+        rejected, total = len(exc.report.get("rejected", [])), exc.report.get("total", 0)
+        message = f"{rejected} of {total} records are invalid; nothing was written (see errors and report)."
+        return envelope(422, message, exc.errors, report=exc.report)
 
     @app.errorhandler(FileFormatError)
     def _file(exc: FileFormatError) -> Response:

@@ -48,8 +48,8 @@ class ListedSchema(Schema):
 
 
 class MatchResponseSchema(Schema):
-    query_id = fields.String()
-    results = fields.List(fields.Nested(ResultSchema))
+    query_id = fields.String(required=True)
+    results = fields.List(fields.Nested(ResultSchema), required=True)
     excluded = fields.Dict(
         keys=fields.String(),
         values=fields.Integer(),
@@ -72,6 +72,7 @@ class MatchView(MethodView):
     @requires("navigator", throttle="match")
     @blp.arguments(MatchRequestSchema, location="json")
     @blp.response(200, MatchResponseSchema)
+    @blp.alt_response(503, "SERVICE_UNAVAILABLE")  # no search index built, or the model is not prepared
     def post(self, req: MatchRequest) -> dict[str, Any]:
         """Rank offers for a citizen, with a Danish explanation for each.
 

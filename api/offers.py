@@ -10,19 +10,32 @@ from __future__ import annotations
 
 from typing import Any
 
-from flask import Response, jsonify, request
+from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import Schema, fields, validate
+from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue import taxonomy
 from catalogue.errors import FileFormatError
 from catalogue.schemas import OfferSchema
 
 from .auth import current_caller, requires
-from .common import PageArgs, expected_version, json_body, page_body, reindex, with_etag
+from .common import (
+    ETAG,
+    INDEX_STATUS,
+    LOCATION,
+    EventSchema,
+    PageArgs,
+    etag_headers,
+    if_match_required,
+    json_body,
+    not_modified,
+    page,
+    page_schema,
+    reindex,
+)
+from .errors import ImportRejected
 from .extensions import get_store
-from .serialize import jsonable
 
 blp = Blueprint(
     "offers",
@@ -36,27 +49,22 @@ WRITERS = ("volunteer_centre",)
 
 
 class OfferListArgs(PageArgs):
-    town = fields.String()
-    category = fields.String()
+    town = fields.String(validate=validate.Length(max=100))
+    category = fields.String(validate=validate.Length(max=100))
     kind = fields.String(validate=validate.OneOf(list(taxonomy.OFFER_KINDS)))
     status = fields.String(validate=validate.OneOf(list(taxonomy.STATUSES)))
-    organisation_id = fields.String()
+    organisation_id = fields.String(validate=validate.Length(max=100))
     modified_after = fields.AwareDateTime(default_timezone=None, metadata={"description": "ISO 8601 with time zone"})
 
 
-class OfferPageSchema(Schema):
-    items = fields.List(fields.Nested(OfferSchema))
-    total = fields.Integer()
-    page = fields.Integer()
-    per_page = fields.Integer()
-    pages = fields.Integer()
+OfferPageSchema = page_schema(OfferSchema, "OfferPageSchema")
 
 
 class CapacitySchema(Schema):
-    places_total = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
-    places_available = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
-    waitlist = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
-    volunteers = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0))
+    places_total = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+    places_available = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+    waitlist = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
+    volunteers = fields.Integer(allow_none=True, strict=True, validate=validate.Range(min=0, max=1_000_000))
 
 
 class ImportArgs(Schema):
@@ -65,15 +73,42 @@ class ImportArgs(Schema):
     format = fields.String(load_default=None, validate=validate.OneOf(["json", "jsonl", "csv", "hsds"]))
 
 
+class RejectionSchema(Schema):
+    record = fields.Integer(required=True, metadata={"description": "1-based position in the file"})
+    line = fields.Integer(required=True, allow_none=True)
+    id = fields.String(required=True, allow_none=True)
+    errors = fields.Dict(keys=fields.String(), values=fields.List(fields.String()), required=True)
+
+
+class ImportReportSchema(Schema):
+    source = fields.String(required=True)
+    total = fields.Integer(required=True)
+    created = fields.Integer(required=True)
+    updated = fields.Integer(required=True)
+    unchanged = fields.Integer(required=True)
+    organisations_created = fields.Integer(required=True)
+    organisations_updated = fields.Integer(required=True)
+    rejected = fields.List(fields.Nested(RejectionSchema), required=True)
+    committed = fields.Boolean(required=True)
+    dry_run = fields.Boolean(required=True)
+    index = fields.String(
+        validate=validate.OneOf(["done", "deferred", "none"]), metadata={"description": "when committed"}
+    )
+
+
+class OfferHistorySchema(Schema):
+    offer_id = fields.String(required=True)
+    events = fields.List(fields.Nested(EventSchema), required=True)
+
+
 def _actor() -> str:
     caller = current_caller()
     return caller.actor if caller else "anonymous"
 
 
-def _written(offer: dict[str, Any], status: int = 200) -> Response:
-    response = with_etag(offer, status)
-    response.headers["X-Index-Status"] = reindex([offer["id"]])
-    return response
+def _written(offer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+    """The saved offer with its ETag, indexed at once (X-Index-Status says whether that worked)."""
+    return offer, {**etag_headers(offer["version"]), "X-Index-Status": reindex([offer["id"]])}
 
 
 @blp.route("")
@@ -81,81 +116,76 @@ class Offers(MethodView):
     @requires(*READERS)
     @blp.arguments(OfferListArgs, location="query")
     @blp.response(200, OfferPageSchema)
-    def get(self, args: dict[str, Any]) -> Response:
+    def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """List offers, paginated and filtered (all filters combine with AND)."""
-        page, per_page = args.pop("page"), args.pop("per_page")
-        items, total = get_store().list_offers(**args, limit=per_page, offset=(page - 1) * per_page)
-        return jsonify(page_body(items, total, page, per_page))
+        page_no, per_page = args.pop("page"), args.pop("per_page")
+        items, total = get_store().list_offers(**args, limit=per_page, offset=(page_no - 1) * per_page)
+        return page(items, total, page_no, per_page)
 
     @requires(*WRITERS, throttle="write")
-    @blp.doc(requestBody={"content": {"application/json": {"schema": OfferSchema}}})
-    @blp.response(201, OfferSchema)
-    def post(self) -> Response:
-        """Create an offer. Its organisation is given by id, or by name (created if new)."""
-        offer = get_store().create_offer(json_body(), actor=_actor())
-        response = _written(offer, 201)
-        response.headers["Location"] = f"/api/v1/offers/{offer['id']}"
-        return response
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OfferSchema}}})
+    @blp.response(201, OfferSchema, headers={**ETAG, **INDEX_STATUS, **LOCATION})
+    def post(self) -> tuple[dict[str, Any], dict[str, str]]:
+        """Create an offer. Its organisation is given by id, or by name (created if new).
+
+        The body is validated by the store against the live category list."""
+        offer, headers = _written(get_store().create_offer(json_body(), actor=_actor()))
+        return offer, {**headers, "Location": f"/api/v1/offers/{offer['id']}"}
 
 
 @blp.route("/<offer_id>")
 class OfferItem(MethodView):
     @requires(*READERS)
-    @blp.response(200, OfferSchema)
-    def get(self, offer_id: str) -> Response:
+    @blp.response(200, OfferSchema, headers=ETAG)
+    @blp.alt_response(304, description="Not modified: If-None-Match names the current version.")
+    def get(self, offer_id: str) -> tuple[dict[str, Any], dict[str, str]] | Response:
         """One offer, with its version as the ETag."""
-        return with_etag(get_store().get_offer(offer_id))
+        offer = get_store().get_offer(offer_id)
+        return not_modified(offer["version"]) or (offer, etag_headers(offer["version"]))
 
     @requires(*WRITERS, throttle="write")
-    @blp.doc(
-        requestBody={"content": {"application/json": {"schema": OfferSchema(partial=True)}}},
-        parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}],
-    )
-    @blp.response(200, OfferSchema)
-    def patch(self, offer_id: str) -> Response:
+    @if_match_required
+    @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OfferSchema(partial=True)}}})
+    @blp.response(200, OfferSchema, headers={**ETAG, **INDEX_STATUS})
+    def patch(self, offer_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
         """Change some fields. Needs If-Match; the whole result is validated as an offer."""
-        version = expected_version()
-        offer = get_store().update_offer(offer_id, json_body(), expected_version=version, actor=_actor())
-        return _written(offer)
+        return _written(get_store().update_offer(offer_id, json_body(), expected_version=version, actor=_actor()))
 
 
 @blp.route("/<offer_id>/retire")
 class OfferRetire(MethodView):
     @requires(*WRITERS, throttle="write")
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
-    @blp.response(200, OfferSchema)
-    def post(self, offer_id: str) -> Response:
+    @if_match_required
+    @blp.response(200, OfferSchema, headers={**ETAG, **INDEX_STATUS})
+    def post(self, offer_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
         """Retire an offer (status ended). It stays for history and statistics."""
-        offer = get_store().retire_offer(offer_id, expected_version=expected_version(), actor=_actor())
-        return _written(offer)
+        return _written(get_store().retire_offer(offer_id, expected_version=version, actor=_actor()))
 
 
 @blp.route("/<offer_id>/capacity")
 class OfferCapacity(MethodView):
     @requires(*WRITERS, throttle="write")
+    @if_match_required
     @blp.arguments(CapacitySchema)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
-    @blp.response(200, OfferSchema)
-    def put(self, values: dict[str, Any], offer_id: str) -> Response:
+    @blp.response(200, OfferSchema, headers={**ETAG, **INDEX_STATUS})
+    def put(self, values: dict[str, Any], offer_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
         """Record places, waiting list and volunteers: the small update associations make often."""
         if not values:
-            from marshmallow import ValidationError
-
             raise ValidationError(
                 {"_body": ["Give at least one of places_total, places_available, waitlist, volunteers."]}
             )
-        offer = get_store().update_capacity(offer_id, values, expected_version=expected_version(), actor=_actor())
-        return _written(offer)
+        return _written(get_store().update_capacity(offer_id, values, expected_version=version, actor=_actor()))
 
 
 @blp.route("/<offer_id>/history")
 class OfferHistory(MethodView):
     @requires(*READERS)
-    def get(self, offer_id: str) -> Response:
+    @blp.response(200, OfferHistorySchema)
+    def get(self, offer_id: str) -> dict[str, Any]:
         """The audit trail: who changed what, when."""
         store = get_store()
         store.get_offer(offer_id)  # 404 if unknown
-        return jsonify({"offer_id": offer_id, "events": jsonable(store.history("offer", offer_id))})
+        return {"offer_id": offer_id, "events": store.history("offer", offer_id)}
 
 
 @blp.route("/import")
@@ -164,6 +194,7 @@ class OfferImport(MethodView):
     @blp.arguments(ImportArgs, location="query")
     @blp.doc(
         requestBody={
+            "required": True,
             "content": {
                 "application/json": {
                     "schema": {
@@ -174,14 +205,17 @@ class OfferImport(MethodView):
                 "multipart/form-data": {
                     "schema": {"type": "object", "properties": {"file": {"type": "string", "format": "binary"}}}
                 },
-            }
+            },
         }
     )
-    def post(self, args: dict[str, Any]) -> Response:
-        """Bulk import, with the CLI's validation and report: all or nothing unless skip_invalid."""
+    @blp.response(200, ImportReportSchema)
+    def post(self, args: dict[str, Any]) -> dict[str, Any]:
+        """Bulk import, with the CLI's validation and report: all or nothing unless skip_invalid.
+
+        When records are rejected and nothing was written, the answer is 422: the
+        error's ``errors`` name ``offers.<record>.<field>`` and its ``report`` is the full report."""
         parsed = _parse_upload(args.get("format"))
-        store = get_store()
-        report = store.import_offers(
+        report = get_store().import_offers(
             parsed.records,
             actor=_actor(),
             source=parsed.meta.get("source", "api"),
@@ -190,13 +224,17 @@ class OfferImport(MethodView):
             dry_run=args["dry_run"],
         )
         body = report.to_dict()
+        if not (report.committed or (report.dry_run and report.ok)):
+            errors = {
+                f"offers.{r.record}.{field}".removesuffix("."): messages
+                for r in report.rejected
+                for field, messages in r.errors.items()
+            }
+            raise ImportRejected(errors, body)
         if report.committed:
             ids = [r.data.get("id") for r in parsed.records if isinstance(r.data, dict)]
             body["index"] = reindex([i for i in ids if isinstance(i, str)])
-        status = 200 if report.committed or (report.dry_run and report.ok) else 422
-        response = jsonify(body)
-        response.status_code = status
-        return response
+        return body
 
 
 def _parse_upload(fmt: str | None) -> Any:

@@ -2,6 +2,7 @@ from __future__ import annotations
 
 from collections.abc import Iterator
 from pathlib import Path
+from typing import Any
 
 import pytest
 from flask import Flask
@@ -37,7 +38,7 @@ def cli(app: Flask) -> FlaskCliRunner:
     return runner
 
 
-def _main():  # type: ignore[no-untyped-def]
+def _main() -> Any:
     from api.cli import main
 
     return main

@@ -2,10 +2,13 @@
 
 from __future__ import annotations
 
+import dataclasses
+
 from flask import Flask
 from flask.testing import FlaskClient
 
 import migrations
+from matcher.response import MatchResponse
 from tests.api.conftest import auth
 
 REQUEST = {
@@ -20,10 +23,10 @@ def test_match_returns_explained_results(client: FlaskClient, demo_app: Flask) -
     res = client.post("/api/v1/match", json=REQUEST, headers=auth(demo_app, "navigator"))
     assert res.status_code == 200, res.json
     body = res.json
-    assert set(body) >= {"results", "excluded", "query_id", "full_waitlist", "companion_services"}
+    assert set(body) == {f.name for f in dataclasses.fields(MatchResponse)}  # the schema drops nothing
     assert 1 <= len(body["results"]) <= 10
     for r in body["results"]:
-        assert set(r) >= {
+        assert set(r) == {
             "offer_id",
             "title",
             "organisation",
@@ -53,7 +56,7 @@ def test_validation_errors_name_the_field(client: FlaskClient, demo_app: Flask) 
     res = client.post(
         "/api/v1/match", data="{not json", content_type="application/json", headers=auth(demo_app, "navigator")
     )
-    assert res.status_code in (400, 422) and res.json["code"] in ("bad_request", "unprocessable_entity")
+    assert res.status_code == 400 and res.json["code"] == "bad_request"
 
 
 def test_keys_and_roles(client: FlaskClient, demo_app: Flask) -> None:
@@ -87,13 +90,17 @@ def test_throttle_gives_429_with_retry_after(tmp_path) -> None:  # type: ignore[
     from api.extensions import get_store
 
     app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake", "RATE_MATCH": "2/60"})
+    from tests.conftest import make_offer
+
     migrations.upgrade(get_store(app))
+    get_store(app).import_offers([make_offer("a")], actor="t")
+    app.extensions["indexer"].rebuild()
     key = create_key(get_store(app), name="n", role="navigator", created_by="t")
     client = app.test_client()
     codes = [
         client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"}).status_code
         for _ in range(3)
     ]
-    assert codes[:2] != [429, 429] and codes[2] == 429
+    assert codes == [200, 200, 429]
     res = client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"})
     assert res.status_code == 429 and int(res.headers["Retry-After"]) >= 1
