@@ -4,15 +4,13 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable, Mapping
+from collections.abc import Callable, Iterable
 from functools import wraps
 from typing import Any, Final, TypeVar
 
-from flask import Response, current_app, jsonify, request
+from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
-
-from .serialize import jsonable
 
 log = logging.getLogger("faellesskab.api")
 
@@ -75,12 +73,6 @@ def page(items: list[Any], total: int, page_no: int, per_page: int) -> dict[str,
     return {"items": items, "total": total, "page": page_no, "per_page": per_page, "pages": -(-total // per_page)}
 
 
-def page_body(items: list[dict[str, Any]], total: int, page_no: int, per_page: int) -> dict[str, Any]:
-    """:func:`page` made JSON-safe by hand, for views that still ``jsonify`` (api.referrals)."""
-    body: dict[str, Any] = jsonable(page(items, total, page_no, per_page))
-    return body
-
-
 def etag_of(version: int) -> str:
     return f'"{version}"'
 
@@ -103,17 +95,6 @@ def no_content() -> Response:
     """204 with no body and no Content-Type (there is no content to have a type)."""
     response = Response(status=204)
     response.headers.remove("Content-Type")
-    return response
-
-
-def with_etag(body: Mapping[str, Any], status: int = 200) -> Response:
-    """A hand-made JSON response with the record's ETag (api.referrals; the other views return data)."""
-    version = int(body["version"])
-    if status == 200 and (cached := not_modified(version)) is not None:
-        return cached
-    response = jsonify(jsonable(body))
-    response.status_code = status
-    response.headers.update(etag_headers(version))
     return response
 
 

@@ -21,7 +21,7 @@ from referrals.privacy import CPR_MESSAGE, PSEUDONYM_MESSAGE, PSEUDONYM_PATTERN,
 from referrals.vocab import MAX_OFFERS, MAX_REASONS, REASONS, STATUSES, status_label
 
 from .auth import Caller, current_caller, requires
-from .common import PageArgs, etag_of, expected_version
+from .common import PageArgs, etag_of, if_match_required
 from .extensions import get_store
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1/referrals", description="Referrals from GPs, pseudonymous.")
@@ -187,12 +187,11 @@ class ReferralItem(MethodView):
         return _not_modified(row) or (row, 200, _etag_headers(row))
 
     @requires("navigator")
+    @if_match_required
     @blp.arguments(ReferralUpdateSchema)
-    @blp.doc(parameters=[{"in": "header", "name": "If-Match", "required": True, "schema": {"type": "string"}}])
     @blp.response(200, ReferralSchema)
-    def patch(self, data: dict[str, Any], referral_id: str) -> tuple[Referral, int, dict[str, str]]:
+    def patch(self, data: dict[str, Any], referral_id: str, version: int) -> tuple[Referral, int, dict[str, str]]:
         """Move a referral on: status, suggested offers, well-being scores. Needs If-Match."""
-        version = expected_version()
         row = service.update(get_store(), referral_id, _requester(), version, data)
         return row, 200, _etag_headers(row)
 

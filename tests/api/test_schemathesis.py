@@ -32,14 +32,6 @@ from tests.api.conftest import auth
 CHECKS = [not_a_server_error, status_code_conformance, content_type_conformance, response_schema_conformance]
 MAX_EXAMPLES = 12
 
-#: Operations in files this branch does not own that still break a check, each with the
-#: exact request that shows it. They stay in the run (a fix turns the xfail into a pass
-#: and ``strict`` makes that fail, so this list must shrink, never silently rot).
-KNOWN_BROKEN: dict[str, str] = {
-    "GET /api/v1/referrals": "api/referrals.py publishes no 200 schema (jsonify by hand): "
-    "curl -H 'Authorization: Bearer <navigator key>' /api/v1/referrals is checked against the error schema",
-}
-
 
 def _json(res: Any) -> Any:
     """The JSON body of a test response (typed Any: the tests index into it)."""
@@ -64,14 +56,7 @@ def api_schema(demo_app: Flask) -> Any:
     return schemathesis.openapi.from_wsgi("/api/openapi.json", demo_app)
 
 
-def _param(method: str, path: str) -> Any:
-    label = f"{method} {path}"
-    broken = KNOWN_BROKEN.get(label)
-    marks = [pytest.mark.xfail(strict=True, reason=broken)] if broken else []
-    return pytest.param(method, path, id=label, marks=marks)
-
-
-@pytest.mark.parametrize(("method", "path"), [_param(m, p) for m, p in OPERATIONS])
+@pytest.mark.parametrize(("method", "path"), [pytest.param(m, p, id=f"{m} {p}") for m, p in OPERATIONS])
 def test_api_conforms_to_its_spec(api_schema: Any, demo_app: Flask, method: str, path: str) -> None:
     operation = api_schema[path][method]
     keyed = bool(operation.definition.raw.get("security"))
