@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-from collections import Counter
 from datetime import UTC, datetime
 from typing import Any
 
@@ -14,6 +13,7 @@ from sqlalchemy import select
 
 from catalogue.capacity import capacity_timeline, month_ends
 from catalogue.errors import NotFound
+from matcher.log import demand_report
 
 from .auth import ROLES, create_key, current_caller, list_keys, requires, revoke_key
 from .common import no_content
@@ -170,24 +170,7 @@ class DemandReport(MethodView):
     @blp.response(200, DemandReportSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """What citizens ask for and where the catalogue falls short (from the match log)."""
-        from matcher.log import recent_matches
-
-        rows = recent_matches(get_store(), since=args.get("since"), limit=100_000)
-        shown: Counter[str] = Counter()
-        for r in rows:
-            shown.update(r["result_ids"][:3])
-        no_match = [r for r in rows if r["no_good_match"]]
-        return {
-            "matches": len(rows),
-            "no_good_match": len(no_match),
-            "by_category": Counter(c for r in rows for c in r["categories"]).most_common(),
-            "no_good_match_by_category": Counter(c for r in no_match for c in r["categories"]).most_common(),
-            "by_barrier": Counter(b for r in rows for b in r["barriers"]).most_common(),
-            "by_town": Counter(r["town"] or "(ukendt)" for r in rows).most_common(),
-            "by_age_band": Counter(r["age_band"] or "(ukendt)" for r in rows).most_common(),
-            "excluded_by_rule": sum((Counter(r["excluded"]) for r in rows), Counter()).most_common(),
-            "most_shown_offers": shown.most_common(20),
-        }
+        return demand_report(get_store(), since=args.get("since"))
 
 
 @blp.route("/reports/access")
