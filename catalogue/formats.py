@@ -22,9 +22,9 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FileFormatError
+from .importer import RawRecord
 from .jsonsafe import jsonable
 from .schemas import FLAT_OFFER_FIELDS
-from .store import RawRecord
 from .taxonomy import WEEKDAYS_DA
 
 FORMATS = ("json", "jsonl", "csv")

@@ -30,7 +30,9 @@ def _fold(text: str) -> str:
 @cache
 def _codes() -> frozenset[str]:
     """Every language code CLDR names in Danish (two- and three-letter, no region)."""
-    return frozenset(code for code in Locale("da").languages if "_" not in code and code.isalpha())
+    return frozenset(
+        code for code in Locale("da").languages if isinstance(code, str) and "_" not in code and code.isalpha()
+    )
 
 
 @cache
