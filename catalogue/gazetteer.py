@@ -9,14 +9,17 @@ and its sources are in ``catalogue/data/gazetteer_norddjurs.csv`` and
 from __future__ import annotations
 
 import csv
-import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-EARTH_RADIUS_KM = 6371.0088
+# Re-exported for importers not yet moved to catalogue.geo (indexer.filters,
+# indexer.embedded, matcher.rules, matcher.matcher, api.hsds_api, tests/api).
+from .geo import EARTH_RADIUS_KM, haversine_km
+
+__all__ = ["EARTH_RADIUS_KM", "Gazetteer", "Place", "default_gazetteer", "haversine_km"]
 
 
 @dataclass(frozen=True, slots=True)
@@ -83,11 +86,3 @@ def default_gazetteer() -> Gazetteer:
     path = resources.files("catalogue") / "data" / "gazetteer_norddjurs.csv"
     with resources.as_file(path) as real:
         return Gazetteer.from_csv(Path(real))
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance; straight line is what the barrier rules use."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

@@ -4,7 +4,8 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue.gazetteer import default_gazetteer, haversine_km
+from catalogue.gazetteer import default_gazetteer
+from catalogue.geo import haversine_km
 from catalogue.schemas import DK_LAT, DK_LON
 
 
@@ -42,8 +43,3 @@ def test_town_wins_over_postcode_and_unknowns_are_none() -> None:
     assert gaz.resolve(town="Atlantis") is None
     assert gaz.resolve(postcode="9999") is None
     assert gaz.resolve() is None
-
-
-def test_haversine_known_distance() -> None:
-    # Copenhagen City Hall to Aarhus City Hall is about 157 km in a straight line.
-    assert haversine_km(55.6761, 12.5683, 56.1535, 10.2039) == pytest.approx(157, abs=3)
