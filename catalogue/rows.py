@@ -20,7 +20,7 @@ from .capacity import CAPACITY_FIELDS, capacity_changed
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Offer, OfferCategory, Organisation, utcnow
 from .records import ContactRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord, SlotRecord
-from .schemas import FLAT_OFFER_FIELDS
+from .schemas import FLAT_OFFER_FIELDS, OFFER_UPDATABLE_FIELDS
 
 #: Organisation fields a record may set (the rest are identity and audit fields).
 ORG_FIELDS = ("name", "type", "description", "contact", "cvr")
@@ -112,6 +112,15 @@ def offer_to_dict(row: Offer) -> OfferRecord:
         "updated_by": row.updated_by,
         "version": row.version,
     }
+
+
+def editable_offer(row: Offer) -> dict[str, Any]:
+    """What a partial update starts from: the offer's id and writable fields, and its
+    organisation by id, name and type only (so a patch never rewrites the organisation)."""
+    current = offer_to_dict(row)
+    out: dict[str, Any] = {k: current[k] for k in ("id", *OFFER_UPDATABLE_FIELDS)}  # type: ignore[literal-required]
+    out["organisation"] = {"id": row.organisation_id, "name": row.organisation.name, "type": row.organisation.type}
+    return out
 
 
 # -- dict -> row -------------------------------------------------------------------

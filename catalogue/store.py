@@ -16,7 +16,7 @@ import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
-from typing import Any
+from typing import Any, cast, get_type_hints
 
 from marshmallow import ValidationError
 from sqlalchemy import func, select
@@ -34,8 +34,10 @@ from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Category, Offer, OfferCategory, Organisation
 from .records import AuditRecord, CapacityEventRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord
 from .rows import (
+    META_FIELDS,
     ORG_FIELDS,
     audit,
+    editable_offer,
     free_id,
     name_key,
     offer_to_dict,
@@ -46,6 +48,8 @@ from .rows import (
     upsert_organisation,
 )
 from .schemas import OfferSchema, OrganisationSchema, flatten_errors
+
+_CAPACITY_EVENT_FIELDS = tuple(get_type_hints(CapacityEventRecord))
 
 #: Ids per ``IN (...)`` query: well under SQLite's and PostgreSQL's parameter limits.
 _CHUNK = 500
@@ -285,20 +289,7 @@ class Store:
         """Every capacity event, oldest first (see ``catalogue.capacity``)."""
         with self.read() as session:
             rows = session.scalars(select(CapacityEvent).order_by(CapacityEvent.at, CapacityEvent.id))
-            return [
-                {
-                    "offer_id": r.offer_id,
-                    "organisation_id": r.organisation_id,
-                    "at": r.at,
-                    "status": r.status,
-                    "places_total": r.places_total,
-                    "places_available": r.places_available,
-                    "waitlist": r.waitlist,
-                    "volunteers": r.volunteers,
-                    "actor": r.actor,
-                }
-                for r in rows
-            ]
+            return [cast(CapacityEventRecord, {f: getattr(r, f) for f in _CAPACITY_EVENT_FIELDS}) for r in rows]
 
     def organisation_created_dates(self) -> dict[str, datetime]:
         """``{organisation id: created_at}`` for every organisation."""
@@ -370,19 +361,9 @@ class Store:
                 )
                 if row is None:
                     raise NotFound("offer", offer_id)
-                current = offer_to_dict(row)
                 if expected_version is not None and row.version != expected_version:
-                    raise VersionConflict(offer_id, expected_version, dict(current))
-                writable = {name for name, f in OfferSchema().fields.items() if not f.dump_only}
-                merged: dict[str, Any] = {k: v for k, v in current.items() if k in writable}
-                merged["organisation"] = {
-                    "id": row.organisation_id,
-                    "name": row.organisation.name,
-                    "type": row.organisation.type,
-                }
-                for key, value in changes.items():
-                    if key not in ("created_at", "updated_at", "updated_by", "version"):
-                        merged[key] = value
+                    raise VersionConflict(offer_id, expected_version, dict(offer_to_dict(row)))
+                merged = {**editable_offer(row), **{k: v for k, v in changes.items() if k not in META_FIELDS}}
                 offer = self.validate_offer(jsonable(merged))
                 org_row, _ = upsert_organisation(session, offer["organisation"], provided_org_fields(changes), actor)
                 upsert_offer(session, offer, org_row, actor, row=row)
