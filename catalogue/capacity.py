@@ -10,9 +10,12 @@ volunteers or status change; this module folds those events into a timeline.
 from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
-from dataclasses import asdict, dataclass
+from dataclasses import asdict, dataclass, field
 from datetime import UTC, date, datetime, time, timedelta
-from typing import Any
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from .store import Store
 
 CAPACITY_FIELDS = ("places_total", "places_available", "waitlist", "volunteers")
 
@@ -94,6 +97,42 @@ def capacity_timeline(
             )
         )
     return points
+
+
+@dataclass(frozen=True)
+class CapacityReport:
+    """The capacity timeline the admin report and ``faellesskab catalogue capacity`` show.
+
+    ``baseline`` is the start of the pilot (offers and organisations first seen
+    after it count as new); ``points`` has one :class:`CapacityPoint` per month end.
+    """
+
+    baseline: date | None
+    points: list[CapacityPoint] = field(default_factory=list)
+
+    def to_dict(self) -> dict[str, Any]:
+        """``{"baseline": "YYYY-MM-DD" | None, "months": [point, ...]}`` (JSON-safe)."""
+        return {
+            "baseline": self.baseline.isoformat() if self.baseline else None,
+            "months": [p.to_dict() for p in self.points],
+        }
+
+
+def capacity_report(store: Store, *, baseline: date | None = None, until: date | None = None) -> CapacityReport:
+    """Civil-society capacity month by month from the store's capacity events.
+
+    ``baseline`` defaults to the day of the first event; ``until`` (the last
+    month shown) defaults to today (UTC). Months run from the earlier of the
+    first event and the baseline to ``until``. Without any events the report
+    has no points (and the baseline asked for, if any).
+    """
+    events = store.capacity_events()
+    if not events:
+        return CapacityReport(baseline=baseline)
+    first = events[0]["at"].date()
+    base = baseline or first
+    last = until or datetime.now(UTC).date()
+    return CapacityReport(baseline=base, points=capacity_timeline(events, month_ends(min(first, base), last), base))
 
 
 def _end_of(day: date) -> datetime:

@@ -22,9 +22,10 @@ from pathlib import Path
 from typing import Any
 
 from .errors import FileFormatError
+from .importer import RawRecord
 from .jsonsafe import jsonable
+from .records import SlotRecord
 from .schemas import FLAT_OFFER_FIELDS
-from .store import RawRecord
 from .taxonomy import WEEKDAYS_DA
 
 FORMATS = ("json", "jsonl", "csv")
@@ -72,12 +73,16 @@ _SLOT_RE = re.compile(
 
 @dataclass
 class ParsedFile:
+    """What a reader found: the records (not yet validated), the categories the
+    file defines (code -> Danish label) and its meta data (``warnings``, ``source``, …)."""
+
     records: list[RawRecord]
     categories: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
 
 
 def detect_format(path: Path, explicit: str | None = None) -> str:
+    """The native format of ``path`` (see :func:`catalogue.fileformats.detect_format` for all formats)."""
     if explicit:
         if explicit not in FORMATS:
             raise FileFormatError(f"Unknown format {explicit!r}; use one of {', '.join(FORMATS)}.")
@@ -91,6 +96,7 @@ def detect_format(path: Path, explicit: str | None = None) -> str:
 
 
 def read_file(path: Path, fmt: str | None = None) -> ParsedFile:
+    """Parse a native file (UTF-8); raises FileFormatError. ``catalogue.fileformats.read_any`` reads every format."""
     fmt = detect_format(path, fmt)
     try:
         raw = path.read_bytes()
@@ -106,6 +112,7 @@ def read_file(path: Path, fmt: str | None = None) -> ParsedFile:
 
 
 def read_text(text: str, fmt: str) -> ParsedFile:
+    """Parse native ``fmt`` text; raises FileFormatError."""
     if fmt == "json":
         return _read_json(text)
     if fmt == "jsonl":
@@ -229,13 +236,13 @@ def _set_path(record: dict[str, Any], dotted: str, value: Any) -> None:
         record[head] = value
 
 
-def parse_slots(text: str) -> list[dict[str, Any]] | str:
+def parse_slots(text: str) -> list[SlotRecord] | str:
     """Parse ``"tirsdag 10:00-12:00; tor 19-21"`` into slot dicts.
 
     Returns the text unchanged when a part cannot be read, so that
     validation reports it against the ``schedule`` field.
     """
-    slots: list[dict[str, Any]] = []
+    slots: list[SlotRecord] = []
     for part in re.split(r"[;\n]|,(?=\s*[^\W\d_])", text):
         part = part.strip()
         if not part:
@@ -259,7 +266,8 @@ def _hhmm(value: str) -> str:
     return f"{int(hours):02d}:{minutes}"
 
 
-def format_slots(slots: Iterable[Mapping[str, Any]]) -> str:
+def format_slots(slots: Iterable[SlotRecord]) -> str:
+    """``"tirsdag 10:00-12:00; torsdag 19:00-21:00"``: the inverse of :func:`parse_slots`."""
     return "; ".join(f"{WEEKDAYS_DA[s['weekday']]} {s['start']}-{s['end']}" for s in slots)
 
 

@@ -12,14 +12,17 @@ gazetteer's canonical name. The data file and its sources are in
 from __future__ import annotations
 
 import csv
-import math
 import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 from importlib import resources
 from pathlib import Path
 
-EARTH_RADIUS_KM = 6371.0088
+# Re-exported for importers not yet moved to catalogue.geo (indexer.filters,
+# indexer.embedded, matcher.rules, matcher.matcher, api.hsds_api, tests/api).
+from .geo import EARTH_RADIUS_KM, haversine_km
+
+__all__ = ["EARTH_RADIUS_KM", "Gazetteer", "Place", "default_gazetteer", "haversine_km"]
 
 #: Letters written out before accents are stripped, so that "Ørsted", "Oersted" and "Örsted",
 #: or "Grenå" and "Grenaa", fold alike (the Danish transliteration æ=ae, ø=oe, å=aa; ä and ö
@@ -134,11 +137,3 @@ def default_gazetteer() -> Gazetteer:
     path = resources.files("catalogue") / "data" / "gazetteer_norddjurs.csv"
     with resources.as_file(path) as real:
         return Gazetteer.from_csv(Path(real))
-
-
-def haversine_km(lat1: float, lon1: float, lat2: float, lon2: float) -> float:
-    """Great-circle distance; straight line is what the barrier rules use."""
-    p1, p2 = math.radians(lat1), math.radians(lat2)
-    dp, dl = p2 - p1, math.radians(lon2 - lon1)
-    a = math.sin(dp / 2) ** 2 + math.cos(p1) * math.cos(p2) * math.sin(dl / 2) ** 2
-    return 2 * EARTH_RADIUS_KM * math.asin(math.sqrt(a))

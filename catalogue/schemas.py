@@ -28,6 +28,7 @@ from marshmallow import (
 
 from . import taxonomy
 from .gazetteer import Gazetteer, default_gazetteer
+from .languages import is_language, parse_language
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -229,6 +230,14 @@ class OfferSchema(_Base):
         self.known_categories = frozenset(known_categories or taxonomy.DEFAULT_CATEGORIES)
         self.gazetteer = gazetteer
 
+    @pre_load
+    def _parse_languages(self, data: Any, **_: Any) -> Any:
+        # Publishers write "da-DK", "dan", "Danish" or "dansk"; store the code ("da").
+        # What cannot be read is left as written, for _check to name.
+        if isinstance(data, Mapping) and isinstance(data.get("languages"), list):
+            data = {**data, "languages": [_language_code(v) for v in data["languages"]]}
+        return data
+
     @validates_schema(skip_on_field_errors=False)
     def _check(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
         errors: dict[str, list[str]] = {}
@@ -237,9 +246,12 @@ class OfferSchema(_Base):
             errors["categories"] = [
                 f"Unknown category: {', '.join(unknown)}. Known: {', '.join(sorted(self.known_categories))}."
             ]
-        bad_lang = sorted({code for code in data.get("languages", []) if code not in taxonomy.ISO_639_1})
+        bad_lang = sorted({code for code in data.get("languages", []) if not is_language(code)})
         if bad_lang:
-            errors["languages"] = [f"Not an ISO 639-1 language code: {', '.join(bad_lang)} (Danish is 'da')."]
+            errors["languages"] = [
+                f"Not a language: {', '.join(bad_lang)}. Give an ISO 639-1 code (Danish is 'da'), "
+                "an ISO 639-3 code or the language's name."
+            ]
         if data.get("age_min") is not None and data.get("age_max") is not None and data["age_min"] > data["age_max"]:
             errors["age_max"] = ["age_max is below age_min."]
         total, available = data.get("places_total"), data.get("places_available")
@@ -259,6 +271,11 @@ class OfferSchema(_Base):
     @post_load
     def _canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         return canonical_offer(data, self.gazetteer)
+
+
+def _language_code(value: Any) -> Any:
+    """The code of a language as written (``"dansk"`` -> ``"da"``), or the value unchanged."""
+    return (parse_language(value) or value) if isinstance(value, str) else value
 
 
 def _canonical_contact(contact: Mapping[str, Any] | None) -> dict[str, Any] | None:

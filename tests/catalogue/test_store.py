@@ -8,133 +8,18 @@ from datetime import UTC, datetime, timedelta
 import pytest
 from alembic.autogenerate import compare_metadata
 from alembic.migration import MigrationContext
-from sqlalchemy import func, select
+from sqlalchemy import delete, select
 
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
-from catalogue.models import AuditEvent, Base, CapacityEvent
-from catalogue.store import RawRecord, Store
+from catalogue.models import Base, CapacityEvent, Category
+from catalogue.store import Store
 from tests.conftest import make_offer
-
-
-def _dump(store: Store) -> list[dict[str, object]]:
-    offers, _ = store.list_offers()
-    return offers
-
-
-def _audit_count(store: Store) -> int:
-    with store.engine.connect() as conn:
-        return conn.scalar(select(func.count()).select_from(AuditEvent)) or 0
 
 
 def test_migrations_match_models(store: Store) -> None:
     with store.engine.connect() as conn:
         diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
     assert diff == []
-
-
-def test_import_creates_offers_and_organisations(store: Store) -> None:
-    report = store.import_offers([make_offer("a"), make_offer("b", title="Gåtur")], actor="tester")
-    assert report.committed and report.ok
-    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
-    assert report.organisations_created == 1
-    offer = store.get_offer("a")
-    assert offer["organisation"]["name"] == "Testkoret"
-    assert offer["categories"] == ["sang", "musik"]
-    assert offer["version"] == 1 and offer["updated_by"] == "tester"
-    assert offer["created_at"].tzinfo is not None
-
-
-def test_reimport_is_idempotent(store: Store) -> None:
-    records = [make_offer("a"), make_offer("b", categories=["motion"], organisation={"name": "Gåklubben"})]
-    store.import_offers(records, actor="one")
-    before, audits = _dump(store), _audit_count(store)
-    report = store.import_offers(records, actor="two")
-    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
-    assert report.organisations_created == report.organisations_updated == 0
-    assert _dump(store) == before
-    assert _audit_count(store) == audits
-
-
-def test_reimport_with_a_change_updates_and_audits(store: Store) -> None:
-    store.import_offers([make_offer("a")], actor="one")
-    report = store.import_offers([make_offer("a", places_available=2)], actor="two")
-    assert report.updated == 1
-    offer = store.get_offer("a")
-    assert offer["places_available"] == 2 and offer["version"] == 2 and offer["updated_by"] == "two"
-    history = store.history("offer", "a")
-    assert [h["action"] for h in history] == ["create", "update"]
-    assert history[1]["actor"] == "two"
-    assert history[1]["changes"] == {"places_available": [5, 2]}
-
-
-def test_bad_record_means_nothing_is_written(store: Store) -> None:
-    bad = make_offer("bad", title="  ", categories=["sang", "strikning"])
-    report = store.import_offers([make_offer("a"), bad, make_offer("c")], actor="x")
-    assert not report.committed
-    assert [r.record for r in report.rejected] == [2]
-    assert set(report.rejected[0].errors) == {"title", "categories"}
-    assert "strikning" in report.rejected[0].errors["categories"][0]
-    assert _dump(store) == [] and _audit_count(store) == 0
-
-
-def test_skip_invalid_writes_the_valid_records_only(store: Store) -> None:
-    bad = make_offer("bad", cost={"amount_dkk": -5, "per": "gang"})
-    report = store.import_offers([make_offer("a"), bad], actor="x", skip_invalid=True)
-    assert report.committed and report.created == 1
-    assert report.rejected[0].errors == {"cost.amount_dkk": ["Cost must be between 0 and 100000 DKK."]}
-    assert [o["id"] for o in _dump(store)] == ["a"]
-
-
-def test_dry_run_writes_nothing(store: Store) -> None:
-    report = store.import_offers([make_offer("a")], actor="x", dry_run=True)
-    assert report.created == 1 and not report.committed
-    assert _dump(store) == []
-
-
-def test_duplicate_ids_in_one_file_are_rejected(store: Store) -> None:
-    report = store.import_offers([make_offer("a"), make_offer("a", title="Andet")], actor="x")
-    assert not report.committed
-    assert report.rejected[0].record == 2
-    assert "also record 1" in report.rejected[0].errors["id"][0]
-
-
-def test_missing_id_is_rejected_for_import(store: Store) -> None:
-    rec = make_offer()
-    del rec["id"]
-    report = store.import_offers([RawRecord(rec, line=7)], actor="x")
-    assert report.rejected[0].line == 7 and "id" in report.rejected[0].errors
-
-
-def test_conflicting_organisation_in_one_file(store: Store) -> None:
-    org2 = {"id": "org-test-kor", "name": "Et andet navn", "type": "association"}
-    report = store.import_offers([make_offer("a"), make_offer("b", organisation=org2)], actor="x")
-    assert "organisation.name" in report.rejected[0].errors
-
-
-def test_organisations_upsert_by_id_and_by_name(store: Store) -> None:
-    store.import_offers([make_offer("a", organisation={"name": "Auning Gåklub", "type": "association"})], actor="x")
-    first = store.get_offer("a")["organisation"]
-    assert first["id"] == "org-auning-gaaklub"
-    # Same name, other case and spacing, no id: the same organisation.
-    store.import_offers([make_offer("b", organisation={"name": "auning  gåklub"})], actor="x")
-    assert store.get_offer("b")["organisation"]["id"] == first["id"]
-    # By id, with a new description: updated, with its own audit event.
-    store.import_offers(
-        [make_offer("c", organisation={"id": first["id"], "name": "Auning Gåklub", "description": "Vi går."})],
-        actor="y",
-    )
-    org = store.get_organisation(first["id"])
-    assert org["description"] == "Vi går." and org["type"] == "association"  # type kept, not reset
-    assert [h["action"] for h in store.history("organisation", first["id"])] == ["create", "update"]
-    assert store.counts()["organisations"] == 1
-
-
-def test_new_categories_from_the_file_extend_the_taxonomy(store: Store) -> None:
-    report = store.import_offers(
-        [make_offer("a", categories=["fiskeri"])], actor="x", categories={"fiskeri": "Fiskeri"}
-    )
-    assert report.committed
-    assert store.categories()["fiskeri"] == "Fiskeri"
 
 
 def test_update_with_the_right_version(store: Store) -> None:
@@ -233,3 +118,51 @@ def test_location_from_the_gazetteer(store: Store) -> None:
     store.import_offers([make_offer("a", location={"postcode": "8592"})], actor="x")
     loc = store.get_offer("a")["location"]
     assert loc["town"] == "Anholt" and loc["lat"] > 56.6
+
+
+def test_seed_categories_adds_only_what_is_missing(sqlite_store: Store) -> None:
+    from catalogue.taxonomy import DEFAULT_CATEGORIES
+
+    sqlite_store.add_category("sang", "Korsang", actor="x")
+    sqlite_store.add_category("fiskeri", "Fiskeri", actor="x")
+    with sqlite_store.write() as session:
+        session.execute(delete(Category).where(Category.code == "motion"))
+    sqlite_store.seed_categories()
+    cats = sqlite_store.categories()
+    assert set(cats) == set(DEFAULT_CATEGORIES) | {"fiskeri"}
+    assert cats["sang"] == "Korsang" and cats["motion"] == "Motion"
+
+
+def test_add_category_checks_and_audits(store: Store) -> None:
+    with pytest.raises(InvalidRecord) as exc:
+        store.add_category("Fiske Ri", "Fiskeri", actor="x")
+    assert set(exc.value.errors) == {"code"}
+    store.add_category("fiskeri", "Fiskeri", actor="x")
+    store.add_category("fiskeri", "Lystfiskeri", actor="y")
+    assert store.categories()["fiskeri"] == "Lystfiskeri"
+    assert [h["action"] for h in store.history("category", "fiskeri")] == ["create", "update"]
+
+
+def test_create_offer_makes_a_free_id_from_the_title(store: Store) -> None:
+    data = make_offer()
+    del data["id"]
+    first = store.create_offer(data, actor="x")
+    second = store.create_offer(data, actor="x")
+    assert (first["id"], second["id"]) == ("offer-seniorkor-i-grenaa", "offer-seniorkor-i-grenaa-2")
+    with pytest.raises(InvalidRecord, match="id"):
+        store.create_offer(make_offer(first["id"]), actor="x")
+    assert store.versions([first["id"], "nope", second["id"]]) == {first["id"]: 1, second["id"]: 1}
+
+
+def test_organisations_create_update_and_conflict(store: Store) -> None:
+    org = store.create_organisation({"name": "Djurs Strikkeklub", "type": "association"}, actor="x")
+    assert org["id"] == "org-djurs-strikkeklub" and org["version"] == 1
+    updated = store.update_organisation(org["id"], {"description": "Vi strikker."}, expected_version=1, actor="y")
+    assert updated["description"] == "Vi strikker." and updated["version"] == 2
+    with pytest.raises(VersionConflict):
+        store.update_organisation(org["id"], {"description": "Gammel"}, expected_version=1, actor="z")
+    with pytest.raises(InvalidRecord):
+        store.update_organisation(org["id"], {"cvr": "12"}, expected_version=2, actor="z")
+    page, total = store.list_organisations()
+    assert total == 1 and page[0]["description"] == "Vi strikker."
+    assert set(store.organisation_created_dates()) == {org["id"]}

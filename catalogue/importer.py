@@ -1,0 +1,198 @@
+"""Importing offers: validate every record of a file, then write them in one transaction.
+
+The pipeline is :func:`validate_records` (schema, ids, one organisation
+described the same way throughout the file) followed by :func:`import_offers`
+(all or nothing by default). Records are keyed on offer id, so importing the
+same file twice changes nothing the second time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass, field
+from typing import TYPE_CHECKING, Any
+
+from marshmallow import ValidationError
+from sqlalchemy.exc import IntegrityError
+
+from .models import Category
+from .records import OfferDraft
+from .rows import audit, name_key, offer_content, provided_org_fields, upsert_offer, upsert_organisation
+from .schemas import OfferSchema, flatten_errors
+
+if TYPE_CHECKING:
+    from .store import Store
+
+
+@dataclass
+class RawRecord:
+    """A record as read from a file, before validation; ``line`` is 1-based when the format has lines."""
+
+    data: Mapping[str, Any]
+    line: int | None = None
+
+
+@dataclass
+class Rejection:
+    """One record that was not imported, and every reason why (``{field path: [messages]}``)."""
+
+    record: int  # 1-based position in the file; 0 for the file as a whole
+    line: int | None
+    id: str | None
+    errors: dict[str, list[str]]
+
+    def to_dict(self) -> dict[str, Any]:
+        return {"record": self.record, "line": self.line, "id": self.id, "errors": self.errors}
+
+
+@dataclass
+class ImportReport:
+    """What an import did (or, for a dry run, would do), counted per record."""
+
+    source: str
+    total: int = 0
+    created: int = 0
+    updated: int = 0
+    unchanged: int = 0
+    organisations_created: int = 0
+    organisations_updated: int = 0
+    rejected: list[Rejection] = field(default_factory=list)
+    committed: bool = False
+    dry_run: bool = False
+
+    @property
+    def ok(self) -> bool:
+        return not self.rejected
+
+    def to_dict(self) -> dict[str, Any]:
+        return {
+            "source": self.source,
+            "total": self.total,
+            "created": self.created,
+            "updated": self.updated,
+            "unchanged": self.unchanged,
+            "organisations_created": self.organisations_created,
+            "organisations_updated": self.organisations_updated,
+            "rejected": [r.to_dict() for r in self.rejected],
+            "committed": self.committed,
+            "dry_run": self.dry_run,
+        }
+
+    def summary(self) -> str:
+        state = "dry run, nothing written" if self.dry_run else ("committed" if self.committed else "NOTHING WRITTEN")
+        return (
+            f"{self.source}: {self.total} records, {self.created} created, {self.updated} updated, "
+            f"{self.unchanged} unchanged, {len(self.rejected)} rejected; organisations "
+            f"{self.organisations_created} created, {self.organisations_updated} updated ({state})"
+        )
+
+
+#: A valid record and the organisation fields its file actually gave.
+ValidRecord = tuple[OfferDraft, set[str]]
+
+
+def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[list[ValidRecord], list[Rejection]]:
+    """Check every record and return the valid ones and the rejections.
+
+    Beyond the schema, an imported record needs an id, ids are unique within
+    the file, and every record naming the same organisation (by id, or by
+    name without one) describes it the same way.
+    """
+    valid: list[ValidRecord] = []
+    rejected: list[Rejection] = []
+    first_seen: dict[str, int] = {}
+    org_seen: dict[str, tuple[int, dict[str, Any]]] = {}
+    for pos, raw in enumerate(raws, start=1):
+        if not isinstance(raw.data, Mapping):
+            rejected.append(Rejection(pos, raw.line, None, {"_record": ["A record must be an object."]}))
+            continue
+        errors: dict[str, list[str]] = {}
+        rec_id = raw.data.get("id")
+        loaded: OfferDraft | None
+        try:
+            loaded = schema.load(dict(raw.data))
+        except ValidationError as exc:
+            errors = flatten_errors(exc.messages)
+            loaded = None
+        if not rec_id:
+            errors.setdefault("id", []).append("An imported offer needs an id, so that importing again updates it.")
+        elif isinstance(rec_id, str):
+            if rec_id in first_seen:
+                errors.setdefault("id", []).append(f"Duplicate id {rec_id!r}: also record {first_seen[rec_id]}.")
+            else:
+                first_seen[rec_id] = pos
+        provided = provided_org_fields(raw.data)
+        if loaded is not None and not errors:
+            org = loaded["organisation"]
+            key = org["id"] or "name:" + name_key(org["name"])
+            if key in org_seen:
+                first_pos, first = org_seen[key]
+                for f in provided:
+                    if f in first and first[f] != org[f]:  # type: ignore[literal-required]
+                        errors.setdefault(f"organisation.{f}", []).append(
+                            f"Differs from record {first_pos} for the same organisation."
+                        )
+            else:
+                org_seen[key] = (pos, {f: org[f] for f in provided})  # type: ignore[literal-required]
+        if errors or loaded is None:
+            rejected.append(Rejection(pos, raw.line, rec_id if isinstance(rec_id, str) else None, errors))
+        else:
+            valid.append((loaded, provided))
+    return valid, rejected
+
+
+def import_offers(
+    store: Store,
+    records: Sequence[RawRecord | Mapping[str, Any]],
+    *,
+    actor: str,
+    source: str = "import",
+    categories: Mapping[str, str] | None = None,
+    skip_invalid: bool = False,
+    dry_run: bool = False,
+) -> ImportReport:
+    """Validate every record, then write them all in one transaction.
+
+    ``categories`` (code -> Danish label) extend the taxonomy for this file
+    and are stored with it. By default a file with any rejected record writes
+    nothing, so a coordinator fixes the file and imports again;
+    ``skip_invalid`` writes the valid records (still in one transaction) and
+    reports the rest. ``dry_run`` counts what would be created, updated or
+    left unchanged and writes nothing.
+    """
+    raws = [r if isinstance(r, RawRecord) else RawRecord(r) for r in records]
+    report = ImportReport(source=source, total=len(raws), dry_run=dry_run)
+    extra = dict(categories or {})
+    valid, report.rejected = validate_records(raws, store.offer_schema(extra))
+    if report.rejected and not skip_invalid:
+        return report
+    if dry_run:
+        existing = store.get_offers(str(offer["id"]) for offer, _ in valid)
+        for offer, _ in valid:
+            current = existing.get(str(offer["id"]))
+            if current is None:
+                report.created += 1
+            elif offer_content(current) != offer_content(offer):
+                report.updated += 1
+            else:
+                report.unchanged += 1
+        return report
+    try:
+        with store.write() as session:
+            for code, label in extra.items():
+                if session.get(Category, code) is None:
+                    session.add(Category(code=code, label_da=label))
+                    audit(session, "category", code, "create", actor, None, {"label_da": [None, label]})
+            session.flush()
+            for offer, provided in valid:
+                org_row, org_state = upsert_organisation(session, offer["organisation"], provided, actor)
+                report.organisations_created += org_state == "created"
+                report.organisations_updated += org_state == "updated"
+                state = upsert_offer(session, offer, org_row, actor)
+                setattr(report, state, getattr(report, state) + 1)
+    except IntegrityError as exc:
+        report.committed = False
+        report.rejected.append(Rejection(0, None, None, {"_file": [f"Database refused the import: {exc.orig}"]}))
+        return report
+    report.committed = True
+    return report

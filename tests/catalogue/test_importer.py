@@ -1,0 +1,150 @@
+"""Importing files into the store (catalogue.importer), on SQLite and PostgreSQL."""
+
+from __future__ import annotations
+
+from sqlalchemy import func, select
+
+from catalogue.importer import ImportReport, RawRecord, Rejection, validate_records
+from catalogue.models import AuditEvent
+from catalogue.schemas import OfferSchema
+from catalogue.store import Store
+from tests.conftest import make_offer
+
+
+def _dump(store: Store) -> list[dict[str, object]]:
+    offers, _ = store.list_offers()
+    return offers
+
+
+def _audit_count(store: Store) -> int:
+    with store.engine.connect() as conn:
+        return conn.scalar(select(func.count()).select_from(AuditEvent)) or 0
+
+
+def test_import_creates_offers_and_organisations(store: Store) -> None:
+    report = store.import_offers([make_offer("a"), make_offer("b", title="Gåtur")], actor="tester")
+    assert report.committed and report.ok
+    assert (report.created, report.updated, report.unchanged) == (2, 0, 0)
+    assert report.organisations_created == 1
+    offer = store.get_offer("a")
+    assert offer["organisation"]["name"] == "Testkoret"
+    assert offer["categories"] == ["sang", "musik"]
+    assert offer["version"] == 1 and offer["updated_by"] == "tester"
+    assert offer["created_at"].tzinfo is not None
+
+
+def test_reimport_is_idempotent(store: Store) -> None:
+    records = [make_offer("a"), make_offer("b", categories=["motion"], organisation={"name": "Gåklubben"})]
+    store.import_offers(records, actor="one")
+    before, audits = _dump(store), _audit_count(store)
+    report = store.import_offers(records, actor="two")
+    assert (report.created, report.updated, report.unchanged) == (0, 0, 2)
+    assert report.organisations_created == report.organisations_updated == 0
+    assert _dump(store) == before
+    assert _audit_count(store) == audits
+
+
+def test_reimport_with_a_change_updates_and_audits(store: Store) -> None:
+    store.import_offers([make_offer("a")], actor="one")
+    report = store.import_offers([make_offer("a", places_available=2)], actor="two")
+    assert report.updated == 1
+    offer = store.get_offer("a")
+    assert offer["places_available"] == 2 and offer["version"] == 2 and offer["updated_by"] == "two"
+    history = store.history("offer", "a")
+    assert [h["action"] for h in history] == ["create", "update"]
+    assert history[1]["actor"] == "two"
+    assert history[1]["changes"] == {"places_available": [5, 2]}
+
+
+def test_bad_record_means_nothing_is_written(store: Store) -> None:
+    bad = make_offer("bad", title="  ", categories=["sang", "strikning"])
+    report = store.import_offers([make_offer("a"), bad, make_offer("c")], actor="x")
+    assert not report.committed
+    assert [r.record for r in report.rejected] == [2]
+    assert set(report.rejected[0].errors) == {"title", "categories"}
+    assert "strikning" in report.rejected[0].errors["categories"][0]
+    assert _dump(store) == [] and _audit_count(store) == 0
+
+
+def test_skip_invalid_writes_the_valid_records_only(store: Store) -> None:
+    bad = make_offer("bad", cost={"amount_dkk": -5, "per": "gang"})
+    report = store.import_offers([make_offer("a"), bad], actor="x", skip_invalid=True)
+    assert report.committed and report.created == 1
+    assert report.rejected[0].errors == {"cost.amount_dkk": ["Cost must be between 0 and 100000 DKK."]}
+    assert [o["id"] for o in _dump(store)] == ["a"]
+
+
+def test_dry_run_writes_nothing(store: Store) -> None:
+    report = store.import_offers([make_offer("a")], actor="x", dry_run=True)
+    assert report.created == 1 and not report.committed
+    assert _dump(store) == []
+
+
+def test_duplicate_ids_in_one_file_are_rejected(store: Store) -> None:
+    report = store.import_offers([make_offer("a"), make_offer("a", title="Andet")], actor="x")
+    assert not report.committed
+    assert report.rejected[0].record == 2
+    assert "also record 1" in report.rejected[0].errors["id"][0]
+
+
+def test_missing_id_is_rejected_for_import(store: Store) -> None:
+    rec = make_offer()
+    del rec["id"]
+    report = store.import_offers([RawRecord(rec, line=7)], actor="x")
+    assert report.rejected[0].line == 7 and "id" in report.rejected[0].errors
+
+
+def test_conflicting_organisation_in_one_file(store: Store) -> None:
+    org2 = {"id": "org-test-kor", "name": "Et andet navn", "type": "association"}
+    report = store.import_offers([make_offer("a"), make_offer("b", organisation=org2)], actor="x")
+    assert "organisation.name" in report.rejected[0].errors
+
+
+def test_new_categories_from_the_file_extend_the_taxonomy(store: Store) -> None:
+    report = store.import_offers(
+        [make_offer("a", categories=["fiskeri"])], actor="x", categories={"fiskeri": "Fiskeri"}
+    )
+    assert report.committed
+    assert store.categories()["fiskeri"] == "Fiskeri"
+
+
+def test_dry_run_counts_updates_and_unchanged(store: Store) -> None:
+    store.import_offers([make_offer("a"), make_offer("b")], actor="x")
+    report = store.import_offers(
+        [make_offer("a"), make_offer("b", places_available=1), make_offer("c")], actor="x", dry_run=True
+    )
+    assert (report.created, report.updated, report.unchanged, report.committed) == (1, 1, 1, False)
+    assert store.get_offer("b")["places_available"] == 5
+
+
+def test_validate_records_without_a_store() -> None:
+    raws = [
+        RawRecord(make_offer("a"), line=2),
+        RawRecord(["not", "an", "object"], line=3),  # type: ignore[arg-type]
+        RawRecord(make_offer("a", title="Igen"), line=4),
+        RawRecord(make_offer("b", languages=["dansk"]), line=5),
+    ]
+    valid, rejected = validate_records(raws, OfferSchema())
+    assert [(offer["id"], sorted(provided)) for offer, provided in valid] == [
+        ("a", ["name", "type"]),
+        ("b", ["name", "type"]),
+    ]
+    assert valid[1][0]["languages"] == ["da"]
+    assert rejected == [
+        Rejection(2, 3, None, {"_record": ["A record must be an object."]}),
+        Rejection(3, 4, "a", {"id": ["Duplicate id 'a': also record 1."]}),
+    ]
+
+
+def test_report_summary_and_dict() -> None:
+    report = ImportReport(source="tilbud.csv", total=3, created=1, unchanged=1, organisations_created=1)
+    report.rejected.append(Rejection(2, 3, "b", {"title": ["Must not be blank."]}))
+    assert not report.ok
+    assert report.summary() == (
+        "tilbud.csv: 3 records, 1 created, 0 updated, 1 unchanged, 1 rejected; "
+        "organisations 1 created, 0 updated (NOTHING WRITTEN)"
+    )
+    assert report.to_dict()["rejected"] == [
+        {"record": 2, "line": 3, "id": "b", "errors": {"title": ["Must not be blank."]}}
+    ]
+    assert ImportReport(source="x", dry_run=True).summary().endswith("(dry run, nothing written)")
