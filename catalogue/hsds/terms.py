@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from collections.abc import Mapping
 from typing import Any
+from urllib.parse import quote
 
 from .ids import uid
 
@@ -78,7 +79,8 @@ def taxonomy_term(taxonomy: Mapping[str, Any], code: str, name: str, description
         "taxonomy_id": taxonomy["id"],
         "taxonomy_detail": dict(taxonomy),
         "language": "da",
-        "term_uri": f"urn:{tax}:{local}",
+        # RFC 3986 allows only ASCII in a URI: "håndværk" is percent-encoded as UTF-8 (RFC 3987 §3.1).
+        "term_uri": f"urn:{tax}:{quote(local, safe='')}",
     }
 
 
