@@ -295,41 +295,7 @@ def merge_query_runs(runs: list[dict[str, Any]]) -> dict[str, Any]:
             "runs": [{"source_sha256": r.get("source_sha256"), "open_and_load_s": r["open_and_load_s"]} for r in runs],
         }
     )
-    if "fts5_sql_only_ms" in first:
-        merged["fts5_sql_only_ms"] = first["fts5_sql_only_ms"]
     return merged
-
-
-def time_fts_only(index_dir: Path, queries: list[dict[str, Any]]) -> dict[str, Any]:
-    """Diagnostic (``--fts-diagnostic``): the bare FTS5 ``bm25()`` SQL query with the filter, on a
-    separate read-only connection; the cost of ranking in SQL, to compare with ``lexical_candidates``."""
-    import sqlite3
-
-    from indexer import embedded
-    from indexer.analysis import analyze_query
-
-    head = max(getattr(embedded, "RESCORE_HEAD", K), 4 * K)
-    version = (index_dir / embedded.POINTER).read_text().strip()
-    conn = sqlite3.connect(f"file:{index_dir / f'index-{version}.sqlite'}?mode=ro", uri=True)
-    if any(q["kind"] == "geo" for q in queries):
-        try:
-            conn.execute("SELECT sin(1), asin(1), sqrt(1), radians(1), power(1, 2)")
-        except sqlite3.OperationalError:
-            return {"skipped": "SQLite without math functions"}
-    times: list[float] = []
-    for q in queries:
-        terms = analyze_query(q["text"])
-        where, params = embedded.compile_sql(q["filter"])
-        match = " OR ".join('"' + t.replace('"', '""') + '"' for t in terms)
-        sql = (
-            "SELECT d.rowid, d.id, bm25(fts) AS rank FROM fts JOIN docs d ON d.rowid = fts.rowid "
-            f"WHERE fts MATCH ? AND {where} ORDER BY rank, d.id LIMIT ?"
-        )
-        t = time.perf_counter()
-        conn.execute(sql, (match, *params, head)).fetchall()
-        times.append((time.perf_counter() - t) * 1000)
-    conn.close()
-    return {"limit": head, **summary_ms(times)}
 
 
 # -- workers (subprocesses) -----------------------------------------------------------------------
@@ -415,11 +381,6 @@ def worker_query(args: argparse.Namespace) -> dict[str, Any]:
     open_s = time.perf_counter() - t
     rss_open = current_rss_mb()
     result: dict[str, Any] = {"samples": time_queries(backend, queries, vectors, warmup=min(20, len(queries)))}
-    if args.fts_diagnostic:
-        try:
-            result["fts5_sql_only_ms"] = time_fts_only(Path(args.index_dir), queries)
-        except Exception as exc:  # a diagnostic must not sink the benchmark if the index layout changes
-            result["fts5_sql_only_ms"] = {"skipped": repr(exc)}
     result.update(
         {
             "blas_threads_env": os.environ.get("OPENBLAS_NUM_THREADS", "default"),
@@ -467,7 +428,6 @@ def run_worker(
         str(args.cached_rounds),
         "--model-dir",
         str(args.model_dir),
-        *(["--fts-diagnostic"] if args.fts_diagnostic else []),
         *extra,
     ]
     full_env = {**os.environ, **(env or {})}
@@ -564,11 +524,6 @@ def print_summary(res: dict[str, Any]) -> None:
                     f"{q['lexical_ms']['p50']:>8.2f} {q['lexical_ms']['p95']:>8.2f} "
                     f"{q['vector_ms']['p50']:>8.2f} {q['vector_ms']['p95']:>8.2f} {q['query_vm_hwm_mb']:>15.0f}MB"
                 )
-                if "p95" in q.get("fts5_sql_only_ms", {}):
-                    print(
-                        f"  {'':>8} diagnostic: bare FTS5 bm25() SQL p50/p95 {q['fts5_sql_only_ms']['p50']:.2f}/"
-                        f"{q['fts5_sql_only_ms']['p95']:.2f} ms"
-                    )
         for r in rows:
             q = r["query"]
             print(f"  {q['offers']} offers (default BLAS) by filter, p50 / p95 ms; median docs passing the filter:")
@@ -616,11 +571,6 @@ def main(argv: list[str] | None = None) -> int:
         type=int,
         default=0,
         help="validate every n-th synthetic offer with OfferSchema (0: all up to 20,000, else 1 in 20)",
-    )
-    parser.add_argument(
-        "--fts-diagnostic",
-        action="store_true",
-        help="also time the bare FTS5 bm25() SQL query (diagnostic for the SQL-ranked lexical path)",
     )
     parser.add_argument(
         "--ab-rounds",

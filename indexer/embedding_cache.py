@@ -20,16 +20,22 @@ from .models import EmbeddingCache as Row
 
 
 class EmbeddingCache:
+    """Vectors keyed by ``(model_id, content_hash)``; float32, one row per passage text.
+
+    All access goes through :meth:`Store.read` / :meth:`Store.write` sessions.
+    """
+
     def __init__(self, store: Store) -> None:
         self.store = store
 
     def get_many(self, model_id: str, hashes: Iterable[str]) -> dict[str, np.ndarray]:
+        """The cached vectors among ``hashes`` for ``model_id`` (hash -> float32 vector); misses are absent."""
         wanted = list(dict.fromkeys(hashes))
         found: dict[str, np.ndarray] = {}
-        with self.store.engine.connect() as conn:
+        with self.store.read() as session:
             for start in range(0, len(wanted), 500):  # stay under bind-parameter limits
                 chunk = wanted[start : start + 500]
-                rows = conn.execute(
+                rows = session.execute(
                     select(Row.content_hash, Row.vector).where(Row.model_id == model_id, Row.content_hash.in_(chunk))
                 )
                 for content_hash, blob in rows:
@@ -37,6 +43,7 @@ class EmbeddingCache:
         return found
 
     def put_many(self, model_id: str, vectors: Mapping[str, np.ndarray]) -> None:
+        """Store ``hash -> vector`` for ``model_id`` in one transaction; existing entries are kept as they are."""
         if not vectors:
             return
         values = [
@@ -45,10 +52,11 @@ class EmbeddingCache:
         ]
         insert = pg_insert if self.store.dialect == "postgresql" else sqlite_insert
         stmt = insert(Row).values(values).on_conflict_do_nothing(index_elements=["model_id", "content_hash"])
-        with self.store.engine.begin() as conn:
-            conn.execute(stmt)
+        with self.store.write() as session:
+            session.execute(stmt)
 
     def clear(self, model_id: str | None = None) -> None:
-        with self.store.engine.begin() as conn:
-            stmt = delete(Row) if model_id is None else delete(Row).where(Row.model_id == model_id)
-            conn.execute(stmt)
+        """Forget the vectors of ``model_id``, or of every model when it is None."""
+        stmt = delete(Row) if model_id is None else delete(Row).where(Row.model_id == model_id)
+        with self.store.write() as session:
+            session.execute(stmt)

@@ -1,7 +1,7 @@
 """The portable search filter: one value both backends translate.
 
 A filter is a conjunction of clauses; ``AnyOf`` and ``Not`` nest. Each
-backend compiles it (the embedded engine to SQL and to a numpy mask,
+backend compiles it (the embedded engine to a numpy mask,
 Elasticsearch to a ``bool`` query), and :func:`matches` is the reference
 meaning that the conformance tests hold every compilation to.
 

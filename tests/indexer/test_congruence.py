@@ -28,6 +28,10 @@ from typing import Any
 
 import pytest
 
+from catalogue.store import Store
+from indexer.embedded import EmbeddedBackend
+from indexer.embedder import Embedder
+from indexer.es_backend import ElasticsearchBackend
 from indexer.filters import SearchFilter
 from indexer.sync import Indexer
 from matcher.request import MatchRequestSchema
@@ -108,9 +112,13 @@ QUERIES: list[dict[str, Any]] = [
 
 
 @pytest.fixture(scope="module")
-def engines(demo_store, demo_embedded, real_embedder, elasticsearch_url, es_index_prefix) -> Iterator[tuple[Any, Any]]:  # type: ignore[no-untyped-def]
-    from indexer.es_backend import ElasticsearchBackend
-
+def engines(
+    demo_store: Store,
+    demo_embedded: EmbeddedBackend,
+    real_embedder: Embedder,
+    elasticsearch_url: str,
+    es_index_prefix: str,
+) -> Iterator[tuple[EmbeddedBackend, ElasticsearchBackend]]:
     es = ElasticsearchBackend(elasticsearch_url, prefix=unique_prefix(es_index_prefix), dim=384)
     report = Indexer(demo_store, es, real_embedder, progress=False).rebuild()
     assert report.embedded == 0  # same embeddings as the embedded engine, from the cache
@@ -128,7 +136,9 @@ def _cases(store: Any) -> list[tuple[str, SearchFilter]]:
     return out
 
 
-def test_thirty_queries(demo_store, engines, real_embedder) -> None:  # type: ignore[no-untyped-def]
+def test_thirty_queries(
+    demo_store: Store, engines: tuple[EmbeddedBackend, ElasticsearchBackend], real_embedder: Embedder
+) -> None:
     embedded, es = engines
     assert embedded.count() == es.count() == demo_store.counts()["offers"]
     cases = _cases(demo_store)

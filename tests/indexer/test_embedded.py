@@ -8,8 +8,7 @@ from pathlib import Path
 import pytest
 
 from indexer.backend import SearchBackend
-from indexer.embedded import EmbeddedBackend, compile_sql
-from indexer.filters import AnyOf, Flag, Not, Range, SearchFilter, Term
+from indexer.embedded import EmbeddedBackend
 from tests.indexer.conformance import BackendConformance, corpus
 
 
@@ -46,18 +45,3 @@ def test_rebuild_removes_old_versions(tmp_path: Path) -> None:
     backend.rebuild(corpus(6))
     files = sorted(p.name for p in tmp_path.glob("index-*.sqlite"))
     assert files == [f"index-{backend.info().version}.sqlite"]
-
-
-def test_compile_sql_is_parameterised() -> None:
-    flt = SearchFilter.of(
-        Term("kind", ("activity",)),
-        Not(Range("places_available", gte=1)),
-        AnyOf((Flag("online"), Term("languages", ("da",)))),
-    )
-    sql, params = compile_sql(flt)
-    assert sql == (
-        "(d.kind IN (?)) AND (NOT COALESCE((d.places_available IS NOT NULL AND d.places_available >= ?), 0)) AND "
-        "((d.online = ?) OR (d.rowid IN (SELECT rowid FROM doc_terms WHERE field = ? AND value IN (?))))"
-    )
-    assert params == ["activity", 1, 1, "languages", "da"]
-    assert compile_sql(None) == ("1", [])

@@ -16,7 +16,7 @@ import pytest
 
 from catalogue.schemas import OfferSchema
 from indexer.backend import BackendUnavailableError, IndexingError, IndexNotFoundError, SearchBackend
-from indexer.documents import SearchDocument, build_document
+from indexer.documents import FILTER_FIELDS, SearchDocument, build_document
 from indexer.embedded import EmbeddedBackend
 from indexer.es_backend import ElasticsearchBackend
 from indexer.filters import AnyOf, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term, matches
@@ -352,3 +352,58 @@ def test_a_second_client_sees_the_switch(es_backend: ElasticsearchBackend) -> No
     es_backend.rebuild(make_docs(3))
     assert other.count() == 3 and other.info().version == es_backend.info().version
     other.close()
+
+
+# -- the index mapping, by behaviour ----------------------------------------------------
+
+
+def _own_value_filter(field: str, value: object) -> SearchFilter:
+    """A filter on ``field`` that the document holding ``value`` must match."""
+    kind = FILTER_FIELDS[field]
+    if kind in ("keyword_list", "int_list"):
+        return SearchFilter.of(Term(field, (value[0],)))  # type: ignore[index]
+    if kind == "keyword":
+        return SearchFilter.of(Term(field, (value,)))
+    if kind == "bool":
+        return SearchFilter.of(Flag(field, bool(value)))
+    return SearchFilter.of(Range(field, gte=value, lte=value))  # type: ignore[arg-type]
+
+
+def test_every_filter_field_is_indexed_with_its_type(
+    twin: tuple[ElasticsearchBackend, EmbeddedBackend], corpus: list[SearchDocument]
+) -> None:
+    """Each document is found by its own value of every filter field, as the reference meaning says."""
+    es, _ = twin
+    checked = set()
+    for field in FILTER_FIELDS:
+        doc = next((d for d in corpus if getattr(d, field) not in (None, [])), None)
+        if doc is None:
+            continue
+        flt = _own_value_filter(field, getattr(doc, field))
+        assert doc.id in {c.id for c in es.vector_candidates(doc.embedding, flt, k=200)}, field  # type: ignore[arg-type]
+        assert es.count(flt) == sum(matches(flt, d) for d in corpus), field
+        checked.add(field)
+    one_of_each_kind = {"town", "categories", "weekdays", "age_min", "monthly_cost", "wheelchair", "last_verified"}
+    assert one_of_each_kind <= checked
+
+
+def test_text_fields_are_analysed_as_danish(es_backend: ElasticsearchBackend) -> None:
+    """``text``, ``title`` and ``organisation_name`` are stemmed Danish text; ``embedding_text`` is not searched."""
+    doc = build_document(
+        OfferSchema().load(
+            make_offer(
+                "m-1",
+                title="Cykelværkstederne åbner",
+                description="Vi reparerer cykler.",
+                organisation={"id": "org-m", "name": "Foreningernes Hus", "type": "association"},
+            )
+        )
+    )
+    doc.embedding = unit(np.random.default_rng(3))
+    es_backend.upsert([doc])
+    es = es_backend.client
+    for field, query in (("text", "cyklerne"), ("title", "CYKELVÆRKSTED"), ("organisation_name", "foreningen")):
+        hits = es.search(index=es_backend.alias, query={"match": {field: query}})["hits"]["hits"]
+        assert [h["_id"] for h in hits] == ["m-1"], field
+    hits = es.search(index=es_backend.alias, query={"match": {"content_hash": "cykel"}})["hits"]["hits"]
+    assert hits == []  # a keyword field: no analysis

@@ -2,15 +2,13 @@
 
 from __future__ import annotations
 
-from dataclasses import fields
 from datetime import date, datetime
-from typing import Any
 
 import numpy as np
 import pytest
 
 from catalogue.schemas import OfferSchema
-from indexer.documents import FILTER_FIELDS, SearchDocument, build_document
+from indexer.documents import SearchDocument, build_document
 from indexer.es_queries import (
     MATCH_NONE,
     bulk_actions,
@@ -18,7 +16,6 @@ from indexer.es_queries import (
     delete_actions,
     document_source,
     filtered_by_id_query,
-    index_mapping,
     knn_query,
     lexical_query,
     num_candidates,
@@ -27,68 +24,9 @@ from indexer.es_queries import (
 from indexer.filters import AnyOf, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term
 from tests.conftest import make_offer
 
-ES_TYPE_OF_KIND = {
-    "keyword": "keyword",
-    "keyword_list": "keyword",
-    "int": "integer",
-    "int_list": "integer",
-    "float": "double",
-    "bool": "boolean",
-    "date": "date",
-}
-
 
 def doc(offer_id: str = "t-1", **overrides: object) -> SearchDocument:
     return build_document(OfferSchema().load(make_offer(offer_id, **overrides)))
-
-
-# -- mapping ------------------------------------------------------------------------
-
-
-def test_index_mapping_is_exact() -> None:
-    expected_properties: dict[str, Any] = {
-        name: {"type": ES_TYPE_OF_KIND[kind]} for name, kind in FILTER_FIELDS.items()
-    }
-    expected_properties.update(
-        {
-            "text": {"type": "text", "analyzer": "danish"},
-            "title": {"type": "text", "analyzer": "danish"},
-            "embedding_text": {"type": "text", "index": False},
-            "organisation_name": {"type": "text", "analyzer": "danish"},
-            "lat": {"type": "double"},
-            "lon": {"type": "double"},
-            "updated_at": {"type": "keyword"},
-            "content_hash": {"type": "keyword"},
-            "location": {"type": "geo_point"},
-            "embedding": {
-                "type": "dense_vector",
-                "dims": 8,
-                "index": True,
-                "similarity": "cosine",
-                "index_options": {"type": "hnsw"},
-            },
-        }
-    )
-    assert index_mapping(8) == {
-        "settings": {
-            "number_of_shards": 1,
-            "number_of_replicas": 0,
-            "refresh_interval": "1s",
-            "max_result_window": 10_000,
-        },
-        "mappings": {"dynamic": False, "_meta": {"dim": 8, "user": {}}, "properties": expected_properties},
-    }
-
-
-def test_mapping_covers_every_document_field() -> None:
-    properties = index_mapping(384)["mappings"]["properties"]
-    assert {f.name for f in fields(SearchDocument)} <= set(properties)
-    assert properties["age_min"] == {"type": "integer"}
-    assert properties["weekdays"] == {"type": "integer"}
-    assert properties["categories"] == {"type": "keyword"}
-    assert properties["monthly_cost"] == {"type": "double"}
-    assert properties["last_verified"] == {"type": "date"}
-    assert properties["wheelchair"] == {"type": "boolean"}
 
 
 # -- filters ------------------------------------------------------------------------
