@@ -90,19 +90,6 @@ class Store:
 
     # -- schema ---------------------------------------------------------------
 
-    def migrate(self) -> None:
-        """Bring the schema to the newest Alembic revision and seed the default
-        categories. Safe to run at every start."""
-        from alembic import command
-        from alembic.config import Config
-
-        cfg = Config()
-        cfg.set_main_option("script_location", "catalogue:migrations")
-        with self.engine.begin() as conn:
-            cfg.attributes["connection"] = conn
-            command.upgrade(cfg, "head")
-        self.seed_categories()
-
     def seed_categories(self) -> None:
         """Add the default categories (``taxonomy.DEFAULT_CATEGORIES``) that are
         missing; existing categories and their labels are left alone. Idempotent."""

@@ -14,10 +14,7 @@ from alembic import command
 from alembic.config import Config
 from alembic.runtime.migration import MigrationContext
 from alembic.script import ScriptDirectory
-from sqlalchemy import select
 
-from catalogue import taxonomy
-from catalogue.models import Category
 from catalogue.store import Store
 
 #: Where Alembic finds ``env.py``, ``script.py.mako`` and ``versions/``: this package.
@@ -40,16 +37,7 @@ def upgrade(store: Store) -> None:
     with store.write() as session:
         cfg.attributes["connection"] = session.connection()
         command.upgrade(cfg, "head")
-    seed = getattr(store, "seed_categories", None)
-    if seed is not None:
-        seed()
-        return
-    # Until Store.seed_categories lands: the seeding Store.migrate did.
-    with store.write() as session:
-        have = set(session.scalars(select(Category.code)))
-        for code, label in taxonomy.DEFAULT_CATEGORIES.items():
-            if code not in have:
-                session.add(Category(code=code, label_da=label))
+    store.seed_categories()
 
 
 def head_revision() -> str:

@@ -8,6 +8,7 @@ from pathlib import Path
 import pytest
 from sqlalchemy import text
 
+import migrations
 from catalogue.db import make_engine, normalise_url
 from catalogue.store import Store
 
@@ -46,7 +47,7 @@ def test_sqlite_in_memory_has_no_wal() -> None:
 def test_write_session_takes_the_lock_up_front(tmp_path: Path) -> None:
     path = tmp_path / "store.sqlite"
     store = Store(f"sqlite:///{path}")
-    store.migrate()
+    migrations.upgrade(store)
     other = sqlite3.connect(path, timeout=0, isolation_level=None)
     try:
         with store.read() as session:

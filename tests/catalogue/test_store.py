@@ -6,20 +6,12 @@ import threading
 from datetime import UTC, datetime, timedelta
 
 import pytest
-from alembic.autogenerate import compare_metadata
-from alembic.migration import MigrationContext
 from sqlalchemy import delete, select
 
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
-from catalogue.models import Base, CapacityEvent, Category
+from catalogue.models import CapacityEvent, Category
 from catalogue.store import Store
 from tests.conftest import make_offer
-
-
-def test_migrations_match_models(store: Store) -> None:
-    with store.engine.connect() as conn:
-        diff = compare_metadata(MigrationContext.configure(conn), Base.metadata)
-    assert diff == []
 
 
 def test_update_with_the_right_version(store: Store) -> None:
