@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from datetime import UTC, datetime
+from datetime import UTC
 from typing import Any
 
 from flask import Response
@@ -11,7 +11,7 @@ from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
-from catalogue.capacity import capacity_timeline, month_ends
+from catalogue.capacity import capacity_report
 from catalogue.errors import NotFound
 from matcher.log import demand_report
 
@@ -153,14 +153,8 @@ class CapacityReport(MethodView):
     @blp.response(200, CapacityReportSchema)
     def get(self, args: dict[str, Any]) -> dict[str, Any]:
         """Civil-society capacity month by month: organisations, offers, places, volunteers."""
-        events = get_store().capacity_events()
-        if not events:
-            return {"baseline": None, "months": []}
-        first = events[0]["at"].date()
-        base = args.get("baseline") or first
-        today = datetime.now(UTC).date()
-        points = capacity_timeline(events, month_ends(min(first, base), today), base)
-        return {"baseline": base, "months": [vars(p) for p in points]}
+        report = capacity_report(get_store(), baseline=args.get("baseline"))
+        return {"baseline": report.baseline if report.points else None, "months": [vars(p) for p in report.points]}
 
 
 @blp.route("/reports/demand")

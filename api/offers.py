@@ -8,6 +8,7 @@ is indexed before the response is sent, so it is searchable at once.
 
 from __future__ import annotations
 
+from pathlib import Path
 from typing import Any
 
 from flask import Response, request
@@ -17,6 +18,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue import taxonomy
 from catalogue.errors import FileFormatError
+from catalogue.fileformats import IMPORT_FORMATS
 from catalogue.schemas import OfferSchema
 
 from .auth import current_caller, requires
@@ -70,7 +72,9 @@ class CapacitySchema(Schema):
 class ImportArgs(Schema):
     skip_invalid = fields.Boolean(load_default=False)
     dry_run = fields.Boolean(load_default=False)
-    format = fields.String(load_default=None, validate=validate.OneOf(["json", "jsonl", "csv", "hsds"]))
+    format = fields.String(
+        load_default=None, validate=validate.OneOf([f for f in IMPORT_FORMATS if f != "hsds-datapackage"])
+    )
 
 
 class RejectionSchema(Schema):
@@ -238,32 +242,15 @@ class OfferImport(MethodView):
 
 
 def _parse_upload(fmt: str | None) -> Any:
-    from pathlib import Path
+    """The uploaded file (multipart ``file``) or the JSON body, parsed by the one format registry."""
+    from catalogue import fileformats
 
-    from catalogue import formats
-
+    categories = get_store().categories()
     upload = request.files.get("file")
     if upload is not None:
         name = upload.filename or "upload"
-        chosen = fmt or formats.detect_format(Path(name))
-        raw = upload.read()
-        try:
-            text = raw.decode("utf-8-sig")
-        except UnicodeDecodeError:
-            raise FileFormatError(f"{name} is not UTF-8; save it as 'CSV UTF-8' or UTF-8 text.") from None
-        parsed = _parse_text(text, chosen)
-        parsed.meta["source"] = name
-        return parsed
+        chosen = fmt or fileformats.detect_format(Path(name))
+        return fileformats.read_bytes(upload.read(), chosen, filename=name, known_categories=categories)
     if request.is_json:
-        return _parse_text(request.get_data(as_text=True), fmt or "json")
+        return fileformats.read_bytes(request.get_data(), fmt or "json", known_categories=categories)
     raise FileFormatError("Send JSON ({\"offers\": [...]}) or a multipart upload named 'file'.")
-
-
-def _parse_text(text: str, fmt: str) -> Any:
-    from catalogue import formats
-
-    if fmt == "hsds":
-        from catalogue.hsds import read_hsds_json
-
-        return read_hsds_json(text, known_categories=get_store().categories())
-    return formats.read_text(text, fmt)

@@ -86,7 +86,7 @@ class DemoIndex:
 def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) -> tuple[dict[str, Any], DemoIndex]:
     """Raw encode vs. full indexing of the demo catalogue, interleaved; then cached rebuilds."""
     import migrations
-    from catalogue.formats import read_file
+    from catalogue.fileformats import read_any
     from catalogue.store import Store
     from indexer.documents import build_document
     from indexer.embedded import EmbeddedBackend
@@ -98,7 +98,7 @@ def bench_demo(workdir: Path, model_dir: Path, rounds: int, cached_rounds: int) 
     demo_dir.mkdir(parents=True)
     store = Store(f"sqlite:///{demo_dir / 'store.sqlite'}")
     migrations.upgrade(store)
-    parsed = read_file(DEMO)
+    parsed = read_any(DEMO)
     report = store.import_offers(parsed.records, actor="bench", categories=parsed.categories)
     if not report.committed:
         raise SystemExit(f"demo import failed: {report.summary()}")

@@ -63,7 +63,7 @@ def source_versions() -> dict[str, str]:
 def open_catalogue(workdir: Path, offers: int, region: str, seed: int, fresh: bool) -> tuple[Any, dict[str, Any]]:
     """A store with the demo offers plus synthetic ones; reused when it already holds them."""
     import migrations
-    from catalogue.formats import read_file
+    from catalogue.fileformats import read_any
     from catalogue.store import Store
 
     path = workdir / "store.sqlite"
@@ -76,7 +76,7 @@ def open_catalogue(workdir: Path, offers: int, region: str, seed: int, fresh: bo
     info: dict[str, Any] = {"store": str(path), "reused": reused}
     if reused and store.counts()["offers"] == offers:
         return store, info
-    parsed = read_file(DEMO)
+    parsed = read_any(DEMO)
     report = store.import_offers(parsed.records, actor="bench", categories=parsed.categories)
     if not report.committed:
         raise SystemExit(f"demo import failed: {report.summary()}")

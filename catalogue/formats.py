@@ -18,7 +18,6 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from .errors import FileFormatError
@@ -28,7 +27,6 @@ from .records import SlotRecord
 from .schemas import FLAT_OFFER_FIELDS
 from .taxonomy import WEEKDAYS_DA
 
-FORMATS = ("json", "jsonl", "csv")
 
 CSV_COLUMNS = [
     "id",
@@ -79,36 +77,6 @@ class ParsedFile:
     records: list[RawRecord]
     categories: dict[str, str] = field(default_factory=dict)
     meta: dict[str, Any] = field(default_factory=dict)
-
-
-def detect_format(path: Path, explicit: str | None = None) -> str:
-    """The native format of ``path`` (see :func:`catalogue.fileformats.detect_format` for all formats)."""
-    if explicit:
-        if explicit not in FORMATS:
-            raise FileFormatError(f"Unknown format {explicit!r}; use one of {', '.join(FORMATS)}.")
-        return explicit
-    suffix = path.suffix.lower().lstrip(".")
-    if suffix in ("json", "csv"):
-        return suffix
-    if suffix in ("jsonl", "ndjson"):
-        return "jsonl"
-    raise FileFormatError(f"Cannot tell the format of {path.name}; name it .json, .jsonl or .csv, or pass --format.")
-
-
-def read_file(path: Path, fmt: str | None = None) -> ParsedFile:
-    """Parse a native file (UTF-8); raises FileFormatError. ``catalogue.fileformats.read_any`` reads every format."""
-    fmt = detect_format(path, fmt)
-    try:
-        raw = path.read_bytes()
-    except OSError as exc:
-        raise FileFormatError(f"Cannot read {path}: {exc.strerror}") from None
-    try:
-        text = raw.decode("utf-8-sig")
-    except UnicodeDecodeError as exc:
-        raise FileFormatError(
-            f"{path.name} is not UTF-8 (byte {exc.start}). Save it as 'CSV UTF-8' or UTF-8 text."
-        ) from None
-    return read_text(text, fmt)
 
 
 def read_text(text: str, fmt: str) -> ParsedFile:

@@ -26,7 +26,6 @@ from migrations.metadata import metadata
 pytest_plugins = ["tests.indexer.es_server"]
 
 REPO = Path(__file__).resolve().parents[1]
-SHARED = REPO.parent / "shared"
 DEFAULT_PG = "postgresql://postgres@127.0.0.1:5432/test"
 
 
@@ -153,11 +152,11 @@ def real_embedder(real_model_dir: Path):  # type: ignore[no-untyped-def]
 def demo_store(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Store]:
     """A SQLite store with the demo catalogue, shared by the quality tests (read-only)."""
     from api.cli import demo_path
-    from catalogue.formats import read_file
+    from catalogue.fileformats import read_any
 
     store = Store(f"sqlite:///{tmp_path_factory.mktemp('demo-store') / 'store.sqlite'}")
     migrations.upgrade(store)
-    parsed = read_file(demo_path())
+    parsed = read_any(demo_path())
     assert store.import_offers(parsed.records, actor="tests", categories=parsed.categories).committed
     yield store
     store.close()

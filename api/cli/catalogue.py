@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import json
 import sys
-from datetime import UTC, datetime
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 from typing import Any
@@ -12,37 +12,17 @@ from typing import Any
 import click
 from flask import current_app
 
+from catalogue import fileformats
 from catalogue.errors import FileFormatError
+from catalogue.fileformats import EXPORT_FORMATS, IMPORT_FORMATS
 
 from ..extensions import get_store
 from .common import cli_actor, uses_store
-
-IMPORT_FORMATS = ("json", "jsonl", "csv", "hsds", "hsds-datapackage")
-EXPORT_FORMATS = ("json", "jsonl", "csv", "hsds")
 
 
 @click.group()
 def catalogue() -> None:
     """Organisations and offers: import, export, summary."""
-
-
-def read_any(path: Path, fmt: str | None, categories: dict[str, str] | None = None) -> Any:
-    """Parse a native or HSDS file or folder; raises FileFormatError."""
-    from catalogue import formats
-
-    if fmt == "hsds-datapackage" or (fmt is None and path.is_dir()):
-        from catalogue.hsds import read_datapackage
-
-        return read_datapackage(path, known_categories=categories)
-    if fmt == "hsds":
-        from catalogue.hsds import read_hsds_json
-
-        try:
-            text = path.read_text(encoding="utf-8-sig")
-        except (OSError, UnicodeDecodeError) as exc:
-            raise FileFormatError(f"Cannot read {path}: {exc}") from None
-        return read_hsds_json(text, known_categories=categories)
-    return formats.read_file(path, fmt)
 
 
 @catalogue.command("import")
@@ -63,7 +43,7 @@ def catalogue_import(path: Path, fmt: str | None, skip_invalid: bool, dry_run: b
     """Import offers from PATH (JSON, JSON Lines, CSV, HSDS JSON or an HSDS datapackage folder)."""
     store = get_store()
     try:
-        parsed = read_any(path, fmt, store.categories())
+        parsed = fileformats.read_any(path, fmt, known_categories=store.categories())
     except FileFormatError as exc:
         raise click.ClickException(f"{path}: {exc} Nothing was imported.") from None
     for warning in parsed.meta.get("warnings") or []:
@@ -103,24 +83,15 @@ def _print_report(report: Any, as_json: bool) -> None:
 @uses_store
 def catalogue_export(fmt: str, output: Path | None) -> None:
     """Export the whole catalogue (HSDS 3.0 JSON with --format hsds)."""
-    from catalogue import formats
-
     store = get_store()
-    offers = list(store.iter_offers())
     out = output.open("w", encoding="utf-8", newline="") if output else sys.stdout
     try:
-        if fmt == "hsds":
-            from catalogue.hsds import export_document
-
-            json.dump(export_document(offers, store.categories()), out, ensure_ascii=False, indent=1)
-            out.write("\n")
-        else:
-            formats.write_offers(offers, fmt, out)
+        count = fileformats.write_any(store.iter_offers(), fmt, out, categories=store.categories())
     finally:
         if output:
             out.close()
     if output:
-        click.echo(f"Wrote {len(offers)} offers to {output} ({fmt}).", err=True)
+        click.echo(f"Wrote {count} offers to {output} ({fmt}).", err=True)
 
 
 def demo_path() -> Path:
@@ -131,10 +102,8 @@ def demo_path() -> Path:
 @uses_store
 def catalogue_demo() -> None:
     """Load the bundled, illustrative Norddjurs demo catalogue (idempotent)."""
-    from catalogue import formats
-
     store = get_store()
-    parsed = formats.read_file(demo_path())
+    parsed = fileformats.read_any(demo_path())
     notice = parsed.meta.get("notice_da") or parsed.meta.get("notice")
     if notice:
         click.echo(f"NB: {notice}")
@@ -187,18 +156,16 @@ def catalogue_add_category(code: str, label_da: str) -> None:
 @uses_store
 def catalogue_capacity(baseline: datetime | None, as_json: bool) -> None:
     """Civil-society capacity month by month: organisations, offers, places, volunteers."""
-    from catalogue.capacity import capacity_timeline, month_ends
+    from catalogue.capacity import capacity_report
 
-    events = get_store().capacity_events()
-    if not events:
+    report = capacity_report(get_store(), baseline=baseline.date() if baseline else None)
+    if as_json:
+        click.echo(json.dumps(report.to_dict(), indent=1))
+        return
+    if not report.points or report.baseline is None:
         click.echo("No capacity history yet.")
         return
-    first = events[0]["at"].date()
-    base = baseline.date() if baseline else first
-    points = capacity_timeline(events, month_ends(min(first, base), datetime.now(UTC).date()), base)
-    if as_json:
-        click.echo(json.dumps([p.to_dict() for p in points], indent=1))
-        return
+    base, points = report.baseline, report.points
     click.echo(f"Baseline {base.isoformat()}; 'new' = added after the baseline.")
     click.echo(
         f"{'month end':<11} {'orgs':>5} {'new':>4} {'offers':>6} {'new':>4} {'places':>6} {'free':>5} {'waitl':>5} {'volunt':>6}"

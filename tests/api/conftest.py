@@ -13,7 +13,7 @@ from api import create_app
 from api.auth import create_key
 from api.cli import demo_path
 from api.extensions import get_indexer, get_store
-from catalogue.formats import read_file
+from catalogue.fileformats import read_any
 
 
 def _config(tmp_path: Path) -> dict[str, object]:
@@ -51,7 +51,7 @@ def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1"})
     store = get_store(app)
     migrations.upgrade(store)
-    parsed = read_file(demo_path())
+    parsed = read_any(demo_path())
     assert store.import_offers(parsed.records, actor="demo").committed
     get_indexer(app).rebuild()
     app.config["KEYS"] = {

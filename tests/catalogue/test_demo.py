@@ -8,14 +8,14 @@ import pytest
 from sqlalchemy import func, select
 
 from api.cli import demo_path
-from catalogue.formats import read_file
+from catalogue.fileformats import read_any
 from catalogue.models import AuditEvent
 from catalogue.store import Store
 
 
 @pytest.fixture(scope="module")
 def parsed():  # type: ignore[no-untyped-def]
-    return read_file(demo_path())
+    return read_any(demo_path())
 
 
 def test_marked_as_illustrative(parsed) -> None:  # type: ignore[no-untyped-def]

@@ -8,7 +8,7 @@ from typing import Any
 import pytest
 
 from api.cli import demo_path
-from catalogue.formats import read_file
+from catalogue.fileformats import read_any
 from catalogue.schemas import OfferSchema
 from indexer.documents import build_document
 from indexer.filters import matches
@@ -54,7 +54,7 @@ REQUESTS: list[dict[str, Any]] = [
 @pytest.fixture(scope="module")
 def offers() -> list[dict[str, Any]]:
     schema = OfferSchema()
-    return [schema.load(dict(r.data)) for r in read_file(demo_path()).records]
+    return [schema.load(dict(r.data)) for r in read_any(demo_path()).records]
 
 
 @pytest.mark.parametrize("raw", REQUESTS)

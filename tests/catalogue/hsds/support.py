@@ -20,7 +20,8 @@ from marshmallow import ValidationError
 from referencing import Registry, Resource
 from referencing.jsonschema import DRAFT7, DRAFT202012
 
-from catalogue import formats
+from catalogue import fileformats
+from catalogue.formats import ParsedFile
 from catalogue.schemas import OfferSchema
 from catalogue.taxonomy import DEFAULT_CATEGORIES
 
@@ -144,7 +145,7 @@ def canonical_offers() -> list[dict[str, Any]]:
 
 
 def demo_offers() -> tuple[list[dict[str, Any]], dict[str, str]]:
-    parsed = formats.read_file(DEMO)
+    parsed = fileformats.read_any(DEMO)
     cats = {**DEFAULT_CATEGORIES, **parsed.categories}
     schema = OfferSchema(known_categories=cats)
     loaded = []
@@ -219,7 +220,7 @@ def errors(validator: Any, instance: Any) -> list[str]:
 # -- helpers ------------------------------------------------------------------------------
 
 
-def assert_round_trip(originals: list[dict[str, Any]], parsed: formats.ParsedFile, cats: Mapping[str, str]) -> None:
+def assert_round_trip(originals: list[dict[str, Any]], parsed: ParsedFile, cats: Mapping[str, str]) -> None:
     assert len(parsed.records) == len(originals)
     assert parsed.meta["warnings"] == []
     known = set(DEFAULT_CATEGORIES) | set(parsed.categories)
