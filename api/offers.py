@@ -8,6 +8,7 @@ is indexed before the response is sent, so it is searchable at once.
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
@@ -110,7 +111,7 @@ def _actor() -> str:
     return caller.actor if caller else "anonymous"
 
 
-def _written(offer: dict[str, Any]) -> tuple[dict[str, Any], dict[str, str]]:
+def _written(offer: Mapping[str, Any]) -> tuple[Mapping[str, Any], dict[str, str]]:
     """The saved offer with its ETag, indexed at once (X-Index-Status says whether that worked)."""
     return offer, {**etag_headers(offer["version"]), "X-Index-Status": reindex([offer["id"]])}
 
@@ -129,7 +130,7 @@ class Offers(MethodView):
     @requires(*WRITERS, throttle="write")
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OfferSchema}}})
     @blp.response(201, OfferSchema, headers={**ETAG, **INDEX_STATUS, **LOCATION})
-    def post(self) -> tuple[dict[str, Any], dict[str, str]]:
+    def post(self) -> tuple[Mapping[str, Any], dict[str, str]]:
         """Create an offer. Its organisation is given by id, or by name (created if new).
 
         The body is validated by the store against the live category list."""
@@ -142,7 +143,7 @@ class OfferItem(MethodView):
     @requires(*READERS)
     @blp.response(200, OfferSchema, headers=ETAG)
     @blp.alt_response(304, description="Not modified: If-None-Match names the current version.")
-    def get(self, offer_id: str) -> tuple[dict[str, Any], dict[str, str]] | Response:
+    def get(self, offer_id: str) -> tuple[Mapping[str, Any], dict[str, str]] | Response:
         """One offer, with its version as the ETag."""
         offer = get_store().get_offer(offer_id)
         return not_modified(offer["version"]) or (offer, etag_headers(offer["version"]))
@@ -151,7 +152,7 @@ class OfferItem(MethodView):
     @if_match_required
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OfferSchema(partial=True)}}})
     @blp.response(200, OfferSchema, headers={**ETAG, **INDEX_STATUS})
-    def patch(self, offer_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
+    def patch(self, offer_id: str, version: int) -> tuple[Mapping[str, Any], dict[str, str]]:
         """Change some fields. Needs If-Match; the whole result is validated as an offer."""
         return _written(get_store().update_offer(offer_id, json_body(), expected_version=version, actor=_actor()))
 
@@ -161,7 +162,7 @@ class OfferRetire(MethodView):
     @requires(*WRITERS, throttle="write")
     @if_match_required
     @blp.response(200, OfferSchema, headers={**ETAG, **INDEX_STATUS})
-    def post(self, offer_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
+    def post(self, offer_id: str, version: int) -> tuple[Mapping[str, Any], dict[str, str]]:
         """Retire an offer (status ended). It stays for history and statistics."""
         return _written(get_store().retire_offer(offer_id, expected_version=version, actor=_actor()))
 
@@ -172,7 +173,7 @@ class OfferCapacity(MethodView):
     @if_match_required
     @blp.arguments(CapacitySchema)
     @blp.response(200, OfferSchema, headers={**ETAG, **INDEX_STATUS})
-    def put(self, values: dict[str, Any], offer_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
+    def put(self, values: dict[str, Any], offer_id: str, version: int) -> tuple[Mapping[str, Any], dict[str, str]]:
         """Record places, waiting list and volunteers: the small update associations make often."""
         if not values:
             raise ValidationError(

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from typing import Any
 
 from flask import Response
@@ -69,7 +70,7 @@ class Organisations(MethodView):
     @requires(*WRITERS, throttle="write")
     @blp.doc(requestBody={"required": True, "content": {"application/json": {"schema": OrganisationSchema}}})
     @blp.response(201, OrganisationSchema, headers={**ETAG, **LOCATION})
-    def post(self) -> tuple[dict[str, Any], dict[str, str]]:
+    def post(self) -> tuple[Mapping[str, Any], dict[str, str]]:
         """Create an organisation (an id is made from the name if none is given)."""
         org = get_store().create_organisation(json_body(), actor=_actor())
         return org, {**etag_headers(org["version"]), "Location": f"/api/v1/organisations/{org['id']}"}
@@ -80,7 +81,7 @@ class OrganisationItem(MethodView):
     @requires(*READERS)
     @blp.response(200, OrganisationSchema, headers=ETAG)
     @blp.alt_response(304, description="Not modified: If-None-Match names the current version.")
-    def get(self, org_id: str) -> tuple[dict[str, Any], dict[str, str]] | Response:
+    def get(self, org_id: str) -> tuple[Mapping[str, Any], dict[str, str]] | Response:
         """One organisation, with its version as the ETag."""
         org = get_store().get_organisation(org_id)
         return not_modified(org["version"]) or (org, etag_headers(org["version"]))
@@ -91,7 +92,7 @@ class OrganisationItem(MethodView):
         requestBody={"required": True, "content": {"application/json": {"schema": OrganisationSchema(partial=True)}}}
     )
     @blp.response(200, OrganisationSchema, headers={**ETAG, **INDEX_STATUS})
-    def patch(self, org_id: str, version: int) -> tuple[dict[str, Any], dict[str, str]]:
+    def patch(self, org_id: str, version: int) -> tuple[Mapping[str, Any], dict[str, str]]:
         """Change some fields. Needs If-Match. Its offers are re-indexed (the name is searchable)."""
         store = get_store()
         org = store.update_organisation(org_id, json_body(), expected_version=version, actor=_actor())

@@ -27,7 +27,6 @@ from .records import SlotRecord
 from .schemas import FLAT_OFFER_FIELDS
 from .taxonomy import WEEKDAYS_DA
 
-
 CSV_COLUMNS = [
     "id",
     "kind",

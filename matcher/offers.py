@@ -20,12 +20,12 @@ class OfferCache:
     def __init__(self, store: Store, max_size: int = 50_000) -> None:
         self.store = store
         self.max_size = max_size
-        self._items: dict[str, tuple[int, dict[str, Any], SearchDocument]] = {}
+        self._items: dict[str, tuple[int, Mapping[str, Any], SearchDocument]] = {}
         self._lock = threading.Lock()
 
     def get(
         self, offer_ids: Iterable[str], labels: Mapping[str, str]
-    ) -> tuple[dict[str, dict[str, Any]], dict[str, SearchDocument]]:
+    ) -> tuple[dict[str, Mapping[str, Any]], dict[str, SearchDocument]]:
         ids = list(dict.fromkeys(offer_ids))
         versions = self.store.versions(ids)
         with self._lock:

@@ -37,6 +37,7 @@ from typing import Any
 from catalogue.gazetteer import Gazetteer, default_gazetteer
 from catalogue.geo import haversine_km
 from catalogue.models import utcnow
+from catalogue.records import OfferRecord
 from catalogue.store import Store
 
 from .export import offer_to_service, page_envelope
@@ -103,7 +104,7 @@ def public_services(store: Store, *, max_age: float = 60) -> list[dict[str, Any]
     ):
         return snap.services
     built, since = time.monotonic(), utcnow() - SETTLE
-    offers: list[dict[str, Any]] = []
+    offers: list[OfferRecord] = []
     for status in PUBLIC_STATUSES:
         offers.extend(store.list_offers(status=status)[0])
     offers.sort(key=lambda o: o["id"])
