@@ -16,8 +16,9 @@ from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from catalogue.gazetteer import default_gazetteer
+from catalogue.languages import common_names_da
 from catalogue.schemas import flatten_errors
-from catalogue.taxonomy import LANGUAGE_NAMES_DA, OFFER_KINDS
+from catalogue.taxonomy import OFFER_KINDS
 from matcher.request import BARRIERS, MatchRequestSchema
 
 from .auth import Caller, authenticate
@@ -132,7 +133,7 @@ def search() -> Response | str | tuple[str, int]:
         response=response,
         barriers=BARRIERS,
         towns=sorted(default_gazetteer().towns()),
-        languages=LANGUAGE_NAMES_DA,
+        languages=common_names_da(),
         kinds=OFFER_KINDS,
         caller=caller,
     )

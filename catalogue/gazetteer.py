@@ -20,9 +20,9 @@ from pathlib import Path
 
 # Re-exported for importers not yet moved to catalogue.geo (indexer.filters,
 # indexer.embedded, matcher.rules, matcher.matcher, api.hsds_api, tests/api).
-from .geo import EARTH_RADIUS_KM, haversine_km
+from .geo import haversine_km
 
-__all__ = ["EARTH_RADIUS_KM", "Gazetteer", "Place", "default_gazetteer", "haversine_km"]
+__all__ = ["Gazetteer", "Place", "default_gazetteer", "fold_name"]
 
 #: Letters written out before accents are stripped, so that "Ørsted", "Oersted" and "Örsted",
 #: or "Grenå" and "Grenaa", fold alike (the Danish transliteration æ=ae, ø=oe, å=aa; ä and ö

@@ -8,10 +8,7 @@ lists are closed because rules in the matcher depend on them.
 
 from __future__ import annotations
 
-import string
 from typing import Final
-
-from .languages import common_names_da, is_language
 
 #: Default category taxonomy: code -> Danish label.
 DEFAULT_CATEGORIES: Final[dict[str, str]] = {
@@ -96,20 +93,6 @@ WEEKDAYS_DA: Final[dict[int, str]] = {
     6: "lørdag",
     7: "søndag",
 }
-
-# -- languages: the table is catalogue.languages (CLDR via Babel) -------------------
-# These two aliases stay until their last importers move to catalogue.languages:
-# LANGUAGE_NAMES_DA (api.navigator, matcher.explain) and ISO_639_1 (catalogue.hsds,
-# matcher.request).
-
-#: Danish names of the languages navigators meet most, in pick-list order.
-#: Alias of :func:`catalogue.languages.common_names_da`.
-LANGUAGE_NAMES_DA: Final[dict[str, str]] = common_names_da()
-
-#: The two-letter (ISO 639-1) codes CLDR knows. Prefer :func:`catalogue.languages.is_language`.
-ISO_639_1: Final[frozenset[str]] = frozenset(
-    filter(is_language, (a + b for a in string.ascii_lowercase for b in string.ascii_lowercase))
-)
 
 
 def monthly_cost(amount_dkk: float, per: str) -> float:

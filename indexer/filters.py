@@ -20,7 +20,7 @@ from collections.abc import Iterable
 from dataclasses import dataclass, field
 from typing import Any, Union
 
-from catalogue.gazetteer import haversine_km
+from catalogue.geo import haversine_km
 
 from .documents import FILTER_FIELDS, SearchDocument
 

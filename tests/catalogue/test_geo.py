@@ -7,7 +7,6 @@ import math
 import numpy as np
 import pytest
 
-from catalogue import gazetteer
 from catalogue.geo import EARTH_RADIUS_KM, haversine_km, haversine_km_np
 
 # Copenhagen City Hall (55.6761, 12.5683) to Aarhus City Hall (56.1629, 10.2039).
@@ -55,9 +54,3 @@ def test_vector_form_agrees_with_the_scalar_form() -> None:
     expected = [haversine_km(55.6761, 12.5683, a, b) for a, b in zip(lat, lon, strict=True)]
     assert got == pytest.approx(expected, rel=1e-12)
     assert got[0] == pytest.approx(CPH_AAR_KM, abs=1e-6) and got[1] == 0.0
-
-
-def test_gazetteer_reexports_the_one_haversine() -> None:
-    # indexer.embedded and others still import these names from the gazetteer.
-    assert gazetteer.haversine_km is haversine_km
-    assert gazetteer.EARTH_RADIUS_KM == EARTH_RADIUS_KM

@@ -4,10 +4,7 @@ from __future__ import annotations
 
 import pytest
 
-from catalogue import taxonomy
 from catalogue.languages import COMMON, common_names_da, is_language, name_da, parse_language
-from catalogue.schemas import OfferSchema
-from tests.conftest import make_offer
 
 
 @pytest.mark.parametrize(
@@ -56,22 +53,3 @@ def test_danish_names() -> None:
     names = common_names_da()
     assert list(names) == list(COMMON)
     assert names["da"] == "dansk" and names["ar"] == "arabisk"
-
-
-def test_taxonomy_aliases_come_from_the_table() -> None:
-    assert common_names_da() == taxonomy.LANGUAGE_NAMES_DA
-    assert {"da", "uk", "fa", "kl"} <= taxonomy.ISO_639_1
-    assert "dk" not in taxonomy.ISO_639_1
-    assert all(len(code) == 2 and is_language(code) for code in taxonomy.ISO_639_1)
-
-
-def test_offer_languages_are_stored_as_codes() -> None:
-    offer = OfferSchema().load(make_offer(languages=["Dansk", "da-DK", "ukr", "farsi"]))
-    assert offer["languages"] == ["da", "uk", "fa"]
-
-
-def test_unreadable_language_is_named() -> None:
-    with pytest.raises(Exception) as exc:
-        OfferSchema().load(make_offer(languages=["da", "dk", "elvish"]))
-    (message,) = exc.value.messages["languages"]  # type: ignore[attr-defined]
-    assert message.startswith("Not a language: dk, elvish.")
