@@ -55,6 +55,21 @@ class Columns:
     codes: dict[str, dict[Any, int]] = field(default_factory=dict)  # keyword field -> value -> code
     lists: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # field -> value -> bool per row
 
+    def __post_init__(self) -> None:
+        # Every filter field has a column from the start, so an empty index
+        # answers every filter (with nothing) instead of failing on a missing key.
+        for name in SCALAR_FIELDS:
+            if FILTER_FIELDS[name] == "keyword":
+                self.keywords.setdefault(name, np.full(self.capacity, -1, dtype=np.int32))
+            else:
+                self.scalars.setdefault(name, np.full(self.capacity, np.nan))
+        for name in ("lat", "lon"):
+            self.scalars.setdefault(name, np.full(self.capacity, np.nan))
+        for name in LIST_FIELDS:
+            self.lists.setdefault(name, {})
+        if self.matrix.size == 0:
+            self.matrix = np.zeros((self.capacity, self.dim), dtype=np.float32)
+
     @property
     def capacity(self) -> int:
         """Rows allocated (at least ``n``); grows by half plus 64 when full."""

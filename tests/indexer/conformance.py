@@ -219,6 +219,15 @@ class FilterMixin(_Base):
         got = loaded.lexical_candidates("forening", flt, k=len(docs) + 10)
         assert {c.id for c in got} == expected(docs, flt)
 
+    @pytest.mark.parametrize("name", sorted(FILTERS))
+    def test_an_empty_built_index_answers_every_filter_with_nothing(self, backend: SearchBackend, name: str) -> None:
+        # A new deployment builds an empty index on first start; a match must not fail on it.
+        backend.rebuild(iter(()), total=0)
+        flt = FILTERS[name]
+        assert backend.count(flt) == 0
+        assert backend.vector_candidates(_vector(1), flt, k=10) == []
+        assert backend.lexical_candidates("forening", flt, k=10) == []
+
     def test_unknown_field_is_refused(self) -> None:
         with pytest.raises(InvalidFilterError):
             Term("colour", ("red",))
