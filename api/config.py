@@ -42,6 +42,10 @@ OTHER_KNOWN = ("FAELLESSKAB_NO_PROGRESS", "FAELLESSKAB_SCREENSHOT_DIR")
 log = logging.getLogger("faellesskab.config")
 
 
+#: The stores of record the service supports (SQLAlchemy backend names).
+SUPPORTED_DATABASES = ("sqlite", "postgresql", "postgres")
+
+
 class ConfigError(Exception):
     """A setting is invalid; ``str(exc)`` is one line naming the variable and the reason."""
 
@@ -157,10 +161,28 @@ class Settings(BaseModel):
             from sqlalchemy.exc import ArgumentError
 
             try:
-                make_url(value)
+                backend = make_url(value).get_backend_name()
             except ArgumentError:
                 raise ValueError("not a database URL, e.g. postgresql://user:pw@host/db") from None
+            if backend not in SUPPORTED_DATABASES:
+                raise ValueError(
+                    f"{backend!r} databases are not supported; use postgresql://user:pw@host/db or sqlite:///path"
+                )
         return value or None
+
+    @field_validator("DATA_DIR")
+    @classmethod
+    def _data_dir(cls, value: Path | None) -> Path | None:
+        """The directory must exist or be creatable (it is created here, as every start would)."""
+        if value is None:
+            return None
+        if value.exists() and not value.is_dir():
+            raise ValueError("is a file, not a directory")
+        try:
+            value.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise ValueError(f"cannot be created ({exc.strerror})") from None
+        return value
 
     @field_validator("ELASTICSEARCH_URL")
     @classmethod

@@ -64,6 +64,8 @@ def test_a_test_config_rate_overrides_the_environment(monkeypatch: pytest.Monkey
         ("FAELLESSKAB_ELASTICSEARCH_PREFIX", "Has Spaces", "should match pattern"),
         ("ELASTICSEARCH_URL", "es:9200", "http:// or https://"),
         ("DATABASE_URL", "not a url", "not a database URL"),
+        ("DATABASE_URL", "nonsense://", "'nonsense' databases are not supported"),
+        ("DATABASE_URL", "mysql://u:p@h/x", "'mysql' databases are not supported"),
         ("FAELLESSKAB_SECRET_KEY", "short", "at least 16 characters"),
     ],
 )
@@ -78,6 +80,15 @@ def test_a_bad_setting_stops_start_up_naming_the_variable(
     assert "\n" not in message
     secret = variable in ("DATABASE_URL", "FAELLESSKAB_SECRET_KEY")
     assert (value in message) is not secret  # secrets are never echoed
+
+
+def test_a_data_dir_that_is_a_file_or_cannot_be_made_is_named(tmp_path: Path) -> None:
+    a_file = tmp_path / "a-file"
+    a_file.write_text("x")
+    with pytest.raises(ConfigError, match=r"^Invalid config DATA_DIR=.*: is a file, not a directory$"):
+        create_app({"DATA_DIR": str(a_file)})
+    with pytest.raises(ConfigError, match=r"^Invalid config DATA_DIR=.*: cannot be created"):
+        create_app({"DATA_DIR": str(a_file / "below-a-file")})
 
 
 def test_a_bad_test_config_value_is_named_too(tmp_path: Path) -> None:
