@@ -187,3 +187,13 @@ def test_the_console_script_runs_a_command(tmp_path: Path) -> None:
     done = run_process(tmp_path, "catalogue", "summary", "--json")
     assert done.returncode == 0, done.stderr
     assert json.loads(done.stdout)["offers"] == 0
+
+
+def test_eval_on_a_fresh_data_directory_says_what_to_run(tmp_path: Path) -> None:
+    code, out, err = run(fresh_cli(tmp_path / "data"), "eval")
+    assert code == 1 and "faellesskab catalogue demo" in out + err and "Traceback" not in out + err
+
+
+def test_eval_refuses_an_rrf_constant_below_one(tmp_path: Path) -> None:
+    code, out, err = run(fresh_cli(tmp_path / "data"), "eval", "--rrf-k", "0")
+    assert code == 2 and "--rrf-k" in out + err

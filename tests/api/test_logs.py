@@ -48,3 +48,24 @@ def test_a_second_app_does_not_double_the_lines(
     capsys.readouterr()
     client.get("/healthz")
     assert len(access_lines(capsys.readouterr().err)) == 1
+
+
+@pytest.mark.parametrize(
+    ("url", "logged"),
+    [
+        ("/api/v1/offers/x%0a2026-11-30 00:00:00,000 INFO [1] faellesskab.access: FORGED", "/api/v1/offers/x%0A2026"),
+        ("/api/v1/offers/a%00b%0d%1b[31m", "/api/v1/offers/a%00b%0D%1B%5B31m"),
+    ],
+)
+def test_a_url_cannot_forge_a_log_line_or_put_control_bytes_in_the_log(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, capsys: pytest.CaptureFixture[str], url: str, logged: str
+) -> None:
+    monkeypatch.setenv("FAELLESSKAB_LOG_LEVEL", "INFO")
+    client = create_app({"DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"}).test_client()
+    capsys.readouterr()
+    client.get(url)
+    err = capsys.readouterr().err
+    lines = access_lines(err)
+    assert len(lines) == 1 and logged in lines[0], err
+    assert "FORGED" not in err.replace(lines[0], "")
+    assert not any(ch in lines[0] for ch in "\x00\r\x1b")
