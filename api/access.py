@@ -16,6 +16,7 @@ import time
 from flask import Flask, Response, current_app, g, request
 
 from catalogue.models import utcnow
+from catalogue.privacy import contains_cpr
 
 from .models import AccessEvent
 
@@ -34,10 +35,16 @@ def init_app(app: Flask) -> None:
         caller = g.get("caller")
         name, role = (caller.name, caller.role) if caller else (None, None)
         ms = (time.perf_counter() - g.get("access_started", time.perf_counter())) * 1000
-        log.info("%s %s %s %.0fms key=%s role=%s", request.method, request.path, response.status_code, ms, name, role)
+        log.info("%s %s %s %.0fms key=%s role=%s", request.method, safe_path(), response.status_code, ms, name, role)
         if caller is not None and request.path.startswith(AUDITED) and current_app.config["ACCESS_LOG_DB"]:
             _keep(name, role, response.status_code)
         return response
+
+
+def safe_path() -> str:
+    """The request path with every segment that holds a CPR number replaced by
+    ``(CPR)`` (:mod:`catalogue.privacy`): a CPR number typed into a URL is never kept."""
+    return "/".join("(CPR)" if contains_cpr(part) else part for part in request.path.split("/"))
 
 
 def _keep(name: str | None, role: str | None, status: int) -> None:
@@ -49,7 +56,7 @@ def _keep(name: str | None, role: str | None, status: int) -> None:
                     key_name=name,
                     role=role,
                     method=request.method,
-                    path=request.path[:300],
+                    path=safe_path()[:300],
                     status=status,
                 )
             )
