@@ -16,9 +16,9 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from .models import Category
+from .privacy import contains_cpr
 from .records import OfferDraft
 from .rows import audit, name_key, offer_content, provided_org_fields, upsert_offer, upsert_organisation
-from .privacy import contains_cpr
 from .schemas import OfferSchema, flatten_errors
 
 if TYPE_CHECKING:
