@@ -17,6 +17,7 @@ from urllib.parse import quote
 from flask import Flask, Response, current_app, g, request
 
 from catalogue.models import utcnow
+from catalogue.privacy import contains_cpr
 
 from .models import AccessEvent
 
@@ -35,18 +36,20 @@ def init_app(app: Flask) -> None:
         caller = g.get("caller")
         name, role = (caller.name, caller.role) if caller else (None, None)
         ms = (time.perf_counter() - g.get("access_started", time.perf_counter())) * 1000
-        log.info(
-            "%s %s %s %.0fms key=%s role=%s", request.method, loggable_path(), response.status_code, ms, name, role
-        )
+        log.info("%s %s %s %.0fms key=%s role=%s", request.method, safe_path(), response.status_code, ms, name, role)
         if caller is not None and request.path.startswith(AUDITED) and current_app.config["ACCESS_LOG_DB"]:
             _keep(name, role, response.status_code)
         return response
 
 
-def loggable_path() -> str:
-    """The request path percent-encoded again (RFC 3986), so that a ``%0a`` or
-    ``%00`` in a URL cannot forge a log line or put control bytes in the log."""
-    return quote(request.path, safe="/:@!$&'()*+,;=-._~")
+def safe_path() -> str:
+    """The request path fit for a log: every segment that holds a CPR number
+    replaced by ``(CPR)`` (:mod:`catalogue.privacy`), so a CPR number typed into
+    a URL is never kept, and the rest percent-encoded again (RFC 3986), so that
+    a ``%0a`` or ``%00`` in a URL cannot forge a log line or put control bytes in the log."""
+    return "/".join(
+        "(CPR)" if contains_cpr(part) else quote(part, safe=":@!$&'()*+,;=-._~") for part in request.path.split("/")
+    )
 
 
 def _keep(name: str | None, role: str | None, status: int) -> None:
@@ -58,7 +61,7 @@ def _keep(name: str | None, role: str | None, status: int) -> None:
                     key_name=name,
                     role=role,
                     method=request.method,
-                    path=loggable_path()[:300],
+                    path=safe_path()[:300],
                     status=status,
                 )
             )

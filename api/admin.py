@@ -13,6 +13,7 @@ from sqlalchemy import select
 
 from catalogue.capacity import capacity_report
 from catalogue.errors import NotFound
+from catalogue.privacy import CprGuard
 from matcher.log import demand_report
 
 from .auth import ROLES, create_key, current_caller, list_keys, requires, revoke_key
@@ -23,7 +24,7 @@ from .models import AccessEvent
 blp = Blueprint("admin", __name__, url_prefix="/api/v1", description="Keys and reports (administrators).")
 
 
-class KeyCreateSchema(Schema):
+class KeyCreateSchema(CprGuard):
     class Meta:
         unknown = RAISE
 

@@ -29,6 +29,7 @@ from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
 from catalogue.models import utcnow
+from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.store import Store
 
 from .models import ApiKey
@@ -63,11 +64,14 @@ def _hash(key: str) -> str:
 def create_key(store: Store, *, name: str, role: str, created_by: str) -> str:
     """Create a key and return it; this is the only time it is seen.
 
-    Raises ValueError for an unknown role, a bad name, or a name in use."""
+    Raises ValueError for an unknown role, a bad name (also one holding a CPR
+    number, :mod:`catalogue.privacy`), or a name in use."""
     if role not in ROLES:
         raise ValueError(f"Unknown role {role!r}; use one of {', '.join(ROLES)}.")
     if not name.strip() or len(name) > 100:
         raise ValueError("Give the key a name of 1-100 characters (who or what uses it).")
+    if contains_cpr(name):
+        raise ValueError(CPR_MESSAGE)
     key = KEY_PREFIX + secrets.token_urlsafe(32)
     with store.write() as session:
         if session.execute(select(ApiKey.id).where(ApiKey.name == name)).first():

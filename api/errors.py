@@ -18,6 +18,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import HTTPException
 
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
+from catalogue.privacy import contains_cpr
 from catalogue.schemas import flatten_errors
 from indexer.backend import BackendUnavailableError, IndexNotFoundError, SearchError
 from indexer.embedder import ModelNotPreparedError
@@ -128,7 +129,8 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(NotFound)
     def _not_found(exc: NotFound) -> Response:
-        return envelope(404, f"No {exc.entity} with id {exc.entity_id!r}.")
+        shown = "(CPR number not repeated)" if contains_cpr(str(exc.entity_id)) else repr(exc.entity_id)
+        return envelope(404, f"No {exc.entity} with id {shown}.")
 
     @app.errorhandler(VersionConflict)
     def _conflict(exc: VersionConflict) -> Response:

@@ -17,6 +17,7 @@ from werkzeug.wrappers import Response
 
 from catalogue.gazetteer import default_gazetteer
 from catalogue.languages import common_names_da
+from catalogue.privacy import CPR_MESSAGE
 from catalogue.schemas import flatten_errors
 from catalogue.taxonomy import OFFER_KINDS
 from matcher.request import BARRIERS, MatchRequestSchema
@@ -34,6 +35,9 @@ FIELD_LABELS = {
     "language": "Sprog",
     "limit": "Antal forslag",
 }
+#: The form field a request field comes from, where the names differ.
+_FORM_FIELD = {"location": "place"}
+
 MESSAGES_DA = {
     "Write 2 to 2000 characters.": "Skriv mindst et par ord (højst 2000 tegn).",
     "Missing data for required field.": "Skal udfyldes.",
@@ -121,6 +125,8 @@ def search() -> Response | str | tuple[str, int]:
             errors = {
                 k.split(".")[0]: [MESSAGES_DA.get(m, m) for m in v] for k, v in flatten_errors(exc.messages).items()
             }
+            # A field holding a CPR number is not shown again (catalogue.privacy).
+            form.update({_FORM_FIELD.get(k, k): "" for k, msgs in errors.items() if CPR_MESSAGE in msgs})
         else:
             response = current_app.extensions["matcher"].match(req, actor=caller.actor)
     status = 422 if errors else 200

@@ -13,12 +13,14 @@ from typing import Any
 from flask import Response, request
 from flask.views import MethodView
 from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
+from catalogue.gazetteer import default_gazetteer
+from catalogue.privacy import CprGuard
 from referrals import service
 from referrals.models import Referral
-from referrals.privacy import CPR_MESSAGE, PSEUDONYM_MESSAGE, PSEUDONYM_PATTERN, contains_cpr
-from referrals.vocab import MAX_OFFERS, MAX_REASONS, REASONS, STATUSES, status_label
+from referrals.privacy import PSEUDONYM_MESSAGE, PSEUDONYM_PATTERN, unknown_field_errors
+from referrals.vocab import AGE_BANDS, MAX_OFFERS, MAX_REASONS, REASONS, STATUSES, status_label
 
 from .auth import Caller, current_caller, requires
 from .common import PageArgs, etag_of, if_match_required
@@ -27,7 +29,9 @@ from .extensions import get_store
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1/referrals", description="Referrals from GPs, pseudonymous.")
 
 
-class _Strict(Schema):
+class _Strict(CprGuard):
+    """Unknown fields refused; a CPR number anywhere refused (:mod:`catalogue.privacy`)."""
+
     class Meta:
         unknown = RAISE
 
@@ -52,16 +56,55 @@ class WellbeingSchema(_Strict):
     followup = fields.Nested(ScoreSchema, load_default=None, allow_none=True)
 
 
+class ExactlyTrue(fields.Boolean):
+    """A boolean that loads only from JSON ``true``: ``"true"``, ``1`` or ``"yes"`` are refused."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> bool:
+        if value is not True:
+            raise ValidationError("Must be true: the citizen's explicit consent to the referral.")
+        return True
+
+
 class ReferralCreateSchema(_Strict):
+    """Intake: what a referral carries, and nothing more (no name, no free text)."""
+
     citizen_ref = fields.String(
         required=True,
         validate=validate.Regexp(PSEUDONYM_PATTERN, error=PSEUDONYM_MESSAGE),
         metadata={"description": "The referring system's own pseudonym for the citizen. Never a CPR number or a name."},
     )
+    external_ref = fields.String(
+        required=True,
+        validate=validate.Regexp(PSEUDONYM_PATTERN, error=PSEUDONYM_MESSAGE),
+        metadata={
+            "description": "The referring system's own id for this referral. Sending it again returns the "
+            "referral already received (200), not a second one."
+        },
+    )
+    consent = ExactlyTrue(
+        required=True, metadata={"enum": [True], "description": "The citizen's explicit consent: must be true."}
+    )
     gp_practice = fields.String(
         load_default=None,
         allow_none=True,
         validate=validate.Regexp(r"^\d{1,20}$", error="Digits only (the practice's ydernummer)."),
+    )
+    received = fields.Date(
+        load_default=date.today,
+        metadata={"description": "The date the referral was received; today when not given."},
+    )
+    age_band = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(AGE_BANDS))
+    postcode = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Regexp(r"^\d{4}$", error="A Danish postcode has 4 digits."),
+        metadata={"description": "Where the citizen lives: a Norddjurs postcode (or give town)."},
+    )
+    town = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.Length(1, 100),
+        metadata={"description": "Where the citizen lives: a Norddjurs town (or give postcode)."},
     )
     reasons = fields.List(
         fields.String(validate=validate.OneOf(list(REASONS))),
@@ -69,10 +112,30 @@ class ReferralCreateSchema(_Strict):
         validate=validate.Length(max=MAX_REASONS),
     )
 
-    @validates("citizen_ref")
-    def _not_cpr(self, value: str, **_: Any) -> None:
-        if contains_cpr(value):
-            raise ValidationError(CPR_MESSAGE)
+    @pre_load
+    def _no_names_or_free_text(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, dict):
+            errors = unknown_field_errors((str(k) for k in data), self.fields)
+            if errors:
+                raise ValidationError(errors)
+        return data
+
+    @validates_schema(skip_on_field_errors=True)
+    def _check(self, data: dict[str, Any], **_: Any) -> None:
+        if data["received"] > date.today():
+            raise ValidationError("The date is in the future.", "received")
+        postcode, town = data.get("postcode"), data.get("town")
+        if (postcode or town) and default_gazetteer().resolve(postcode, town) is None:
+            raise ValidationError("Not a Norddjurs postcode or town.", "town" if town else "postcode")
+
+    @post_load
+    def _place(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
+        """The gazetteer's postcode and town ("ørum" -> "Ørum Djurs", 8586)."""
+        if data.get("postcode") or data.get("town"):
+            place = default_gazetteer().resolve(data.get("postcode"), data.get("town"))
+            assert place is not None  # _check resolved it
+            data["postcode"], data["town"] = place.postcode, place.town
+        return data
 
 
 class ReferralUpdateSchema(_Strict):
@@ -92,7 +155,12 @@ def _status() -> fields.String:
 class ReferralSchema(Schema):
     id = fields.String()
     citizen_ref = fields.String()
+    external_ref = fields.String(allow_none=True)
     gp_practice = fields.String(allow_none=True)
+    received = fields.Date(allow_none=True)
+    age_band = fields.String(allow_none=True, validate=validate.OneOf(AGE_BANDS))
+    postcode = fields.String(allow_none=True)
+    town = fields.String(allow_none=True)
     reasons = fields.List(fields.String(validate=validate.OneOf(list(REASONS))))
     status = _status()
     offer_ids = fields.List(fields.String())
@@ -158,11 +226,12 @@ class Referrals(MethodView):
     @requires("referral_system", "navigator")
     @blp.arguments(ReferralCreateSchema)
     @blp.response(201, ReferralSchema)
+    @blp.alt_response(200, schema=ReferralSchema, description="Already received: this caller sent this external_ref.")
     def post(self, data: dict[str, Any]) -> tuple[Referral, int, dict[str, str]]:
-        """Register a referral (from a GP's system, or by a navigator)."""
-        with get_store().write() as session:
-            row = service.create(session, _requester(), **data)
-        return row, 201, {**_etag_headers(row), "Location": f"/api/v1/referrals/{row.id}"}
+        """Register a referral (from a GP's system, or by a navigator); idempotent per external_ref."""
+        data.pop("consent")  # required to be true; every stored referral has it
+        row, created = service.receive(get_store(), _requester(), **data)
+        return row, 201 if created else 200, {**_etag_headers(row), "Location": f"/api/v1/referrals/{row.id}"}
 
     @requires("navigator")
     @blp.arguments(ReferralListArgs, location="query")

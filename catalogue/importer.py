@@ -16,6 +16,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from .models import Category
+from .privacy import contains_cpr
 from .records import OfferDraft
 from .rows import audit, name_key, offer_content, provided_org_fields, upsert_offer, upsert_organisation
 from .schemas import OfferSchema, flatten_errors
@@ -108,13 +109,18 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
             continue
         errors: dict[str, list[str]] = {}
         rec_id = raw.data.get("id")
+        cpr_id = isinstance(rec_id, str) and contains_cpr(rec_id)
+        if cpr_id:
+            rec_id = None  # the schema refuses it; the report must not repeat it
         loaded: OfferDraft | None
         try:
             loaded = schema.load(dict(raw.data))
         except ValidationError as exc:
             errors = flatten_errors(exc.messages)
             loaded = None
-        if not rec_id:
+        if cpr_id:
+            pass
+        elif not rec_id:
             errors.setdefault("id", []).append("An imported offer needs an id, so that importing again updates it.")
         elif isinstance(rec_id, str):
             if rec_id in first_seen:

@@ -17,7 +17,6 @@ from typing import Any
 from marshmallow import (
     EXCLUDE,
     RAISE,
-    Schema,
     ValidationError,
     fields,
     post_load,
@@ -29,6 +28,7 @@ from marshmallow import (
 from . import taxonomy
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
+from .privacy import CprGuard
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -65,7 +65,9 @@ FLAT_OFFER_FIELDS = (
 )
 
 
-class _Base(Schema):
+class _Base(CprGuard):
+    """Strict and ordered; :class:`~catalogue.privacy.CprGuard` refuses a CPR number in any field."""
+
     class Meta:
         unknown = RAISE
         ordered = True

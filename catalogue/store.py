@@ -32,6 +32,7 @@ from .gazetteer import Gazetteer
 from .importer import ImportReport, RawRecord, Rejection, import_offers
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Category, Offer, OfferCategory, Organisation
+from .privacy import refuse_cpr
 from .records import AuditRecord, CapacityEventRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord
 from .rows import (
     META_FIELDS,
@@ -130,6 +131,10 @@ class Store:
             raise InvalidRecord({"code": ["Use 2-50 lowercase letters or _ ."]})
         if not label_da.strip():
             raise InvalidRecord({"label_da": ["Must not be blank."]})
+        try:
+            refuse_cpr({"label_da": label_da}, "a category")
+        except ValidationError as exc:
+            raise InvalidRecord(flatten_errors(exc.messages)) from None
         with self.write() as session:
             existing = session.get(Category, code)
             if existing is not None:

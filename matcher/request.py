@@ -10,11 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
 
 from catalogue import taxonomy
 from catalogue.gazetteer import Gazetteer, Place, default_gazetteer
 from catalogue.languages import parse_language
+from catalogue.privacy import CprGuard
 from catalogue.schemas import DK_LAT, DK_LON, TIME_RE
 
 #: Barrier code -> Danish label, as the navigator's form shows them.
@@ -43,7 +44,9 @@ def _check_language(code: str) -> None:
         raise ValidationError("Not a language code: ISO 639-1 where one exists, as offers record it (Danish is 'da').")
 
 
-class _Strict(Schema):
+class _Strict(CprGuard):
+    """Unknown fields refused; a CPR number in any field refused (:mod:`catalogue.privacy`)."""
+
     class Meta:
         unknown = RAISE
 

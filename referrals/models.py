@@ -2,10 +2,10 @@
 
 from __future__ import annotations
 
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any
 
-from sqlalchemy import JSON, ForeignKey, Integer, String
+from sqlalchemy import JSON, Date, ForeignKey, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue.base import Base, UTCDateTime, utcnow
@@ -14,14 +14,25 @@ from catalogue.base import Base, UTCDateTime, utcnow
 class Referral(Base):
     """A referral from a GP, pseudonymous: no name, CPR number or diagnosis.
 
-    ``citizen_ref`` is the referring system's own pseudonym for the citizen.
+    ``citizen_ref`` is the referring system's own pseudonym for the citizen,
+    ``external_ref`` its own id for the referral: unique per ``source``, so a
+    re-sent referral is found, not stored twice. Every referral stored since
+    revision 0005 came with the citizen's explicit consent; the intake fields
+    (``external_ref``, ``received``, ``age_band``, ``postcode``, ``town``) are
+    empty on older ones.
     """
 
     __tablename__ = "referral"
+    __table_args__ = (Index("ix_referral_source_external_ref", "source", "external_ref", unique=True),)
     id: Mapped[str] = mapped_column(String(36), primary_key=True)
     citizen_ref: Mapped[str] = mapped_column(String(64), index=True)
     source: Mapped[str] = mapped_column(String(100))  # the API key name that created it
     gp_practice: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    external_ref: Mapped[str | None] = mapped_column(String(64), nullable=True)
+    received: Mapped[date | None] = mapped_column(Date, nullable=True)
+    age_band: Mapped[str | None] = mapped_column(String(10), nullable=True)
+    postcode: Mapped[str | None] = mapped_column(String(4), nullable=True)
+    town: Mapped[str | None] = mapped_column(String(100), nullable=True)
     reasons: Mapped[list[str]] = mapped_column(JSON, default=list)
     status: Mapped[str] = mapped_column(String(20), index=True)
     offer_ids: Mapped[list[str]] = mapped_column(JSON, default=list)

@@ -17,9 +17,11 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from datetime import date
 from typing import Any
 
 from sqlalchemy import func, select
+from sqlalchemy.exc import IntegrityError
 from sqlalchemy.orm import Session
 from sqlalchemy.orm.exc import StaleDataError
 
@@ -30,8 +32,8 @@ from catalogue.models import Offer
 from catalogue.store import Store
 
 from .models import Referral, ReferralEvent
-from .privacy import CPR_MESSAGE, contains_cpr
-from .vocab import INITIAL_STATUS, REASONS, STATUSES
+from .privacy import CPR_MESSAGE, PSEUDONYM_MESSAGE, contains_cpr, is_pseudonym
+from .vocab import AGE_BANDS, INITIAL_STATUS, REASONS, STATUSES
 
 #: The role whose callers see only their own referrals (``api.auth`` roles).
 OWN_REFERRALS_ONLY_ROLE = "referral_system"
@@ -60,12 +62,18 @@ def may_see(requester: Requester | None, row: Referral) -> bool:
 
 
 def record(row: Referral) -> dict[str, Any]:
-    """A referral as a plain dict: ``id, citizen_ref, gp_practice, reasons, status,
-    offer_ids, wellbeing, created_at, updated_at, version`` (datetimes as such)."""
+    """A referral as a plain dict: ``id, citizen_ref, external_ref, gp_practice,
+    received, age_band, postcode, town, reasons, status, offer_ids, wellbeing,
+    created_at, updated_at, version`` (dates and datetimes as such)."""
     return {
         "id": row.id,
         "citizen_ref": row.citizen_ref,
+        "external_ref": row.external_ref,
         "gp_practice": row.gp_practice,
+        "received": row.received,
+        "age_band": row.age_band,
+        "postcode": row.postcode,
+        "town": row.town,
         "reasons": list(row.reasons or []),
         "status": row.status,
         "offer_ids": list(row.offer_ids or []),
@@ -81,17 +89,31 @@ def create(
     requester: Requester,
     *,
     citizen_ref: str,
+    external_ref: str | None = None,
     gp_practice: str | None = None,
+    received: date | None = None,
+    age_band: str | None = None,
+    postcode: str | None = None,
+    town: str | None = None,
     reasons: Sequence[str] = (),
 ) -> Referral:
     """Register a referral with status ``received`` and its first history event.
+    ``postcode`` and ``town`` are stored as given (the HTTP schema resolves them
+    with the gazetteer first).
 
-    Raises ``InvalidRecord`` for a CPR-like pseudonym or an unknown reason code
-    (the HTTP schemas refuse both earlier; this is the domain's own guard).
+    Raises ``InvalidRecord`` for a CPR number in any text field, a malformed
+    ``external_ref``, an unknown age band or reason code (the HTTP schemas
+    refuse all of these earlier; this is the domain's own guard).
     """
     errors: dict[str, list[str]] = {}
-    if contains_cpr(citizen_ref):
-        errors["citizen_ref"] = [CPR_MESSAGE]
+    texts = {"citizen_ref": citizen_ref, "external_ref": external_ref, "gp_practice": gp_practice, "town": town}
+    for key, value in {**texts, "postcode": postcode}.items():
+        if value is not None and contains_cpr(value):
+            errors[key] = [CPR_MESSAGE]
+    if external_ref is not None and "external_ref" not in errors and not is_pseudonym(external_ref):
+        errors["external_ref"] = [PSEUDONYM_MESSAGE]
+    if age_band is not None and age_band not in AGE_BANDS:
+        errors["age_band"] = [f"Unknown age band; use one of {', '.join(AGE_BANDS)}."]
     unknown = [r for r in reasons if r not in REASONS]
     if unknown:
         errors["reasons"] = [f"Unknown reason: {', '.join(unknown)}."]
@@ -100,8 +122,13 @@ def create(
     row = Referral(
         id=str(uuid.uuid4()),
         citizen_ref=citizen_ref,
+        external_ref=external_ref,
         source=requester.name,
         gp_practice=gp_practice,
+        received=received,
+        age_band=age_band,
+        postcode=postcode,
+        town=town,
         reasons=list(reasons),
         status=INITIAL_STATUS,
         offer_ids=[],
@@ -113,6 +140,38 @@ def create(
     session.add(ReferralEvent(referral_id=row.id, actor=requester.actor, status=row.status, changes={"created": True}))
     session.flush()
     return row
+
+
+def find(session: Session, source: str, external_ref: str) -> Referral | None:
+    """The referral ``source`` (an API key name) sent with its own id ``external_ref``, if any."""
+    return session.scalar(select(Referral).where(Referral.source == source, Referral.external_ref == external_ref))
+
+
+def receive(store: Store, requester: Requester, **fields: Any) -> tuple[Referral, bool]:
+    """Intake: :func:`create` unless the requester already sent a referral with
+    this ``external_ref``, which is then returned as it is (the re-sent fields
+    are not compared or applied). Returns ``(referral, created)``. Another
+    referring system may use the same ``external_ref`` for its own referral.
+
+    Takes the ``Store`` because two sends racing past the look-up are only
+    told apart by the unique constraint when the second commits; it then
+    reads the first one's referral in a fresh session. Raises as :func:`create`.
+    """
+    external_ref = fields.get("external_ref")
+    try:
+        with store.write() as session:
+            existing = find(session, requester.name, external_ref) if external_ref else None
+            if existing is not None:
+                return existing, False
+            return create(session, requester, **fields), True
+    except IntegrityError:
+        if not external_ref:
+            raise
+        with store.read() as session:
+            existing = find(session, requester.name, external_ref)
+        if existing is None:
+            raise
+        return existing, False
 
 
 def get(session: Session, referral_id: str, requester: Requester | None) -> Referral:
@@ -223,11 +282,13 @@ __all__ = [
     "OWN_REFERRALS_ONLY_ROLE",
     "Requester",
     "create",
+    "find",
     "get",
     "history",
     "list_page",
     "may_see",
     "merge_wellbeing",
+    "receive",
     "record",
     "update",
 ]

@@ -32,6 +32,10 @@ STATUSES: Final[dict[str, str]] = {
     "declined": "Borgeren takkede nej",
 }
 
+#: Age bands of a referred citizen (ten-year bands from 25, as Danmarks Statistik
+#: publishes ages; 16 is the youngest the matcher serves): never an age or a birth date.
+AGE_BANDS: Final[tuple[str, ...]] = ("16-24", "25-34", "35-44", "45-54", "55-64", "65-74", "75-84", "85+")
+
 #: The status of every new referral.
 INITIAL_STATUS: Final = "received"
 
@@ -45,4 +49,4 @@ def status_label(status: str) -> str:
     return STATUSES[status]
 
 
-__all__ = ["INITIAL_STATUS", "MAX_OFFERS", "MAX_REASONS", "REASONS", "STATUSES", "status_label"]
+__all__ = ["AGE_BANDS", "INITIAL_STATUS", "MAX_OFFERS", "MAX_REASONS", "REASONS", "STATUSES", "status_label"]

@@ -7,6 +7,8 @@ import re
 from flask import Flask
 from flask.testing import FlaskClient
 
+from catalogue.privacy import CPR_MESSAGE
+
 
 def csrf(html: str) -> str:
     match = re.search(r'name="csrf" value="([^"]+)"', html)
@@ -69,3 +71,15 @@ def test_forms_need_the_csrf_token(client: FlaskClient, demo_app: Flask) -> None
     token = csrf(client.get("/navigator/").get_data(as_text=True))
     assert client.post("/navigator/logout", data={"csrf": token}).status_code == 302
     assert client.get("/navigator/").status_code == 302
+
+
+def test_a_cpr_number_is_refused_and_not_shown_again(client: FlaskClient, demo_app: Flask) -> None:
+    login(client, demo_app.config["KEYS"]["navigator"])
+    token = csrf(client.get("/navigator/").get_data(as_text=True))
+    res = client.post(
+        "/navigator/",
+        data={"csrf": token, "interests": "Borgeren 070362-4417 vil synge", "place": "Grenaa", "language": "da"},
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and CPR_MESSAGE in html
+    assert "4417" not in html and 'value="Grenaa"' in html  # only the field with the number is emptied

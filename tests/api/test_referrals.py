@@ -2,19 +2,36 @@
 
 from __future__ import annotations
 
+import logging
+from datetime import date, timedelta
+from typing import Any
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
+from sqlalchemy import text
 
 from api.auth import create_key
 from api.extensions import get_store
+from referrals.privacy import FREE_TEXT_MESSAGE, NAME_MESSAGE
 from tests.api.conftest import auth
+
+
+def intake(ref: str, **fields: Any) -> dict[str, Any]:
+    """A valid referral body with ``ref`` as its external_ref, the citizen's consent, and ``fields``."""
+    return {"citizen_ref": "lp-7f3a91", "external_ref": ref, "consent": True, **fields}
+
+
+def _count(app: Flask) -> int:
+    with get_store(app).read() as session:
+        return session.execute(text("SELECT count(*) FROM referral")).scalar_one()
 
 
 def test_referral_lifecycle(client: FlaskClient, demo_app: Flask) -> None:
     ref_sys, nav = auth(demo_app, "referral_system"), auth(demo_app, "navigator")
     res = client.post(
         "/api/v1/referrals",
-        json={"citizen_ref": "lp-7f3a91", "gp_practice": "012345", "reasons": ["loneliness"]},
+        json={**intake("gp-0001"), "gp_practice": "012345", "reasons": ["loneliness"]},
         headers=ref_sys,
     )
     assert res.status_code == 201 and res.json["status"] == "received"
@@ -45,22 +62,20 @@ def test_referral_lifecycle(client: FlaskClient, demo_app: Flask) -> None:
 def test_no_cpr_numbers_and_no_free_text(client: FlaskClient, demo_app: Flask) -> None:
     ref_sys = auth(demo_app, "referral_system")
     for cpr in ("010190-1234", "0101901234", "x-0101901234"):
-        res = client.post("/api/v1/referrals", json={"citizen_ref": cpr}, headers=ref_sys)
+        res = client.post("/api/v1/referrals", json={**intake("gp-cpr"), "citizen_ref": cpr}, headers=ref_sys)
         assert res.status_code == 422 and "CPR" in res.json["errors"]["citizen_ref"][0]
     res = client.post(
         "/api/v1/referrals",
-        json={"citizen_ref": "lp-1234", "name": "Jens Hansen", "diagnosis": "depression"},
+        json={**intake("gp-1234"), "name": "Jens Hansen", "diagnosis": "depression"},
         headers=ref_sys,
     )
-    assert res.status_code == 422 and {"name", "diagnosis"} <= set(res.json["errors"])
-    res = client.post("/api/v1/referrals", json={"citizen_ref": "lp-1234", "reasons": ["sad"]}, headers=ref_sys)
+    assert res.status_code == 422 and res.json["errors"] == {"name": [NAME_MESSAGE], "diagnosis": [FREE_TEXT_MESSAGE]}
+    res = client.post("/api/v1/referrals", json={**intake("gp-1234"), "reasons": ["sad"]}, headers=ref_sys)
     assert res.status_code == 422
 
 
 def test_a_referral_system_sees_only_its_own(client: FlaskClient, demo_app: Flask) -> None:
-    rid = client.post(
-        "/api/v1/referrals", json={"citizen_ref": "lp-aaaa"}, headers=auth(demo_app, "referral_system")
-    ).json["id"]
+    rid = client.post("/api/v1/referrals", json=intake("gp-aaaa"), headers=auth(demo_app, "referral_system")).json["id"]
     other = create_key(get_store(demo_app), name="other-system", role="referral_system", created_by="t")
     res = client.get(f"/api/v1/referrals/{rid}/status", headers={"Authorization": f"Bearer {other}"})
     assert res.status_code == 404
@@ -68,7 +83,7 @@ def test_a_referral_system_sees_only_its_own(client: FlaskClient, demo_app: Flas
 
 def test_bad_wellbeing_and_unknown_offers(client: FlaskClient, demo_app: Flask) -> None:
     nav = auth(demo_app, "navigator")
-    rid = client.post("/api/v1/referrals", json={"citizen_ref": "lp-bbbb"}, headers=nav).json["id"]
+    rid = client.post("/api/v1/referrals", json=intake("nav-bbbb"), headers=nav).json["id"]
     res = client.patch(
         f"/api/v1/referrals/{rid}",
         json={"wellbeing": {"baseline": {"date": "2026-01-01", "who5": 40}}, "offer_ids": ["nope"]},
@@ -100,3 +115,97 @@ def test_reports_and_keys(client: FlaskClient, demo_app: Flask) -> None:
     assert client.get("/api/v1/offers?per_page=1", headers=headers).status_code == 200
     assert client.delete("/api/v1/apikeys/new-nav", headers=admin).status_code == 204
     assert client.get("/api/v1/offers?per_page=1", headers=headers).status_code == 401
+
+
+def test_intake_fields_are_stored_and_the_place_resolved(client: FlaskClient, demo_app: Flask) -> None:
+    body = intake("gp-intake-1", received="2026-11-02", age_band="65-74", town="ørum", reasons=["loneliness"])
+    res = client.post("/api/v1/referrals", json=body, headers=auth(demo_app, "referral_system"))
+    assert res.status_code == 201, res.json
+    got = {k: res.json[k] for k in ("external_ref", "received", "age_band", "postcode", "town", "reasons")}
+    assert got == {
+        "external_ref": "gp-intake-1",
+        "received": "2026-11-02",
+        "age_band": "65-74",
+        "postcode": "8586",
+        "town": "Ørum Djurs",
+        "reasons": ["loneliness"],
+    }
+    today = client.post("/api/v1/referrals", json=intake("gp-intake-2"), headers=auth(demo_app, "referral_system"))
+    assert today.json["received"] == date.today().isoformat() and today.json["town"] is None
+
+
+def test_resending_an_external_ref_returns_the_same_referral(client: FlaskClient, demo_app: Flask) -> None:
+    ref_sys = auth(demo_app, "referral_system")
+    first = client.post("/api/v1/referrals", json=intake("gp-retry", reasons=["stress"]), headers=ref_sys)
+    assert first.status_code == 201
+    before = _count(demo_app)
+    again = client.post("/api/v1/referrals", json=intake("gp-retry", reasons=["stress"]), headers=ref_sys)
+    assert (again.status_code, again.json["id"], _count(demo_app)) == (200, first.json["id"], before)
+    assert again.headers["Location"] == f"/api/v1/referrals/{first.json['id']}"
+    other = create_key(get_store(demo_app), name="third-system", role="referral_system", created_by="t")
+    theirs = client.post(
+        "/api/v1/referrals", json=intake("gp-retry"), headers={"Authorization": f"Bearer {other}"}
+    )  # another system may use the same id of its own
+    assert theirs.status_code == 201 and theirs.json["id"] != first.json["id"] and _count(demo_app) == before + 1
+
+
+@pytest.mark.parametrize(
+    "consent",
+    [False, "true", 1, None, "yes", [True], "MISSING"],
+    ids=["false", "string", "one", "null", "yes", "list", "missing"],
+)
+def test_consent_must_be_exactly_true(client: FlaskClient, demo_app: Flask, consent: object) -> None:
+    body = intake("gp-consent")
+    if consent == "MISSING":
+        del body["consent"]
+    else:
+        body["consent"] = consent
+    before = _count(demo_app)
+    res = client.post("/api/v1/referrals", json=body, headers=auth(demo_app, "referral_system"))
+    assert res.status_code == 422 and list(res.json["errors"]) == ["consent"] and _count(demo_app) == before
+
+
+@pytest.mark.parametrize(
+    ("field", "message"),
+    [
+        ("name", NAME_MESSAGE),
+        ("navn", NAME_MESSAGE),
+        ("patient_name", NAME_MESSAGE),
+        ("first_name", NAME_MESSAGE),
+        ("Efternavn", NAME_MESSAGE),
+        ("fullName", NAME_MESSAGE),
+        ("notes", FREE_TEXT_MESSAGE),
+        ("comment", FREE_TEXT_MESSAGE),
+        ("diagnosis", FREE_TEXT_MESSAGE),
+    ],
+)
+def test_names_and_free_text_are_refused_and_not_logged(
+    client: FlaskClient, demo_app: Flask, caplog: pytest.LogCaptureFixture, field: str, message: str
+) -> None:
+    before = _count(demo_app)
+    with caplog.at_level(logging.DEBUG):
+        res = client.post(
+            "/api/v1/referrals",
+            json=intake("gp-named", **{field: "Jens Hansen"}),
+            headers=auth(demo_app, "referral_system"),
+        )
+    assert res.status_code == 422 and res.json["errors"] == {field: [message]} and _count(demo_app) == before
+    assert "Hansen" not in res.get_data(as_text=True) and "Hansen" not in caplog.text
+    assert f"fields {field} are not allowed" in caplog.text
+
+
+@pytest.mark.parametrize(
+    ("fields", "error"),
+    [
+        ({"town": "Aarhus"}, "town"),
+        ({"postcode": "8000"}, "postcode"),
+        ({"age_band": "42"}, "age_band"),
+        ({"received": (date.today() + timedelta(days=2)).isoformat()}, "received"),
+        ({"external_ref": "a b c d"}, "external_ref"),
+        ({"reasons": ["sad"]}, "reasons.0"),
+    ],
+    ids=["town outside", "postcode outside", "age band", "future", "external_ref shape", "reason"],
+)
+def test_intake_fields_are_validated(client: FlaskClient, demo_app: Flask, fields: dict[str, Any], error: str) -> None:
+    res = client.post("/api/v1/referrals", json=intake("gp-bad", **fields), headers=auth(demo_app, "navigator"))
+    assert res.status_code == 422 and list(res.json["errors"]) == [error]

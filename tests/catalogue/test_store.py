@@ -10,6 +10,7 @@ from sqlalchemy import delete, select
 
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 from catalogue.models import CapacityEvent, Category
+from catalogue.privacy import CPR_MESSAGE
 from catalogue.store import Store
 from tests.conftest import make_offer
 
@@ -129,6 +130,9 @@ def test_add_category_checks_and_audits(store: Store) -> None:
     with pytest.raises(InvalidRecord) as exc:
         store.add_category("Fiske Ri", "Fiskeri", actor="x")
     assert set(exc.value.errors) == {"code"}
+    with pytest.raises(InvalidRecord) as exc:
+        store.add_category("fiskeri", "Fiskeri hos 010190-1234", actor="x")
+    assert exc.value.errors == {"label_da": [CPR_MESSAGE]} and "fiskeri" not in store.categories()
     store.add_category("fiskeri", "Fiskeri", actor="x")
     store.add_category("fiskeri", "Lystfiskeri", actor="y")
     assert store.categories()["fiskeri"] == "Lystfiskeri"

@@ -35,7 +35,24 @@ def test_create_starts_received_with_one_event(store: Store) -> None:
 
 @pytest.mark.parametrize(
     ("kwargs", "field"),
-    [({"citizen_ref": "0101901234"}, "citizen_ref"), ({"citizen_ref": "lp-1234", "reasons": ["sad"]}, "reasons")],
+    [
+        ({"citizen_ref": "0101901234"}, "citizen_ref"),
+        ({"citizen_ref": "lp-1234", "reasons": ["sad"]}, "reasons"),
+        ({"citizen_ref": "lp-1234", "gp_practice": "0101901234"}, "gp_practice"),
+        ({"citizen_ref": "lp-1234", "external_ref": "ref-010190.1234"}, "external_ref"),
+        ({"citizen_ref": "lp-1234", "external_ref": "no spaces"}, "external_ref"),
+        ({"citizen_ref": "lp-1234", "town": "Grenaa 01 01 90 1234"}, "town"),
+        ({"citizen_ref": "lp-1234", "age_band": "42"}, "age_band"),
+    ],
+    ids=[
+        "cpr citizen_ref",
+        "unknown reason",
+        "cpr gp_practice",
+        "cpr external_ref",
+        "bad external_ref",
+        "cpr town",
+        "unknown age band",
+    ],
 )
 def test_create_refuses_cpr_and_unknown_reasons(store: Store, kwargs: dict[str, object], field: str) -> None:
     with pytest.raises(InvalidRecord) as caught, store.write() as session:
@@ -43,6 +60,45 @@ def test_create_refuses_cpr_and_unknown_reasons(store: Store, kwargs: dict[str, 
     assert set(caught.value.errors) == {field}
     with store.read() as session:
         assert service.list_page(session, status=None, page=1, per_page=10) == ([], 0)
+
+
+INTAKE = {
+    "citizen_ref": "lp-7f3a91",
+    "external_ref": "gp-ref-0001",
+    "gp_practice": "012345",
+    "received": date(2026, 11, 2),
+    "age_band": "65-74",
+    "postcode": "8500",
+    "town": "Grenaa",
+    "reasons": ["loneliness"],
+}
+
+
+def test_receive_is_idempotent_per_referring_system(store: Store) -> None:
+    first, created = service.receive(store, GP, **INTAKE)
+    assert created and service.record(first) | INTAKE == service.record(first)
+    again, created_again = service.receive(store, GP, **{**INTAKE, "reasons": ["stress"]})
+    assert (again.id, created_again, again.reasons) == (first.id, False, ["loneliness"])
+    other, created_other = service.receive(store, OTHER_GP, **INTAKE)  # another system, the same id of its own
+    assert created_other and other.id != first.id
+    with store.read() as session:
+        assert service.list_page(session, status=None, page=1, per_page=10)[1] == 2
+
+
+def test_receive_survives_a_race_on_the_same_external_ref(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
+    first, _ = service.receive(store, GP, **INTAKE)
+    real_find = service.find
+    calls: list[str] = []
+
+    def find_missing_first(session: Session, source: str, external_ref: str) -> Referral | None:
+        calls.append(external_ref)  # the racing sender looked before the first committed
+        return None if len(calls) == 1 else real_find(session, source, external_ref)
+
+    monkeypatch.setattr(service, "find", find_missing_first)
+    again, created = service.receive(store, GP, **INTAKE)
+    assert (again.id, created, len(calls)) == (first.id, False, 2)
+    with store.read() as session:
+        assert service.list_page(session, status=None, page=1, per_page=10)[1] == 1
 
 
 def test_a_referral_system_sees_only_its_own(store: Store) -> None:

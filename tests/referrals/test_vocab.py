@@ -2,11 +2,12 @@
 
 from __future__ import annotations
 
+import itertools
 import re
 
 import pytest
 
-from referrals.vocab import INITIAL_STATUS, REASONS, STATUSES, status_label
+from referrals.vocab import AGE_BANDS, INITIAL_STATUS, REASONS, STATUSES, status_label
 
 
 @pytest.mark.parametrize("vocabulary", [REASONS, STATUSES], ids=["reasons", "statuses"])
@@ -32,3 +33,9 @@ def test_status_label() -> None:
 def test_no_reason_is_a_diagnosis_code() -> None:
     # ICD-10 codes (a letter and two digits) would make the referral health data.
     assert not any(re.fullmatch(r"[A-Z]\d\d(\.\d+)?", c) for c in REASONS)
+
+
+def test_age_bands_cover_adults_without_gaps() -> None:
+    bounds = [band.rstrip("+").split("-") for band in AGE_BANDS]
+    assert bounds[0][0] == "16" and bounds[-1] == ["85"]
+    assert all(int(a[1]) + 1 == int(b[0]) for a, b in itertools.pairwise(bounds))
