@@ -175,7 +175,9 @@ class MatchRequestSchema(_Strict):
             if place is not None:
                 lat, lon = place.lat, place.lon
         on_island = lat is not None and lon is not None and self.gazetteer.is_island(lat, lon)
-        town = place.town if place else loc.get("town")
+        # Only a canonical gazetteer name travels on (to the log): free text in ``town`` may be a name or CPR number.
+        named = place or (self.gazetteer.resolve(loc.get("postcode"), loc.get("town")) if loc else None)
+        town = named.town if named else None
         return MatchRequest(
             interests=" ".join(data["interests"].split()),
             age=data.get("age"),
