@@ -13,9 +13,9 @@ import logging
 import uuid
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
 from catalogue.schemas import flatten_errors
@@ -90,7 +90,18 @@ def envelope(status: int, message: str, errors: dict[str, Any] | None = None, **
     return response
 
 
+def refuse_oversize() -> None:
+    """Before any view: a declared ``Content-Length`` above ``MAX_CONTENT_LENGTH``
+    gets 413 without a byte of the body read (werkzeug also stops a body without
+    a length once it passes the limit)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
