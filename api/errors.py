@@ -67,7 +67,7 @@ class ErrorSchema(Schema):
     )
     reference = fields.String(metadata={"description": "500 only: the reference to quote when reporting the bug."})
     report = fields.Dict(
-        metadata={"description": "Bulk import only: the full import report (counts and every rejected record)."}
+        metadata={"description": "Bulk import only: the import report (counts and the first rejected records)."}
     )
 
 
@@ -78,7 +78,7 @@ class ImportRejected(Exception):
     """A bulk import wrote nothing because records were rejected: 422 with ``errors`` and the full ``report``."""
 
     def __init__(self, errors: dict[str, list[str]], report: dict[str, Any]) -> None:
-        super().__init__(f"{len(report.get('rejected', []))} records rejected")
+        super().__init__(f"{report.get('rejected_total', 0)} records rejected")
         self.errors, self.report = errors, report
 
 
@@ -129,7 +129,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ImportRejected)
     def _rejected(exc: ImportRejected) -> Response:
-        rejected, total = len(exc.report.get("rejected", [])), exc.report.get("total", 0)
+        rejected, total = exc.report.get("rejected_total", 0), exc.report.get("total", 0)
         message = f"{rejected} of {total} records are invalid; nothing was written (see errors and report)."
         return envelope(422, message, exc.errors, report=exc.report)
 

@@ -20,6 +20,7 @@ from marshmallow import Schema, ValidationError, fields, validate
 from catalogue import taxonomy
 from catalogue.errors import FileFormatError
 from catalogue.fileformats import IMPORT_FORMATS
+from catalogue.importer import MAX_REJECTIONS_LISTED
 from catalogue.schemas import OfferSchema
 
 from .auth import current_caller, requires
@@ -93,7 +94,12 @@ class ImportReportSchema(Schema):
     unchanged = fields.Integer(required=True)
     organisations_created = fields.Integer(required=True)
     organisations_updated = fields.Integer(required=True)
-    rejected = fields.List(fields.Nested(RejectionSchema), required=True)
+    rejected = fields.List(
+        fields.Nested(RejectionSchema),
+        required=True,
+        metadata={"description": f"The first {MAX_REJECTIONS_LISTED} rejected records in full (see `rejected_total`)."},
+    )
+    rejected_total = fields.Integer(required=True, metadata={"description": "How many records were rejected."})
     committed = fields.Boolean(required=True)
     dry_run = fields.Boolean(required=True)
     index = fields.String(

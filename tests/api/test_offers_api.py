@@ -167,3 +167,16 @@ def test_organisations(c: FlaskClient, small_app: Flask) -> None:
     assert res.status_code == 200 and res.headers["X-Index-Status"] == "done" and res.headers["ETag"] == '"2"'
     assert {x.id for x in get_backend(small_app).lexical_candidates("sangfugle")} == {"a", "b"}
     assert c.get("/api/v1/organisations?per_page=10", headers=vc).json["total"] == 2
+
+
+def test_a_long_list_of_rejections_ends_in_a_count(
+    c: FlaskClient, small_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("catalogue.importer.MAX_REJECTIONS_LISTED", 2)
+    offers = {"offers": [make_offer(f"o{n}", title="") for n in range(5)]}
+    for query in ("?dry_run=true", ""):
+        res = c.post(f"/api/v1/offers/import{query}", json=offers, headers=small_app.config["VC"])
+        assert res.status_code == 422
+        assert res.json["report"]["rejected_total"] == 5 and len(res.json["report"]["rejected"]) == 2
+        assert list(res.json["errors"]) == ["offers.1.title", "offers.2.title"]
+        assert res.json["message"].startswith("5 of 5 records are invalid")

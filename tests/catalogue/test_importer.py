@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from catalogue.importer import ImportReport, RawRecord, Rejection, validate_records
+from catalogue.importer import MAX_REJECTIONS_LISTED, ImportReport, RawRecord, Rejection, validate_records
 from catalogue.models import AuditEvent
 from catalogue.schemas import OfferSchema
 from catalogue.store import Store
@@ -138,7 +138,7 @@ def test_validate_records_without_a_store() -> None:
 
 def test_report_summary_and_dict() -> None:
     report = ImportReport(source="tilbud.csv", total=3, created=1, unchanged=1, organisations_created=1)
-    report.rejected.append(Rejection(2, 3, "b", {"title": ["Must not be blank."]}))
+    report.reject([Rejection(2, 3, "b", {"title": ["Must not be blank."]})])
     assert not report.ok
     assert report.summary() == (
         "tilbud.csv: 3 records, 1 created, 0 updated, 1 unchanged, 1 rejected; "
@@ -147,4 +147,16 @@ def test_report_summary_and_dict() -> None:
     assert report.to_dict()["rejected"] == [
         {"record": 2, "line": 3, "id": "b", "errors": {"title": ["Must not be blank."]}}
     ]
+    assert report.to_dict()["rejected_total"] == 1
     assert ImportReport(source="x", dry_run=True).summary().endswith("(dry run, nothing written)")
+
+
+def test_a_report_lists_the_first_rejections_and_counts_the_rest(store: Store) -> None:
+    bad = [make_offer(f"o{n}", title="") for n in range(MAX_REJECTIONS_LISTED + 5)]
+    for dry_run in (True, False):
+        report = store.import_offers([make_offer("good"), *bad], actor="t", dry_run=dry_run)
+        assert report.rejected_total == MAX_REJECTIONS_LISTED + 5 and not report.ok
+        assert [r.record for r in report.rejected] == list(range(2, MAX_REJECTIONS_LISTED + 2))
+        assert report.to_dict()["rejected_total"] == MAX_REJECTIONS_LISTED + 5
+        assert f"{MAX_REJECTIONS_LISTED + 5} rejected (the first {MAX_REJECTIONS_LISTED} listed)" in report.summary()
+    assert _dump(store) == []
