@@ -224,7 +224,8 @@ class OfferImport(MethodView):
         """Bulk import, with the CLI's validation and report: all or nothing unless skip_invalid.
 
         When records are rejected and nothing was written, the answer is 422: the
-        error's ``errors`` name ``offers.<record>.<field>`` and its ``report`` is the full report."""
+        error's ``errors`` name ``offers.<record>.<field>`` (or, for the file as a whole, e.g.
+        ``categories.<code>``) and its ``report`` is the import report."""
         parsed = _parse_upload(args.get("format"))
         report = get_store().import_offers(
             parsed.records,
@@ -237,7 +238,7 @@ class OfferImport(MethodView):
         body = report.to_dict()
         if not (report.committed or (report.dry_run and report.ok)):
             errors = {
-                f"offers.{r.record}.{field}".removesuffix("."): messages
+                (f"offers.{r.record}.{field}" if r.record else field).removesuffix("."): messages  # 0: the file
                 for r in report.rejected
                 for field, messages in r.errors.items()
             }

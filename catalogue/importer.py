@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from . import taxonomy
 from .models import Category
 from .records import OfferDraft
 from .rows import audit, name_key, offer_content, provided_org_fields, upsert_offer, upsert_organisation
@@ -156,6 +157,28 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
     return valid, rejected
 
 
+def validate_categories(categories: Mapping[str, str]) -> tuple[dict[str, str], list[Rejection]]:
+    """The file's category extensions (code -> Danish label) that may join the
+    taxonomy, and one file-level rejection (record 0) per refused one, whose
+    errors name ``categories.<code>`` (``.label_da`` for the label); rules in
+    :func:`catalogue.taxonomy.category_errors`. Records using a refused code are
+    then rejected as naming an unknown category."""
+    accepted: dict[str, str] = {}
+    refused: list[Rejection] = []
+    for code, label in categories.items():
+        errors = taxonomy.category_errors(code, label)
+        if not errors:
+            accepted[code] = label
+            continue
+        name = f"categories.{str(code)[:60]}"
+        refused.append(
+            Rejection(
+                0, None, None, {name if part == "code" else f"{name}.{part}": msgs for part, msgs in errors.items()}
+            )
+        )
+    return accepted, refused
+
+
 def import_offers(
     store: Store,
     records: Sequence[RawRecord | Mapping[str, Any]],
@@ -177,10 +200,10 @@ def import_offers(
     """
     raws = [r if isinstance(r, RawRecord) else RawRecord(r) for r in records]
     report = ImportReport(source=source, total=len(raws), dry_run=dry_run)
-    extra = dict(categories or {})
+    extra, refused = validate_categories(categories or {})
     valid, rejected = validate_records(raws, store.offer_schema(extra))
-    report.reject(rejected)
-    if rejected and not skip_invalid:
+    report.reject(refused + rejected)
+    if report.rejected_total and not skip_invalid:
         return report
     if dry_run:
         existing = store.get_offers(str(offer["id"]) for offer, _ in valid)

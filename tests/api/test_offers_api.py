@@ -180,3 +180,12 @@ def test_a_long_list_of_rejections_ends_in_a_count(
         assert res.json["report"]["rejected_total"] == 5 and len(res.json["report"]["rejected"]) == 2
         assert list(res.json["errors"]) == ["offers.1.title", "offers.2.title"]
         assert res.json["message"].startswith("5 of 5 records are invalid")
+
+
+def test_refused_category_extensions_are_named_in_the_errors(c: FlaskClient, small_app: Flask) -> None:
+    body = {"offers": [make_offer("n1", categories=["strik"])], "categories": {"strik": "<i>Strik</i>"}}
+    for query in ("?dry_run=true", ""):
+        res = c.post(f"/api/v1/offers/import{query}", json=body, headers=small_app.config["VC"])
+        assert res.status_code == 422
+        assert res.json["errors"]["categories.strik.label_da"] == ["Must not contain < or > (no markup)."]
+        assert res.json["errors"]["offers.1.categories"][0].startswith("Unknown category: strik")

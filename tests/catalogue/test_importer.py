@@ -108,6 +108,47 @@ def test_new_categories_from_the_file_extend_the_taxonomy(store: Store) -> None:
     assert store.categories()["fiskeri"] == "Fiskeri"
 
 
+BAD_CATEGORIES = {
+    "Fiske Ri": "Fiskeri",  # upper case and a space
+    "x" * 51: "For lang kode",
+    "-formel": "Starter med minus",
+    "strik": "<script>alert(1)</script>",
+    "ost": "o" * 101,
+    "tom": "  ",
+}
+
+
+def test_category_extensions_are_validated_alike_in_dry_and_real_runs(store: Store) -> None:
+    offers = [make_offer("a", categories=["fiskeri"]), make_offer("b", categories=["strik"])]
+    categories = {"fiskeri": "Fiskeri", "2-hånd_genbrug": "Genbrug", **BAD_CATEGORIES}
+    reports = [
+        store.import_offers(offers, actor="x", categories=categories, dry_run=dry_run).to_dict()
+        for dry_run in (True, False)
+    ]
+    assert {k: v for k, v in reports[0].items() if k != "dry_run"} == {
+        k: v for k, v in reports[1].items() if k != "dry_run"
+    }
+    report = reports[1]
+    assert report["committed"] is False and report["rejected_total"] == len(BAD_CATEGORIES) + 1
+    file_errors = {f: m for r in report["rejected"] if r["record"] == 0 for f, m in r["errors"].items()}
+    assert set(file_errors) == {
+        "categories.Fiske Ri",
+        f"categories.{'x' * 51}",
+        "categories.-formel",
+        "categories.strik.label_da",
+        "categories.ost.label_da",
+        "categories.tom.label_da",
+    }
+    assert file_errors["categories.strik.label_da"] == ["Must not contain < or > (no markup)."]
+    assert file_errors["categories.ost.label_da"] == ["At most 100 characters."]
+    record_b = next(r for r in report["rejected"] if r["record"] == 2)
+    assert record_b["errors"]["categories"][0].startswith("Unknown category: strik")
+    assert "strik" not in store.categories() and "fiskeri" not in store.categories()
+    skipped = store.import_offers(offers, actor="x", categories=categories, skip_invalid=True)
+    assert skipped.committed and skipped.created == 1
+    assert store.categories()["2-hånd_genbrug"] == "Genbrug" and "strik" not in store.categories()
+
+
 def test_dry_run_counts_updates_and_unchanged(store: Store) -> None:
     store.import_offers([make_offer("a"), make_offer("b")], actor="x")
     report = store.import_offers(

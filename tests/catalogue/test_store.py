@@ -129,6 +129,9 @@ def test_add_category_checks_and_audits(store: Store) -> None:
     with pytest.raises(InvalidRecord) as exc:
         store.add_category("Fiske Ri", "Fiskeri", actor="x")
     assert set(exc.value.errors) == {"code"}
+    with pytest.raises(InvalidRecord) as exc:
+        store.add_category("fiskeri", "<b>Fiskeri</b>", actor="x")
+    assert exc.value.errors == {"label_da": ["Must not contain < or > (no markup)."]}
     store.add_category("fiskeri", "Fiskeri", actor="x")
     store.add_category("fiskeri", "Lystfiskeri", actor="y")
     assert store.categories()["fiskeri"] == "Lystfiskeri"
