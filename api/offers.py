@@ -14,7 +14,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue import taxonomy
@@ -28,6 +27,7 @@ from .common import (
     ETAG,
     INDEX_STATUS,
     LOCATION,
+    Blueprint,
     EventSchema,
     PageArgs,
     etag_headers,

@@ -12,7 +12,6 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate, validates, validates_schema
 
 from referrals import service
@@ -21,7 +20,7 @@ from referrals.privacy import CPR_MESSAGE, PSEUDONYM_MESSAGE, PSEUDONYM_PATTERN,
 from referrals.vocab import MAX_OFFERS, MAX_REASONS, REASONS, STATUSES, status_label
 
 from .auth import Caller, current_caller, requires
-from .common import PageArgs, etag_of, if_match_required
+from .common import Blueprint, PageArgs, etag_of, if_match_required
 from .extensions import get_store
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1/referrals", description="Referrals from GPs, pseudonymous.")

@@ -123,6 +123,8 @@ def category_errors(code: Any, label: Any) -> dict[str, list[str]]:
             problems.append(f"At most {CATEGORY_LABEL_MAX} characters.")
         if "<" in label or ">" in label:
             problems.append("Must not contain < or > (no markup).")
+        if re.search(r"[\x00\ud800-\udfff]", label):
+            problems.append("Must be plain text: no NUL bytes or lone surrogates.")
     if problems:
         errors["label_da"] = problems
     return errors

@@ -10,12 +10,12 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from catalogue import taxonomy
 from catalogue.gazetteer import Gazetteer, Place, default_gazetteer
 from catalogue.languages import parse_language
-from catalogue.schemas import DK_LAT, DK_LON, TIME_RE
+from catalogue.schemas import DK_LAT, DK_LON, TIME_RE, refuse_non_text
 
 #: Barrier code -> Danish label, as the navigator's form shows them.
 BARRIERS: Final[dict[str, str]] = {
@@ -46,6 +46,10 @@ def _check_language(code: str) -> None:
 class _Strict(Schema):
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _plain_text(self, data: Any, **_: Any) -> Any:
+        return refuse_non_text(data)
 
 
 class LocationInput(_Strict):

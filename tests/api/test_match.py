@@ -124,3 +124,13 @@ def test_free_text_town_beside_lat_lon_leaves_no_trace(client: FlaskClient, demo
     report = client.get("/api/v1/reports/demand", headers=auth(demo_app, "admin"))
     assert report.status_code == 200
     assert not any(part in report.get_data(as_text=True) for part in ("Jens", "Hansen", "010190"))
+
+
+def test_non_text_in_a_match_request_gets_422_naming_the_field(client: FlaskClient, demo_app: Flask) -> None:
+    for body, field in (
+        ({**REQUEST, "interests": "synge \ud800"}, "interests"),
+        ({**REQUEST, "location": {"town": "Auning\x00"}}, "location.town"),
+    ):
+        res = client.post("/api/v1/match", json=body, headers=auth(demo_app, "navigator"))
+        assert res.status_code == 422, res.json
+        assert list(res.json["errors"]) == [field]

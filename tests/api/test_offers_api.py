@@ -189,3 +189,17 @@ def test_refused_category_extensions_are_named_in_the_errors(c: FlaskClient, sma
         assert res.status_code == 422
         assert res.json["errors"]["categories.strik.label_da"] == ["Must not contain < or > (no markup)."]
         assert res.json["errors"]["offers.1.categories"][0].startswith("Unknown category: strik")
+
+
+def test_non_text_and_huge_numbers_get_422_naming_the_field(c: FlaskClient, small_app: Flask) -> None:
+    vc, nav = small_app.config["VC"], small_app.config["NAV"]
+    res = c.get("/api/v1/offers?town=Gren%00aa", headers=nav)
+    assert res.status_code == 422 and list(res.json["errors"]) == ["town"]
+    res = c.get(f"/api/v1/offers?page={2**63}", headers=nav)
+    assert res.status_code == 422 and list(res.json["errors"]) == ["page"]
+    res = c.post("/api/v1/offers", json=make_offer("z", title="\ud800"), headers=vc)
+    assert res.status_code == 422 and list(res.json["errors"]) == ["title"]
+    body = {"offers": [make_offer("z", waitlist=2**31)]}
+    for query in ("?dry_run=true", ""):
+        res = c.post(f"/api/v1/offers/import{query}", json=body, headers=vc)
+        assert res.status_code == 422 and list(res.json["errors"]) == ["offers.1.waitlist"]

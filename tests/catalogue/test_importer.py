@@ -201,3 +201,21 @@ def test_a_report_lists_the_first_rejections_and_counts_the_rest(store: Store) -
         assert report.to_dict()["rejected_total"] == MAX_REJECTIONS_LISTED + 5
         assert f"{MAX_REJECTIONS_LISTED + 5} rejected (the first {MAX_REJECTIONS_LISTED} listed)" in report.summary()
     assert _dump(store) == []
+
+
+def test_out_of_range_numbers_and_non_text_are_refused_alike_in_dry_and_real_runs(store: Store) -> None:
+    offers = [
+        make_offer("a", places_total=2**31, places_available=None),
+        make_offer("b", title="Kor\x00"),
+        make_offer("c", description="\ud800"),
+        make_offer("d"),
+    ]
+    dry, real = (store.import_offers(offers, actor="x", dry_run=d).to_dict() for d in (True, False))
+    assert dry["rejected"] == real["rejected"] and real["committed"] is False
+    assert [(r["record"], list(r["errors"])) for r in real["rejected"]] == [
+        (1, ["places_total"]),
+        (2, ["title"]),
+        (3, ["description"]),
+    ]
+    skipped = store.import_offers(offers, actor="x", skip_invalid=True)  # no database error on PostgreSQL either
+    assert skipped.committed and skipped.created == 1
