@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import RAISE, Schema, ValidationError, fields, validate
 from sqlalchemy import select
 
@@ -17,7 +16,7 @@ from catalogue.privacy import CprGuard
 from matcher.log import demand_report
 
 from .auth import ROLES, create_key, current_caller, list_keys, requires, revoke_key
-from .common import no_content
+from .common import Blueprint, no_content
 from .extensions import get_store
 from .models import AccessEvent
 

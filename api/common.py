@@ -4,13 +4,17 @@ from __future__ import annotations
 
 import logging
 import re
-from collections.abc import Callable, Iterable
+from collections.abc import Callable, Iterable, Mapping
 from functools import wraps
 from typing import Any, Final, TypeVar
 
+import flask_smorest
 from flask import Response, current_app, request
 from marshmallow import Schema, ValidationError, fields, validate
+from webargs.flaskparser import FlaskParser
 from werkzeug.exceptions import PreconditionFailed, PreconditionRequired
+
+from catalogue.schemas import refuse_non_text
 
 log = logging.getLogger("faellesskab.api")
 
@@ -35,6 +39,21 @@ ETAG = {
     }
 }
 LOCATION = {"Location": {"description": "The new record's URL.", "schema": {"type": "string"}}}
+
+
+class PlainTextParser(FlaskParser):
+    """webargs' parser, refusing (422, naming the field) any string argument that
+    holds a NUL byte or a lone surrogate, in every location (query, JSON, form)."""
+
+    def pre_load(self, location_data: Mapping[str, Any], *, schema: Schema, req: Any, location: str) -> Any:
+        refuse_non_text(location_data)  # query and form data come as a Mapping proxy; it is only read
+        return super().pre_load(location_data, schema=schema, req=req, location=location)
+
+
+class Blueprint(flask_smorest.Blueprint):
+    """flask-smorest's blueprint with :class:`PlainTextParser`: use it for every API blueprint."""
+
+    ARGUMENTS_PARSER = PlainTextParser()
 
 
 class EventSchema(Schema):

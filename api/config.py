@@ -134,6 +134,11 @@ class Settings(BaseModel):
     ACCESS_LOG_DB: bool = Field(
         default=True, description="Keep the access log of keyed requests in the database too (`true`/`false`)."
     )
+    MAX_UPLOAD_MB: float = Field(
+        default=20,
+        gt=0,
+        description="Largest request body in MiB (Flask's `MAX_CONTENT_LENGTH`); a larger one gets 413 unread.",
+    )
     HSDS_PROFILE_URL: str | None = Field(
         default=None,
         description="`profile` announced by `GET /hsds/`.",
@@ -288,6 +293,7 @@ def load_config(app: Flask, test_config: dict[str, Any] | None) -> Settings:
     app.config.update(OPENAPI)
     app.json.sort_keys = False  # type: ignore[attr-defined]
     app.config.update(values(settings))
+    app.config["MAX_CONTENT_LENGTH"] = round(settings.MAX_UPLOAD_MB * 1024 * 1024)
     if test_config:
         app.config.update({k: v for k, v in test_config.items() if k not in Settings.model_fields})
     directory = settings.DATA_DIR or Path(app.instance_path)

@@ -13,9 +13,9 @@ import logging
 import uuid
 from typing import Any
 
-from flask import Flask, Response, jsonify
+from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
-from werkzeug.exceptions import HTTPException
+from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
 
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
 from catalogue.privacy import contains_cpr
@@ -68,7 +68,7 @@ class ErrorSchema(Schema):
     )
     reference = fields.String(metadata={"description": "500 only: the reference to quote when reporting the bug."})
     report = fields.Dict(
-        metadata={"description": "Bulk import only: the full import report (counts and every rejected record)."}
+        metadata={"description": "Bulk import only: the import report (counts and the first rejected records)."}
     )
 
 
@@ -79,7 +79,7 @@ class ImportRejected(Exception):
     """A bulk import wrote nothing because records were rejected: 422 with ``errors`` and the full ``report``."""
 
     def __init__(self, errors: dict[str, list[str]], report: dict[str, Any]) -> None:
-        super().__init__(f"{len(report.get('rejected', []))} records rejected")
+        super().__init__(f"{report.get('rejected_total', 0)} records rejected")
         self.errors, self.report = errors, report
 
 
@@ -91,7 +91,18 @@ def envelope(status: int, message: str, errors: dict[str, Any] | None = None, **
     return response
 
 
+def refuse_oversize() -> None:
+    """Before any view: a declared ``Content-Length`` above ``MAX_CONTENT_LENGTH``
+    gets 413 without a byte of the body read (werkzeug also stops a body without
+    a length once it passes the limit)."""
+    limit = current_app.config.get("MAX_CONTENT_LENGTH")
+    if limit is not None and (request.content_length or 0) > limit:
+        raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
+
+
 def init_app(app: Flask) -> None:
+    app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize)
+
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
@@ -119,7 +130,7 @@ def init_app(app: Flask) -> None:
 
     @app.errorhandler(ImportRejected)
     def _rejected(exc: ImportRejected) -> Response:
-        rejected, total = len(exc.report.get("rejected", [])), exc.report.get("total", 0)
+        rejected, total = exc.report.get("rejected_total", 0), exc.report.get("total", 0)
         message = f"{rejected} of {total} records are invalid; nothing was written (see errors and report)."
         return envelope(422, message, exc.errors, report=exc.report)
 

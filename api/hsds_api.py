@@ -43,7 +43,6 @@ from typing import Any
 
 from flask import Response, current_app, stream_with_context, url_for
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError
 from werkzeug.exceptions import NotFound
 
@@ -52,6 +51,7 @@ from catalogue.hsds.feed import DEFAULT_PER_PAGE
 from indexer.analysis import analyze
 
 from . import hsds_schemas as schemas
+from .common import Blueprint
 from .extensions import get_store
 
 HSDS_VERSION = "3.0"

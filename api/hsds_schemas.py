@@ -44,7 +44,7 @@ class HsdsArgs(Schema):
         unknown = EXCLUDE  # other HSDS parameters are ignored, not refused
 
     search = fields.String(metadata={"description": "Full text search (Danish stems, or a literal substring)."})
-    page = fields.Integer(load_default=1, validate=validate.Range(min=1, error="page starts at 1."))
+    page = fields.Integer(load_default=1, validate=validate.Range(1, 1_000_000, error="page is 1 to 1000000."))
     per_page = fields.Integer(
         validate=validate.Range(1, MAX_PER_PAGE, error=f"per_page is 1 to {MAX_PER_PAGE}."),
         metadata={"description": f"Results per page, 1 to {MAX_PER_PAGE}; default {DEFAULT_PER_PAGE}."},

@@ -6,13 +6,13 @@ from typing import Any
 
 from flask import current_app
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from catalogue.errors import InvalidRecord
 from matcher.request import MatchRequest, MatchRequestSchema
 
 from .auth import current_caller, requires
+from .common import Blueprint
 from .extensions import get_store
 
 blp = Blueprint("match", __name__, url_prefix="/api/v1", description="Find offers that fit a citizen.")

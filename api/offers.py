@@ -14,12 +14,12 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, ValidationError, fields, validate
 
 from catalogue import taxonomy
 from catalogue.errors import FileFormatError
 from catalogue.fileformats import IMPORT_FORMATS
+from catalogue.importer import MAX_REJECTIONS_LISTED
 from catalogue.schemas import OfferSchema
 
 from .auth import current_caller, requires
@@ -27,6 +27,7 @@ from .common import (
     ETAG,
     INDEX_STATUS,
     LOCATION,
+    Blueprint,
     EventSchema,
     PageArgs,
     etag_headers,
@@ -93,7 +94,12 @@ class ImportReportSchema(Schema):
     unchanged = fields.Integer(required=True)
     organisations_created = fields.Integer(required=True)
     organisations_updated = fields.Integer(required=True)
-    rejected = fields.List(fields.Nested(RejectionSchema), required=True)
+    rejected = fields.List(
+        fields.Nested(RejectionSchema),
+        required=True,
+        metadata={"description": f"The first {MAX_REJECTIONS_LISTED} rejected records in full (see `rejected_total`)."},
+    )
+    rejected_total = fields.Integer(required=True, metadata={"description": "How many records were rejected."})
     committed = fields.Boolean(required=True)
     dry_run = fields.Boolean(required=True)
     index = fields.String(
@@ -218,7 +224,8 @@ class OfferImport(MethodView):
         """Bulk import, with the CLI's validation and report: all or nothing unless skip_invalid.
 
         When records are rejected and nothing was written, the answer is 422: the
-        error's ``errors`` name ``offers.<record>.<field>`` and its ``report`` is the full report."""
+        error's ``errors`` name ``offers.<record>.<field>`` (or, for the file as a whole, e.g.
+        ``categories.<code>``) and its ``report`` is the import report."""
         parsed = _parse_upload(args.get("format"))
         report = get_store().import_offers(
             parsed.records,
@@ -231,7 +238,7 @@ class OfferImport(MethodView):
         body = report.to_dict()
         if not (report.committed or (report.dry_run and report.ok)):
             errors = {
-                f"offers.{r.record}.{field}".removesuffix("."): messages
+                (f"offers.{r.record}.{field}" if r.record else field).removesuffix("."): messages  # 0: the file
                 for r in report.rejected
                 for field, messages in r.errors.items()
             }

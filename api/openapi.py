@@ -10,7 +10,8 @@ view functions, so no blueprint has to repeat it:
 - a path parameter: 404;
 - ``if_match_required`` (:data:`api.common.IF_MATCH_ATTR`) or an If-Match
   header parameter: the header, 412 and 428;
-- a request body or query arguments: 422.
+- a request body or query arguments: 422;
+- a request body: 413 (over ``MAX_CONTENT_LENGTH``, see :func:`api.errors.refuse_oversize`).
 
 Every error response references the one envelope, ``#/components/schemas/Error``,
 which is :class:`api.errors.ErrorSchema`, the schema the error handlers serialise through.
@@ -52,6 +53,7 @@ ERRORS: Final[dict[int, tuple[str, str, dict[str, Any]]]] = {
         "If-Match is stale or malformed; `current` holds the current version when it was stale.",
         {"ETag": {"description": "The current version.", "schema": {"type": "string"}}},
     ),
+    413: ("REQUEST_ENTITY_TOO_LARGE", "The request body is larger than `FAELLESSKAB_MAX_UPLOAD_MB`.", {}),
     422: ("UNPROCESSABLE_ENTITY", "The input is invalid; `errors` names each field.", {}),
     428: ("PRECONDITION_REQUIRED", "If-Match is missing.", {}),
     429: (
@@ -124,6 +126,8 @@ def _annotate(operation: dict[str, Any], method: str, path: str, view: Callable[
         statuses |= {412, 428}
     if "requestBody" in operation or any(p.get("in") in ("query", "body") for p in parameters):
         statuses.add(422)
+    if "requestBody" in operation:
+        statuses.add(413)
     if not parameters:
         del operation["parameters"]
     responses: dict[str, Any] = operation.setdefault("responses", {})

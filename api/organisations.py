@@ -7,7 +7,6 @@ from typing import Any
 
 from flask import Response
 from flask.views import MethodView
-from flask_smorest import Blueprint
 from marshmallow import Schema, fields
 
 from catalogue.schemas import OrganisationSchema
@@ -17,6 +16,7 @@ from .common import (
     ETAG,
     INDEX_STATUS,
     LOCATION,
+    Blueprint,
     EventSchema,
     PageArgs,
     etag_headers,

@@ -12,8 +12,16 @@ from typing import Any
 
 from flask import Response, request
 from flask.views import MethodView
-from flask_smorest import Blueprint
-from marshmallow import RAISE, Schema, ValidationError, fields, post_load, pre_load, validate, validates_schema
+from marshmallow import (
+    RAISE,
+    Schema,
+    ValidationError,
+    fields,
+    post_load,
+    pre_load,
+    validate,
+    validates_schema,
+)
 
 from catalogue.gazetteer import default_gazetteer
 from catalogue.privacy import CprGuard
@@ -23,7 +31,7 @@ from referrals.privacy import PSEUDONYM_MESSAGE, PSEUDONYM_PATTERN, unknown_fiel
 from referrals.vocab import AGE_BANDS, MAX_OFFERS, MAX_REASONS, REASONS, STATUSES, status_label
 
 from .auth import Caller, current_caller, requires
-from .common import PageArgs, etag_of, if_match_required
+from .common import Blueprint, PageArgs, etag_of, if_match_required
 from .extensions import get_store
 
 blp = Blueprint("referrals", __name__, url_prefix="/api/v1/referrals", description="Referrals from GPs, pseudonymous.")

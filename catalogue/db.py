@@ -4,6 +4,10 @@ SQLite gets WAL (readers never block the writer), foreign keys on, a 15 s busy
 timeout, and transactions that SQLAlchemy (not pysqlite) begins, so that a
 write session can ask for ``BEGIN IMMEDIATE`` through the ``sqlite_begin``
 execution option. PostgreSQL uses psycopg 3 with ``pool_pre_ping``.
+
+Every engine hides SQL parameters from its exceptions (``hide_parameters``):
+a database error's text reaches the logs, and the parameters hold WHO-5
+scores, pseudonyms and key hashes.
 """
 
 from __future__ import annotations
@@ -33,8 +37,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     the connection's ``sqlite_begin`` execution option (default ``DEFERRED``).
     """
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, pool_pre_ping=True)
-    engine = create_engine(url, echo=echo, connect_args={"check_same_thread": False, "timeout": SQLITE_TIMEOUT_S})
+        return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
+    engine = create_engine(
+        url,
+        echo=echo,
+        hide_parameters=True,
+        connect_args={"check_same_thread": False, "timeout": SQLITE_TIMEOUT_S},
+    )
     in_memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
 
     @event.listens_for(engine, "connect")

@@ -8,6 +8,12 @@ CSV is what a volunteer-centre coordinator edits in a spreadsheet, so it is
 forgiving about what spreadsheets do: a UTF-8 byte-order mark, ``;`` as the
 delimiter (Danish Excel), ``ja``/``nej`` for booleans, a decimal comma, and
 schedules written as ``tirsdag 10:00-12:00; torsdag 19-21``.
+
+Because the CSV is opened in spreadsheets, the writer neutralises text cells
+that a spreadsheet would run as a formula (OWASP "CSV Injection": a cell
+starting with ``= + - @``, tab or CR gets a leading ``'``), and the reader
+removes that one quote again, so export -> import is lossless
+(:func:`neutralise_cell`, :func:`restore_cell`).
 """
 
 from __future__ import annotations
@@ -58,6 +64,8 @@ _BOOL_COLUMNS = {"location.online", "newcomers_welcome", "companion_available", 
 _INT_COLUMNS = {"age_min", "age_max", "places_total", "places_available", "waitlist", "volunteers"}
 _FLOAT_COLUMNS = {"location.lat", "location.lon", "cost.amount_dkk"}
 _REQUIRED_CSV = {"id", "title"}
+#: A text cell starting like this (after any quotes) is written with one more leading ``'``.
+_FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
 _DAY_NAMES = {name: num for num, name in WEEKDAYS_DA.items()}
 _DAY_NAMES.update({name[:3]: num for num, name in WEEKDAYS_DA.items()})
@@ -146,10 +154,24 @@ def _read_csv(text: str) -> ParsedFile:
     return ParsedFile(records)
 
 
+def neutralise_cell(text: str) -> str:
+    """``text`` as a CSV cell a spreadsheet shows as text, never runs: ``"=1+1"`` -> ``"'=1+1"``.
+
+    A text starting with ``= + - @``, tab or CR, after any number of ``'``, gets
+    one more ``'`` in front (so ``"'=x"`` -> ``"''=x"``, and :func:`restore_cell`
+    can always undo it). Source: OWASP, "CSV Injection"."""
+    return "'" + text if _FORMULA_START.match(text) else text
+
+
+def restore_cell(text: str) -> str:
+    """Undo :func:`neutralise_cell`: one leading ``'`` goes when the rest starts like a formula."""
+    return text[1:] if text.startswith("'") and _FORMULA_START.match(text, 1) else text
+
+
 def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for column, cell in row.items():
-        value = (cell or "").strip()
+        value = restore_cell((cell or "").strip())
         if column == "schedule":
             continue
         parsed: Any
@@ -169,7 +191,7 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
         if parsed is None and column in _BOOL_COLUMNS:
             continue
         _set_path(record, column, parsed)
-    slots_text = (row.get("schedule") or "").strip()
+    slots_text = restore_cell((row.get("schedule") or "").strip())
     if slots_text or "schedule.valid_from" in row or "schedule.valid_to" in row:
         schedule = record.setdefault("schedule", {})
         schedule["slots"] = parse_slots(slots_text) if slots_text else []
@@ -276,14 +298,16 @@ def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
     row: dict[str, str] = {}
     for column in CSV_COLUMNS:
         if column == "schedule":
-            row[column] = format_slots((rec.get("schedule") or {}).get("slots") or [])
+            row[column] = neutralise_cell(format_slots((rec.get("schedule") or {}).get("slots") or []))
             continue
         head, _, rest = column.partition(".")
         value = rec.get(head)
         if rest:
             value = (value or {}).get(rest) if isinstance(value, Mapping) else None
         if isinstance(value, list):
-            row[column] = ";".join(value)
+            row[column] = neutralise_cell(";".join(value))
+        elif isinstance(value, str):
+            row[column] = neutralise_cell(value)
         elif isinstance(value, bool):
             row[column] = "ja" if value else "nej"
         elif isinstance(value, float) and value.is_integer() and column == "cost.amount_dkk":

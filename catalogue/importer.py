@@ -15,6 +15,7 @@ from typing import TYPE_CHECKING, Any
 from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
+from . import taxonomy
 from .models import Category
 from .privacy import contains_cpr
 from .records import OfferDraft
@@ -23,6 +24,10 @@ from .schemas import OfferSchema, flatten_errors
 
 if TYPE_CHECKING:
     from .store import Store
+
+#: An import report lists this many rejected records in full, then only counts the rest
+#: (``rejected_total``), so a broken 200 MB file cannot make a report as big as itself.
+MAX_REJECTIONS_LISTED = 200
 
 
 @dataclass
@@ -48,7 +53,10 @@ class Rejection:
 
 @dataclass
 class ImportReport:
-    """What an import did (or, for a dry run, would do), counted per record."""
+    """What an import did (or, for a dry run, would do), counted per record.
+
+    ``rejected`` lists the first :data:`MAX_REJECTIONS_LISTED` rejected records in
+    full; ``rejected_total`` counts them all."""
 
     source: str
     total: int = 0
@@ -58,12 +66,18 @@ class ImportReport:
     organisations_created: int = 0
     organisations_updated: int = 0
     rejected: list[Rejection] = field(default_factory=list)
+    rejected_total: int = 0
     committed: bool = False
     dry_run: bool = False
 
     @property
     def ok(self) -> bool:
-        return not self.rejected
+        return not self.rejected_total
+
+    def reject(self, rejections: Sequence[Rejection]) -> None:
+        """Count ``rejections`` and list them while fewer than :data:`MAX_REJECTIONS_LISTED` are listed."""
+        self.rejected_total += len(rejections)
+        self.rejected.extend(rejections[: max(0, MAX_REJECTIONS_LISTED - len(self.rejected))])
 
     def to_dict(self) -> dict[str, Any]:
         return {
@@ -75,15 +89,17 @@ class ImportReport:
             "organisations_created": self.organisations_created,
             "organisations_updated": self.organisations_updated,
             "rejected": [r.to_dict() for r in self.rejected],
+            "rejected_total": self.rejected_total,
             "committed": self.committed,
             "dry_run": self.dry_run,
         }
 
     def summary(self) -> str:
         state = "dry run, nothing written" if self.dry_run else ("committed" if self.committed else "NOTHING WRITTEN")
+        listed = f" (the first {len(self.rejected)} listed)" if len(self.rejected) < self.rejected_total else ""
         return (
             f"{self.source}: {self.total} records, {self.created} created, {self.updated} updated, "
-            f"{self.unchanged} unchanged, {len(self.rejected)} rejected; organisations "
+            f"{self.unchanged} unchanged, {self.rejected_total} rejected{listed}; organisations "
             f"{self.organisations_created} created, {self.organisations_updated} updated ({state})"
         )
 
@@ -147,6 +163,28 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
     return valid, rejected
 
 
+def validate_categories(categories: Mapping[str, str]) -> tuple[dict[str, str], list[Rejection]]:
+    """The file's category extensions (code -> Danish label) that may join the
+    taxonomy, and one file-level rejection (record 0) per refused one, whose
+    errors name ``categories.<code>`` (``.label_da`` for the label); rules in
+    :func:`catalogue.taxonomy.category_errors`. Records using a refused code are
+    then rejected as naming an unknown category."""
+    accepted: dict[str, str] = {}
+    refused: list[Rejection] = []
+    for code, label in categories.items():
+        errors = taxonomy.category_errors(code, label)
+        if not errors:
+            accepted[code] = label
+            continue
+        name = f"categories.{str(code)[:60]}"
+        refused.append(
+            Rejection(
+                0, None, None, {name if part == "code" else f"{name}.{part}": msgs for part, msgs in errors.items()}
+            )
+        )
+    return accepted, refused
+
+
 def import_offers(
     store: Store,
     records: Sequence[RawRecord | Mapping[str, Any]],
@@ -168,9 +206,10 @@ def import_offers(
     """
     raws = [r if isinstance(r, RawRecord) else RawRecord(r) for r in records]
     report = ImportReport(source=source, total=len(raws), dry_run=dry_run)
-    extra = dict(categories or {})
-    valid, report.rejected = validate_records(raws, store.offer_schema(extra))
-    if report.rejected and not skip_invalid:
+    extra, refused = validate_categories(categories or {})
+    valid, rejected = validate_records(raws, store.offer_schema(extra))
+    report.reject(refused + rejected)
+    if report.rejected_total and not skip_invalid:
         return report
     if dry_run:
         existing = store.get_offers(str(offer["id"]) for offer, _ in valid)
@@ -198,7 +237,7 @@ def import_offers(
                 setattr(report, state, getattr(report, state) + 1)
     except IntegrityError as exc:
         report.committed = False
-        report.rejected.append(Rejection(0, None, None, {"_file": [f"Database refused the import: {exc.orig}"]}))
+        report.reject([Rejection(0, None, None, {"_file": [f"Database refused the import: {exc.orig}"]})])
         return report
     report.committed = True
     return report

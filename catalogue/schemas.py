@@ -39,6 +39,41 @@ DK_LAT = (54.5, 57.8)
 DK_LON = (8.0, 15.3)
 
 _ID = validate.Regexp(ID_RE, error="Must be 1-100 letters, digits or . _ : - and start with a letter or digit.")
+#: Largest count (places, waitlist, volunteers): far below a 32-bit Integer column's 2**31 - 1.
+MAX_COUNT = 1_000_000
+_COUNT = validate.Range(min=0, max=MAX_COUNT)
+#: What no text field may hold: NUL (PostgreSQL refuses it) and lone UTF-16 surrogates (not encodable as UTF-8).
+_NOT_TEXT = re.compile(r"[\x00\ud800-\udfff]")
+
+
+def text_errors(value: Any, path: str = "") -> dict[str, list[str]]:
+    """``{dotted path: [message]}`` for every string in ``value`` (nested dicts
+    and lists, list items by index, e.g. ``categories.0``) that holds a NUL
+    byte or a lone surrogate; empty when there is none."""
+    if isinstance(value, str):
+        return (
+            {path or "_schema": ["Must be plain text: no NUL bytes or lone surrogates."]}
+            if _NOT_TEXT.search(value)
+            else {}
+        )
+    items: Iterable[tuple[Any, Any]] = ()
+    if isinstance(value, Mapping):
+        items = value.items()
+    elif isinstance(value, list | tuple):
+        items = enumerate(value)
+    out: dict[str, list[str]] = {}
+    for key, item in items:
+        out.update(text_errors(item, f"{path}.{key}" if path else str(key)))
+    return out
+
+
+def refuse_non_text(data: Any) -> Any:
+    """A ``pre_load`` step: ``data`` unchanged, or ValidationError naming each string field
+    that is not plain text (:func:`text_errors`)."""
+    errors = text_errors(data)
+    if errors:
+        raise ValidationError(errors)
+    return data
 
 
 def _not_blank(value: str) -> None:
@@ -71,6 +106,10 @@ class _Base(CprGuard):
     class Meta:
         unknown = RAISE
         ordered = True
+
+    @pre_load
+    def _plain_text(self, data: Any, **_: Any) -> Any:
+        return refuse_non_text(data)
 
 
 class ContactSchema(_Base):
@@ -209,10 +248,10 @@ class OfferSchema(_Base):
     newcomers_welcome = fields.Boolean(load_default=False)
     companion_available = fields.Boolean(load_default=False)
     transport_offered = fields.Boolean(load_default=False)
-    places_total = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
-    places_available = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
-    waitlist = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
-    volunteers = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(min=0))
+    places_total = fields.Integer(load_default=None, allow_none=True, strict=True, validate=_COUNT)
+    places_available = fields.Integer(load_default=None, allow_none=True, strict=True, validate=_COUNT)
+    waitlist = fields.Integer(load_default=None, allow_none=True, strict=True, validate=_COUNT)
+    volunteers = fields.Integer(load_default=None, allow_none=True, strict=True, validate=_COUNT)
     status = fields.String(load_default="active", validate=validate.OneOf(list(taxonomy.STATUSES)))
     last_verified = fields.Date(load_default=None, allow_none=True)
     contact = fields.Nested(ContactSchema, load_default=None, allow_none=True)

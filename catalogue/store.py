@@ -12,7 +12,6 @@ This module is the facade; the work is done in ``catalogue.db`` (engines),
 
 from __future__ import annotations
 
-import re
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
@@ -127,10 +126,9 @@ class Store:
 
     def add_category(self, code: str, label_da: str, actor: str) -> None:
         """Extend the taxonomy with a category the data needs (or relabel one); raises InvalidRecord."""
-        if not re.fullmatch(r"[a-zæøå_]{2,50}", code):
-            raise InvalidRecord({"code": ["Use 2-50 lowercase letters or _ ."]})
-        if not label_da.strip():
-            raise InvalidRecord({"label_da": ["Must not be blank."]})
+        errors = taxonomy.category_errors(code, label_da)
+        if errors:
+            raise InvalidRecord(errors)
         try:
             refuse_cpr({"label_da": label_da}, "a category")
         except ValidationError as exc:

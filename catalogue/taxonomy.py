@@ -8,7 +8,8 @@ lists are closed because rules in the matcher depend on them.
 
 from __future__ import annotations
 
-from typing import Final
+import re
+from typing import Any, Final
 
 #: Default category taxonomy: code -> Danish label.
 DEFAULT_CATEGORIES: Final[dict[str, str]] = {
@@ -98,3 +99,32 @@ WEEKDAYS_DA: Final[dict[int, str]] = {
 def monthly_cost(amount_dkk: float, per: str) -> float:
     """Convert a price to DKK per month, the one unit rules and filters use."""
     return round(float(amount_dkk) * PERIODS_PER_MONTH[per], 2)
+
+
+#: A category code: 2-50 (the column's length) lower-case letters incl. æøå, digits, ``-`` or ``_``,
+#: starting with a letter or digit (so no code reads as a spreadsheet formula).
+CATEGORY_CODE_RE: Final = re.compile(r"[a-zæøå0-9][a-zæøå0-9_-]{1,49}")
+#: Longest Danish label of a category: the column's length.
+CATEGORY_LABEL_MAX: Final = 100
+
+
+def category_errors(code: Any, label: Any) -> dict[str, list[str]]:
+    """Why ``code`` -> ``label`` cannot join the taxonomy: ``{"code": [...], "label_da": [...]}``
+    with only the faulty parts; empty when both are fine. A label is 1-100
+    characters after trimming, without markup (``<`` or ``>``)."""
+    errors: dict[str, list[str]] = {}
+    if not isinstance(code, str) or not CATEGORY_CODE_RE.fullmatch(code):
+        errors["code"] = ["Use 2-50 lower-case letters (a-z, æøå), digits, - or _, starting with a letter or digit."]
+    problems = []
+    if not isinstance(label, str) or not label.strip():
+        problems.append("Must not be blank.")
+    else:
+        if len(label.strip()) > CATEGORY_LABEL_MAX:
+            problems.append(f"At most {CATEGORY_LABEL_MAX} characters.")
+        if "<" in label or ">" in label:
+            problems.append("Must not contain < or > (no markup).")
+        if re.search(r"[\x00\ud800-\udfff]", label):
+            problems.append("Must be plain text: no NUL bytes or lone surrogates.")
+    if problems:
+        errors["label_da"] = problems
+    return errors

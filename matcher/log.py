@@ -14,6 +14,7 @@ from typing import Any, Final
 
 from sqlalchemy import insert, select
 
+from catalogue.gazetteer import default_gazetteer
 from catalogue.store import Store
 
 from .models import MatchLog
@@ -34,6 +35,14 @@ def age_band(age: int | None) -> str | None:
     return f"{low}-{low + 9}"
 
 
+def log_town(town: str | None) -> str | None:
+    """The canonical gazetteer name of ``town`` (any name or alias), or None for
+    anything else: free text typed as a town may be a citizen's name or CPR
+    number, and the log keeps nothing personal."""
+    place = default_gazetteer().resolve(town=town) if town else None
+    return place.town if place else None
+
+
 def record_match(
     store: Store,
     *,
@@ -50,7 +59,9 @@ def record_match(
     no_good_match: bool,
 ) -> None:
     """Write one match to the log, in its own transaction. The exact age is
-    kept only as its :func:`age_band`; barriers are sorted."""
+    kept only as its :func:`age_band`; barriers are sorted; ``town`` is kept only
+    as the canonical name of a town in the gazetteer (:func:`log_town`)."""
+    town = log_town(town)
     with store.write() as session:
         session.execute(
             insert(MatchLog).values(

@@ -10,13 +10,13 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from typing import Any, Final
 
-from marshmallow import RAISE, ValidationError, fields, post_load, validate, validates_schema
+from marshmallow import RAISE, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
 from catalogue import taxonomy
 from catalogue.gazetteer import Gazetteer, Place, default_gazetteer
 from catalogue.languages import parse_language
 from catalogue.privacy import CprGuard
-from catalogue.schemas import DK_LAT, DK_LON, TIME_RE
+from catalogue.schemas import DK_LAT, DK_LON, TIME_RE, refuse_non_text
 
 #: Barrier code -> Danish label, as the navigator's form shows them.
 BARRIERS: Final[dict[str, str]] = {
@@ -49,6 +49,10 @@ class _Strict(CprGuard):
 
     class Meta:
         unknown = RAISE
+
+    @pre_load
+    def _plain_text(self, data: Any, **_: Any) -> Any:
+        return refuse_non_text(data)
 
 
 class LocationInput(_Strict):
@@ -178,7 +182,9 @@ class MatchRequestSchema(_Strict):
             if place is not None:
                 lat, lon = place.lat, place.lon
         on_island = lat is not None and lon is not None and self.gazetteer.is_island(lat, lon)
-        town = place.town if place else loc.get("town")
+        # Only a canonical gazetteer name travels on (to the log): free text in ``town`` may be a name or CPR number.
+        named = place or (self.gazetteer.resolve(loc.get("postcode"), loc.get("town")) if loc else None)
+        town = named.town if named else None
         return MatchRequest(
             interests=" ".join(data["interests"].split()),
             age=data.get("age"),

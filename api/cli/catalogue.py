@@ -57,7 +57,7 @@ def catalogue_import(path: Path, fmt: str | None, skip_invalid: bool, dry_run: b
         dry_run=dry_run,
     )
     _print_report(report, as_json)
-    if report.rejected and not (skip_invalid and report.committed):
+    if report.rejected_total and not (skip_invalid and report.committed):
         sys.exit(1)
 
 
@@ -73,7 +73,9 @@ def _print_report(report: Any, as_json: bool) -> None:
         for field, messages in rej.errors.items():
             for message in messages:
                 click.echo(f"  {where}: {field}: {message}", err=True)
-    if report.rejected and not report.committed and not report.dry_run:
+    if report.rejected_total > len(report.rejected):
+        click.echo(f"  … and {report.rejected_total - len(report.rejected)} more rejected records.", err=True)
+    if report.rejected_total and not report.committed and not report.dry_run:
         click.echo("Fix the records above and import again; nothing was written.", err=True)
 
 

@@ -197,3 +197,16 @@ def test_eval_on_a_fresh_data_directory_says_what_to_run(tmp_path: Path) -> None
 def test_eval_refuses_an_rrf_constant_below_one(tmp_path: Path) -> None:
     code, out, err = run(fresh_cli(tmp_path / "data"), "eval", "--rrf-k", "0")
     assert code == 2 and "--rrf-k" in out + err
+
+
+def test_a_long_list_of_rejections_ends_in_a_count(
+    cli: FlaskCliRunner, tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("catalogue.importer.MAX_REJECTIONS_LISTED", 2)
+    src = write_json(tmp_path / "t.json", [make_offer(f"o{n}", title="") for n in range(5)])
+    code, out, err = run(cli, "catalogue", "import", str(src))
+    assert code == 1 and "5 rejected (the first 2 listed)" in out
+    assert "record 2, id o1: title" in err and "record 3" not in err
+    assert "… and 3 more rejected records." in err
+    report = json.loads(run(cli, "catalogue", "import", "--json", str(src))[1])
+    assert report["rejected_total"] == 5 and len(report["rejected"]) == 2

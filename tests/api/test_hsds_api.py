@@ -610,6 +610,8 @@ def test_unknown_ids_get_the_404_envelope(client: FlaskClient, path: str) -> Non
         ("/services", "minimal=maybe", "minimal"),
         ("/organizations", "per_page=501", "per_page"),
         ("/taxonomy_terms", "page=-1", "page"),
+        ("/services", f"page={2**63}", "page"),
+        ("/services", "search=kor%00", "search"),
         ("/taxonomies", "format=csv", "format"),
         ("/organizations/x", "full_service=perhaps", "full_service"),
         ("/service_at_locations", "postcode=8500&proximity=abc", "proximity"),

@@ -2,11 +2,16 @@
 
 from __future__ import annotations
 
+import logging
 from pathlib import Path
 
 import pytest
+from sqlalchemy import text
 
+import migrations
 from api import create_app
+from api.auth import create_key
+from api.extensions import get_store
 
 
 def access_lines(err: str) -> list[str]:
@@ -69,3 +74,29 @@ def test_a_url_cannot_forge_a_log_line_or_put_control_bytes_in_the_log(
     assert len(lines) == 1 and logged in lines[0], err
     assert "FORGED" not in err.replace(lines[0], "")
     assert not any(ch in lines[0] for ch in "\x00\r\x1b")
+
+
+def test_a_database_error_logs_no_sql_parameters(
+    monkeypatch: pytest.MonkeyPatch,
+    tmp_path: Path,
+    capsys: pytest.CaptureFixture[str],
+    caplog: pytest.LogCaptureFixture,
+) -> None:
+    """A 500 from the database: the error line and traceback carry the SQL, never its parameters."""
+    monkeypatch.setenv("FAELLESSKAB_LOG_LEVEL", "DEBUG")
+    app = create_app({"DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"})
+    store = get_store(app)
+    migrations.upgrade(store)
+    admin = create_key(store, name="admin", role="admin", created_by="tests")
+    with store.engine.begin() as conn:  # stands in for any constraint the database enforces
+        conn.execute(text("CREATE TRIGGER refuse BEFORE INSERT ON api_key BEGIN SELECT RAISE(ABORT, 'refused'); END"))
+    marker = "Jens-Hansen-marker-7f3a"
+    capsys.readouterr()
+    with caplog.at_level(logging.DEBUG):
+        res = app.test_client().post(
+            "/api/v1/apikeys", json={"name": marker, "role": "navigator"}, headers={"Authorization": f"Bearer {admin}"}
+        )
+    assert res.status_code == 500 and res.json["code"] == "internal_error"
+    logged = capsys.readouterr().err + caplog.text
+    assert f"reference {res.json['reference']}" in logged and "INSERT INTO api_key" in logged
+    assert marker not in logged and marker not in res.get_data(as_text=True)

@@ -104,3 +104,33 @@ def test_throttle_gives_429_with_retry_after(tmp_path) -> None:  # type: ignore[
     assert codes == [200, 200, 429]
     res = client.post("/api/v1/match", json=REQUEST, headers={"Authorization": f"Bearer {key}"})
     assert res.status_code == 429 and int(res.headers["Retry-After"]) >= 1
+
+
+def test_free_text_town_beside_lat_lon_leaves_no_trace(client: FlaskClient, demo_app: Flask) -> None:
+    from sqlalchemy import select
+
+    from api.extensions import get_store
+    from matcher.models import MatchLog
+
+    secret = "Jens Hansen 010190-1234"
+    body = {**REQUEST, "location": {"lat": 56.43, "lon": 10.38, "town": secret}}
+    res = client.post("/api/v1/match", json=body, headers=auth(demo_app, "navigator"))
+    assert res.status_code == 200, res.json
+    with get_store(demo_app).read() as session:
+        rows = [tuple(row) for row in session.execute(select(MatchLog.__table__))]
+        entry = session.execute(select(MatchLog.__table__).where(MatchLog.id == res.json["query_id"])).one()
+    assert entry.town is None
+    assert not any(part in str(rows) for part in ("Jens", "Hansen", "010190"))
+    report = client.get("/api/v1/reports/demand", headers=auth(demo_app, "admin"))
+    assert report.status_code == 200
+    assert not any(part in report.get_data(as_text=True) for part in ("Jens", "Hansen", "010190"))
+
+
+def test_non_text_in_a_match_request_gets_422_naming_the_field(client: FlaskClient, demo_app: Flask) -> None:
+    for body, field in (
+        ({**REQUEST, "interests": "synge \ud800"}, "interests"),
+        ({**REQUEST, "location": {"town": "Auning\x00"}}, "location.town"),
+    ):
+        res = client.post("/api/v1/match", json=body, headers=auth(demo_app, "navigator"))
+        assert res.status_code == 422, res.json
+        assert list(res.json["errors"]) == [field]

@@ -167,3 +167,39 @@ def test_organisations(c: FlaskClient, small_app: Flask) -> None:
     assert res.status_code == 200 and res.headers["X-Index-Status"] == "done" and res.headers["ETag"] == '"2"'
     assert {x.id for x in get_backend(small_app).lexical_candidates("sangfugle")} == {"a", "b"}
     assert c.get("/api/v1/organisations?per_page=10", headers=vc).json["total"] == 2
+
+
+def test_a_long_list_of_rejections_ends_in_a_count(
+    c: FlaskClient, small_app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    monkeypatch.setattr("catalogue.importer.MAX_REJECTIONS_LISTED", 2)
+    offers = {"offers": [make_offer(f"o{n}", title="") for n in range(5)]}
+    for query in ("?dry_run=true", ""):
+        res = c.post(f"/api/v1/offers/import{query}", json=offers, headers=small_app.config["VC"])
+        assert res.status_code == 422
+        assert res.json["report"]["rejected_total"] == 5 and len(res.json["report"]["rejected"]) == 2
+        assert list(res.json["errors"]) == ["offers.1.title", "offers.2.title"]
+        assert res.json["message"].startswith("5 of 5 records are invalid")
+
+
+def test_refused_category_extensions_are_named_in_the_errors(c: FlaskClient, small_app: Flask) -> None:
+    body = {"offers": [make_offer("n1", categories=["strik"])], "categories": {"strik": "<i>Strik</i>"}}
+    for query in ("?dry_run=true", ""):
+        res = c.post(f"/api/v1/offers/import{query}", json=body, headers=small_app.config["VC"])
+        assert res.status_code == 422
+        assert res.json["errors"]["categories.strik.label_da"] == ["Must not contain < or > (no markup)."]
+        assert res.json["errors"]["offers.1.categories"][0].startswith("Unknown category: strik")
+
+
+def test_non_text_and_huge_numbers_get_422_naming_the_field(c: FlaskClient, small_app: Flask) -> None:
+    vc, nav = small_app.config["VC"], small_app.config["NAV"]
+    res = c.get("/api/v1/offers?town=Gren%00aa", headers=nav)
+    assert res.status_code == 422 and list(res.json["errors"]) == ["town"]
+    res = c.get(f"/api/v1/offers?page={2**63}", headers=nav)
+    assert res.status_code == 422 and list(res.json["errors"]) == ["page"]
+    res = c.post("/api/v1/offers", json=make_offer("z", title="\ud800"), headers=vc)
+    assert res.status_code == 422 and list(res.json["errors"]) == ["title"]
+    body = {"offers": [make_offer("z", waitlist=2**31)]}
+    for query in ("?dry_run=true", ""):
+        res = c.post(f"/api/v1/offers/import{query}", json=body, headers=vc)
+        assert res.status_code == 422 and list(res.json["errors"]) == ["offers.1.waitlist"]

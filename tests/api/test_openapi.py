@@ -15,6 +15,7 @@ from openapi_spec_validator import validate
 import migrations
 from api import create_app
 from tests.api.conftest import auth
+from tests.api.test_errors import Unreadable
 
 
 def _json(res: Any) -> Any:
@@ -87,6 +88,7 @@ def test_security_and_errors_match_what_the_api_does(demo_app: Flask, method: st
         assert "404" in responses
     headers = [p["name"] for p in operation.get("parameters", []) if p["in"] == "header"]
     assert ("If-Match" in headers) == ({"412", "428"} <= set(responses))
+    assert ("requestBody" in operation) == ("413" in responses)
     for code, response in responses.items():
         if code[0] in "45":
             schema = _resolve(SPEC, response)["content"]["application/json"]["schema"]
@@ -131,6 +133,8 @@ def test_errors_the_api_sends_conform_to_the_spec(client: FlaskClient, demo_app:
     res = client.post("/api/v1/offers/import", json={"offers": [{"id": "x"}]}, headers=vc)
     _assert_documented_error(spec, "POST", "/api/v1/offers/import", res, 422)
     assert _json(res)["report"]["committed"] is False
+    res = client.post("/api/v1/offers/import", input_stream=Unreadable(10**9), content_type="application/json")
+    _assert_documented_error(spec, "POST", "/api/v1/offers/import", res, 413)
 
 
 def test_throttled_and_internal_errors_conform(tmp_path: Any, monkeypatch: pytest.MonkeyPatch) -> None:

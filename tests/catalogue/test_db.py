@@ -7,6 +7,7 @@ from pathlib import Path
 
 import pytest
 from sqlalchemy import text
+from sqlalchemy.exc import DBAPIError
 
 import migrations
 from catalogue.db import make_engine, normalise_url
@@ -61,3 +62,11 @@ def test_write_session_takes_the_lock_up_front(tmp_path: Path) -> None:
     finally:
         other.close()
         store.close()
+
+
+def test_database_errors_hide_the_parameters(store: Store) -> None:
+    marker = "WHO5-SECRET-4711"
+    with pytest.raises(DBAPIError) as caught, store.engine.connect() as conn:
+        conn.execute(text("SELECT * FROM no_such_table WHERE x = :marker"), {"marker": marker})
+    assert "no_such_table" in str(caught.value)  # the statement is still there to debug with
+    assert marker not in str(caught.value)

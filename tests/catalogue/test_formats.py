@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import csv
 import io
 import json
 from pathlib import Path
@@ -10,7 +11,7 @@ import pytest
 
 from catalogue.errors import FileFormatError
 from catalogue.fileformats import read_any
-from catalogue.formats import CSV_COLUMNS, parse_slots, read_text, write_offers
+from catalogue.formats import CSV_COLUMNS, neutralise_cell, parse_slots, read_text, restore_cell, write_offers
 from catalogue.schemas import OfferSchema
 from catalogue.store import Store
 from tests.conftest import make_offer
@@ -115,3 +116,35 @@ def test_csv_header_is_stable() -> None:
     buf = io.StringIO()
     write_offers([], "csv", buf)
     assert buf.getvalue().strip().split(",") == CSV_COLUMNS
+
+
+FORMULAS = ['=HYPERLINK("http://x.example")', "+45 86 30 00 00", "-2+3", "@SUM(A1)", "'=1+1", "''-x"]
+
+
+@pytest.mark.parametrize("text", [*FORMULAS, "\tx", "\rx", "Kor", "'citat'", "", "'"])
+def test_neutralised_cells_never_start_a_formula_and_restore(text: str) -> None:
+    cell = neutralise_cell(text)
+    assert cell[:1] not in ("=", "+", "-", "@", "\t", "\r")
+    assert restore_cell(cell) == text
+    assert (cell == text) == (text.lstrip("'")[:1] not in ("=", "+", "-", "@", "\t", "\r") or text == "")
+
+
+def test_csv_export_neutralises_formulas_and_reimports_them(sqlite_store: Store) -> None:
+    offer = make_offer(
+        "f",
+        title=FORMULAS[0],
+        description=FORMULAS[5],
+        organisation={"id": "org-f", "name": FORMULAS[3], "type": "association"},
+        location={"address": FORMULAS[2], "town": "Grenaa"},
+        contact={"name": FORMULAS[4], "phone": FORMULAS[1]},
+    )
+    assert sqlite_store.import_offers([offer], actor="x").committed
+    buf = io.StringIO()
+    write_offers(sqlite_store.iter_offers(), "csv", buf)
+    cells = [cell for row in csv.reader(io.StringIO(buf.getvalue())) for cell in row]
+    assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
+    assert "'+45 86 30 00 00" in cells and "''=1+1" in cells
+    record = read_text(buf.getvalue(), "csv").records[0].data
+    assert record["title"] == FORMULAS[0] and record["contact"]["phone"] == FORMULAS[1]
+    report = sqlite_store.import_offers(read_text(buf.getvalue(), "csv").records, actor="y")
+    assert report.ok and report.unchanged == 1, report.to_dict()

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from sqlalchemy import func, select
 
-from catalogue.importer import ImportReport, RawRecord, Rejection, validate_records
+from catalogue.importer import MAX_REJECTIONS_LISTED, ImportReport, RawRecord, Rejection, validate_records
 from catalogue.models import AuditEvent
 from catalogue.schemas import OfferSchema
 from catalogue.store import Store
@@ -108,6 +108,47 @@ def test_new_categories_from_the_file_extend_the_taxonomy(store: Store) -> None:
     assert store.categories()["fiskeri"] == "Fiskeri"
 
 
+BAD_CATEGORIES = {
+    "Fiske Ri": "Fiskeri",  # upper case and a space
+    "x" * 51: "For lang kode",
+    "-formel": "Starter med minus",
+    "strik": "<script>alert(1)</script>",
+    "ost": "o" * 101,
+    "tom": "  ",
+}
+
+
+def test_category_extensions_are_validated_alike_in_dry_and_real_runs(store: Store) -> None:
+    offers = [make_offer("a", categories=["fiskeri"]), make_offer("b", categories=["strik"])]
+    categories = {"fiskeri": "Fiskeri", "2-hånd_genbrug": "Genbrug", **BAD_CATEGORIES}
+    reports = [
+        store.import_offers(offers, actor="x", categories=categories, dry_run=dry_run).to_dict()
+        for dry_run in (True, False)
+    ]
+    assert {k: v for k, v in reports[0].items() if k != "dry_run"} == {
+        k: v for k, v in reports[1].items() if k != "dry_run"
+    }
+    report = reports[1]
+    assert report["committed"] is False and report["rejected_total"] == len(BAD_CATEGORIES) + 1
+    file_errors = {f: m for r in report["rejected"] if r["record"] == 0 for f, m in r["errors"].items()}
+    assert set(file_errors) == {
+        "categories.Fiske Ri",
+        f"categories.{'x' * 51}",
+        "categories.-formel",
+        "categories.strik.label_da",
+        "categories.ost.label_da",
+        "categories.tom.label_da",
+    }
+    assert file_errors["categories.strik.label_da"] == ["Must not contain < or > (no markup)."]
+    assert file_errors["categories.ost.label_da"] == ["At most 100 characters."]
+    record_b = next(r for r in report["rejected"] if r["record"] == 2)
+    assert record_b["errors"]["categories"][0].startswith("Unknown category: strik")
+    assert "strik" not in store.categories() and "fiskeri" not in store.categories()
+    skipped = store.import_offers(offers, actor="x", categories=categories, skip_invalid=True)
+    assert skipped.committed and skipped.created == 1
+    assert store.categories()["2-hånd_genbrug"] == "Genbrug" and "strik" not in store.categories()
+
+
 def test_dry_run_counts_updates_and_unchanged(store: Store) -> None:
     store.import_offers([make_offer("a"), make_offer("b")], actor="x")
     report = store.import_offers(
@@ -138,7 +179,7 @@ def test_validate_records_without_a_store() -> None:
 
 def test_report_summary_and_dict() -> None:
     report = ImportReport(source="tilbud.csv", total=3, created=1, unchanged=1, organisations_created=1)
-    report.rejected.append(Rejection(2, 3, "b", {"title": ["Must not be blank."]}))
+    report.reject([Rejection(2, 3, "b", {"title": ["Must not be blank."]})])
     assert not report.ok
     assert report.summary() == (
         "tilbud.csv: 3 records, 1 created, 0 updated, 1 unchanged, 1 rejected; "
@@ -147,4 +188,34 @@ def test_report_summary_and_dict() -> None:
     assert report.to_dict()["rejected"] == [
         {"record": 2, "line": 3, "id": "b", "errors": {"title": ["Must not be blank."]}}
     ]
+    assert report.to_dict()["rejected_total"] == 1
     assert ImportReport(source="x", dry_run=True).summary().endswith("(dry run, nothing written)")
+
+
+def test_a_report_lists_the_first_rejections_and_counts_the_rest(store: Store) -> None:
+    bad = [make_offer(f"o{n}", title="") for n in range(MAX_REJECTIONS_LISTED + 5)]
+    for dry_run in (True, False):
+        report = store.import_offers([make_offer("good"), *bad], actor="t", dry_run=dry_run)
+        assert report.rejected_total == MAX_REJECTIONS_LISTED + 5 and not report.ok
+        assert [r.record for r in report.rejected] == list(range(2, MAX_REJECTIONS_LISTED + 2))
+        assert report.to_dict()["rejected_total"] == MAX_REJECTIONS_LISTED + 5
+        assert f"{MAX_REJECTIONS_LISTED + 5} rejected (the first {MAX_REJECTIONS_LISTED} listed)" in report.summary()
+    assert _dump(store) == []
+
+
+def test_out_of_range_numbers_and_non_text_are_refused_alike_in_dry_and_real_runs(store: Store) -> None:
+    offers = [
+        make_offer("a", places_total=2**31, places_available=None),
+        make_offer("b", title="Kor\x00"),
+        make_offer("c", description="\ud800"),
+        make_offer("d"),
+    ]
+    dry, real = (store.import_offers(offers, actor="x", dry_run=d).to_dict() for d in (True, False))
+    assert dry["rejected"] == real["rejected"] and real["committed"] is False
+    assert [(r["record"], list(r["errors"])) for r in real["rejected"]] == [
+        (1, ["places_total"]),
+        (2, ["title"]),
+        (3, ["description"]),
+    ]
+    skipped = store.import_offers(offers, actor="x", skip_invalid=True)  # no database error on PostgreSQL either
+    assert skipped.committed and skipped.created == 1

@@ -7,7 +7,7 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
-from catalogue.schemas import OfferSchema, flatten_errors
+from catalogue.schemas import OfferSchema, flatten_errors, text_errors
 from tests.conftest import make_offer
 
 
@@ -75,6 +75,12 @@ def test_valid_offer_loads_canonically() -> None:
         ({"contact": {"email": "not-an-email"}}, "contact.email", "email"),
         ({"id": "has space"}, "id", "letters, digits"),
         ({"surprise": 1}, "surprise", "Unknown field"),
+        ({"places_total": 2**31}, "places_total", "less than or equal to 1000000"),
+        ({"volunteers": 10**30}, "volunteers", "less than or equal to 1000000"),
+        ({"title": "Kor\x00"}, "title", "plain text"),
+        ({"description": "\ud800"}, "description", "plain text"),
+        ({"organisation": {"name": "Kor\udfff"}}, "organisation.name", "plain text"),
+        ({"categories": ["sang", "\x00"]}, "categories.1", "plain text"),
     ],
 )
 def test_bad_values_are_named(overrides: dict[str, Any], field: str, fragment: str) -> None:
@@ -124,3 +130,11 @@ def test_the_gazetteers_name_for_the_town_is_stored() -> None:
 def test_short_times_are_padded() -> None:
     offer = OfferSchema().load(make_offer(schedule={"slots": [{"weekday": 3, "start": "9:30", "end": "11:00"}]}))
     assert offer["schedule"]["slots"][0]["start"] == "09:30"
+
+
+def test_text_errors_name_every_bad_string() -> None:
+    data = {"a": "ok", "b": {"c": ["x", "y\x00"]}, "d": "\ud83d", "e": "😀 æøå", "f": 3}
+    assert text_errors(data) == {
+        "b.c.1": ["Must be plain text: no NUL bytes or lone surrogates."],
+        "d": ["Must be plain text: no NUL bytes or lone surrogates."],
+    }

@@ -133,6 +133,9 @@ def test_add_category_checks_and_audits(store: Store) -> None:
     with pytest.raises(InvalidRecord) as exc:
         store.add_category("fiskeri", "Fiskeri hos 010190-1234", actor="x")
     assert exc.value.errors == {"label_da": [CPR_MESSAGE]} and "fiskeri" not in store.categories()
+    with pytest.raises(InvalidRecord) as exc:
+        store.add_category("fiskeri", "<b>Fiskeri</b>", actor="x")
+    assert exc.value.errors == {"label_da": ["Must not contain < or > (no markup)."]}
     store.add_category("fiskeri", "Fiskeri", actor="x")
     store.add_category("fiskeri", "Lystfiskeri", actor="y")
     assert store.categories()["fiskeri"] == "Lystfiskeri"

@@ -6,7 +6,7 @@ from datetime import UTC, datetime, timedelta
 from typing import Any
 
 import pytest
-from sqlalchemy import update
+from sqlalchemy import select, update
 
 from catalogue.store import Store
 from matcher.log import age_band, demand_report, recent_matches, record_match
@@ -122,3 +122,15 @@ def test_demand_report_of_an_empty_log(store: Store) -> None:
     report = demand_report(store)
     assert report["matches"] == 0
     assert all(report[key] == [] for key in report if key not in ("matches", "no_good_match"))
+
+
+@pytest.mark.parametrize(
+    ("town", "kept"),
+    [("Grenå", "Grenaa"), ("auning", "Auning"), ("Jens Hansen 010190-1234", None), ("", None), (None, None)],
+)
+def test_only_gazetteer_towns_are_logged(store: Store, town: str | None, kept: str | None) -> None:
+    record_match(store, actor="navigator", language="da", kinds=[], **{**MATCHES[0], "town": town})
+    with store.read() as session:
+        rows = [tuple(row) for row in session.execute(select(MatchLog.__table__))]
+    assert [entry["town"] for entry in recent_matches(store)] == [kept]
+    assert "Jens" not in str(rows) and "010190" not in str(rows)

@@ -1,0 +1,81 @@
+"""The error envelope for oversize requests: 413 before the body is read."""
+
+from __future__ import annotations
+
+import io
+from pathlib import Path
+
+import pytest
+from flask import Flask
+
+import migrations
+from api import create_app
+from api.auth import create_key
+from api.extensions import get_store
+from tests.conftest import make_offer
+
+
+class Unreadable(io.RawIOBase):
+    """A request body of ``size`` bytes that fails the test if anyone reads it."""
+
+    def __init__(self, size: int) -> None:
+        self.size, self.position = size, 0
+
+    def readable(self) -> bool:
+        return True
+
+    def seekable(self) -> bool:
+        return True
+
+    def seek(self, offset: int, whence: int = io.SEEK_SET) -> int:
+        self.position = {io.SEEK_SET: 0, io.SEEK_CUR: self.position, io.SEEK_END: self.size}[whence] + offset
+        return self.position
+
+    def tell(self) -> int:
+        return self.position
+
+    def readinto(self, buffer: object) -> int:
+        raise AssertionError("the body was read")
+
+
+@pytest.fixture
+def writer_app(tmp_path: Path) -> Flask:
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake", "MAX_UPLOAD_MB": 1})
+    store = get_store(app)
+    migrations.upgrade(store)
+    app.config["VC"] = {
+        "Authorization": "Bearer " + create_key(store, name="vc", role="volunteer_centre", created_by="t")
+    }
+    return app
+
+
+def test_max_upload_mb_sets_max_content_length(writer_app: Flask, tmp_path: Path) -> None:
+    assert writer_app.config["MAX_CONTENT_LENGTH"] == 1024 * 1024
+    default = create_app({"DATA_DIR": str(tmp_path / "d"), "EMBEDDING_MODEL": "fake"})
+    assert default.config["MAX_CONTENT_LENGTH"] == 20 * 1024 * 1024
+
+
+@pytest.mark.parametrize("headers", [{}, {"VC": True}])
+def test_an_oversize_body_gets_413_unread(writer_app: Flask, headers: dict[str, bool]) -> None:
+    res = writer_app.test_client().post(
+        "/api/v1/offers/import",
+        input_stream=Unreadable(200 * 1024 * 1024),
+        content_type="application/json",
+        headers=writer_app.config["VC"] if headers else {},
+    )
+    assert res.status_code == 413
+    assert res.json["code"] == "payload_too_large" and res.json["status"] == 413
+    assert str(1024 * 1024) in res.json["message"]
+
+
+def test_a_body_within_the_limit_is_read(writer_app: Flask) -> None:
+    offers = {"offers": [make_offer("a", description="x" * 900_000)]}
+    res = writer_app.test_client().post(
+        "/api/v1/offers/import?dry_run=true", json=offers, headers=writer_app.config["VC"]
+    )
+    assert res.status_code != 413, res.json
+    too_big = {"offers": [make_offer("a", description="x" * 1_100_000)]}
+    res = writer_app.test_client().post(
+        "/api/v1/offers/import?dry_run=true", json=too_big, headers=writer_app.config["VC"]
+    )
+    assert res.status_code == 413 and res.json["code"] == "payload_too_large"
