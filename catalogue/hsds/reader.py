@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from catalogue.costs import parse_cost_text, parse_period
 from catalogue.errors import FileFormatError
 from catalogue.formats import ParsedFile
 from catalogue.languages import parse_language
@@ -42,13 +43,25 @@ _ACCESS_KEYWORDS = {
     "near_public_transport": r"offentlig transport|public transport|\bbus(stop|stoppested|station|linje)?\b|togstation|"
     r"train station|letbane|\btram(way)?s?\b",
 }
-#: Text saying what is missing ("ikke kørestolsegnet", "no parking") is not read as a feature.
-_NEGATION = re.compile(r"\b(ikke|not|no|ingen|intet|desværre|unfortunately)\b")
+#: A negative, limited or doubtful statement ("Kørestolsadgang: nej", "begrænset adgang", "no
+#: parking", "spørg"): nothing is read from it, as a false feature sends someone to a door they
+#: cannot pass. Checked after removing the positive "uden trin"-phrases (step-free).
+_NEGATION = re.compile(
+    r"\b(nej|ikke|uden|ingen|intet|ej|desværre|mangler|delvis|begræns\w*|utilgængelig\w*|umulig\w*|"
+    r"svær\w*|spørg\w*|måske|evt|false|no|not|none|without|limited|partial\w*|inaccessible|difficult|"
+    r"unfortunately|maybe|ask|n/a)\b|[?✗✘×]|\b0\b"
+)
+_POSITIVE_WITHOUT = re.compile(r"\b(uden|without) (trin|dørtrin|trapper|steps?|stairs)\b")
 _PER_KEYWORDS = (
+    ("halvår", r"halvår|half[- ]year|semi-?annual"),
+    ("kvartal", r"kvartal|quarter"),
     ("måned", r"måned|\bmdr?\b|month"),
     ("sæson", r"sæson|season|semester"),
-    ("år", r"\bår\b|årlig|year|annual"),
+    ("uge", r"\buge(n|ntlig\w*)?\b|week"),
+    ("år", r"\bår(et|lig\w*)?\b|year|annual"),
+    ("gang", r"\bgang(en)?\b|per (time|visit|session)|each (time|visit)"),
 )
+_FREE_TEXT = frozenset({"gratis", "free", "0 kr", "0 kr.", "0 dkk", "det er gratis", "gratis deltagelse"})
 _CATEGORY_CODE_RE = re.compile(r"[a-zæøå_]{2,50}")
 
 
@@ -154,20 +167,21 @@ def _language(obj: Mapping[str, Any]) -> str | None:
 
 
 def _accessibility(locations: list[Mapping[str, Any]], warn: list[str]) -> list[str]:
-    """Our own labels exactly, else keywords in Danish or English. A false
-    "wheelchair" sends someone to a door they cannot pass, so a negated text
-    is reported rather than read."""
+    """Our own labels exactly, else keywords in Danish or English from a positive statement only.
+    A negative, limited or doubtful text ("Kørestolsadgang: nej", "begrænset") sets nothing and is
+    reported with its words: a false "wheelchair" is worse than a missing one."""
     by_label = {label.casefold(): code for code, label in ACCESSIBILITY.items()}
     found: set[str] = set()
     for loc in locations:
         for item in maps(loc.get("accessibility")):
-            text = " ".join(filter(None, [_text(item.get("description")), _text(item.get("details"))])).casefold()
-            if text in by_label:
-                found.add(by_label[text])
-            elif _NEGATION.search(text):
-                warn.append(f"accessibility {text!r} not mapped; check it by hand")
+            text = " ".join(filter(None, [_text(item.get("description")), _text(item.get("details"))]))
+            low = " ".join(text.casefold().split())
+            if low in by_label:
+                found.add(by_label[low])
+            elif _NEGATION.search(_POSITIVE_WITHOUT.sub(" ", low)):
+                warn.append(f"accessibility {text!r} is negative, limited or unclear; no feature set, check it by hand")
             else:
-                found.update(code for code, pattern in _ACCESS_KEYWORDS.items() if re.search(pattern, text))
+                found.update(code for code, pattern in _ACCESS_KEYWORDS.items() if re.search(pattern, low))
     return sorted(found)
 
 
@@ -256,19 +270,52 @@ def _read_location(locations: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {k: v for k, v in location.items() if v is not None and v != ""}
 
 
-def _read_cost(svc: Mapping[str, Any], per: str | None, warn: list[str]) -> dict[str, Any] | None:
-    """The first priced option; the period from our attribute, else from its text."""
-    options = [c for c in maps(svc.get("cost_options")) if c.get("amount") is not None]
-    if not options:
-        return None
-    opt = options[0]
-    currency = str(opt.get("currency") or CURRENCY).upper()
-    if currency != CURRENCY:
-        warn.append(f"cost in {currency} left out; only DKK is supported")
-        return None
-    text = f"{opt.get('option') or ''} {opt.get('amount_description') or ''}".casefold()
-    per = per or next((p for p, pattern in _PER_KEYWORDS if re.search(pattern, text)), "gang")
-    return {"amount_dkk": opt["amount"], "per": per}
+def _read_cost(svc: Mapping[str, Any], fm_per: str | None, warn: list[str]) -> dict[str, Any] | None:
+    """Every cost option, each with its own period (our export names it exactly in ``option``;
+    other publishers' text is searched for one period word). What is not stated stays unknown
+    and is reported: no options, an amount only described in text, another currency, no period.
+    ``fm_per`` is the single period our exports before cost options carried as an attribute."""
+    given = maps(svc.get("cost_options"))
+    fees = _text(svc.get("fees_description"))
+    if not given:
+        if fees is None:
+            return None
+        if fees.casefold().strip(" .!") in _FREE_TEXT:
+            return {"options": [{"amount": 0, "per": None}]}
+        warn.append(f"price only described in text ({fees!r}); stored as unknown, with the text")
+        return {"options": [{"amount": None, "text": fees}]}
+    options = []
+    for pos, given_opt in enumerate(given, start=1):
+        name, described = _text(given_opt.get("option")), _text(given_opt.get("amount_description"))
+        exact = [p for p in (name, described) if p and parse_period(p)]
+        per = parse_period(exact[0]) if exact else None
+        text = " – ".join(t for t in (name, described) if t and t not in exact) or None
+        if per is None:
+            words = f"{name or ''} {described or ''}".casefold()
+            found = {p for p, pattern in _PER_KEYWORDS if re.search(pattern, words)}
+            per = found.pop() if len(found) == 1 else (fm_per if len(given) == 1 and not found else None)
+        amount, currency = given_opt.get("amount"), str(given_opt.get("currency") or CURRENCY).upper()
+        if text and _restates(text, amount, per):  # "60 kr. pr. md." next to amount 60, per month
+            text = None
+        label = f"cost option {pos} ({_text(amount)} {currency} {name or ''} {described or ''})".replace("  ", " ")
+        if amount is None:
+            warn.append(f"{label} has no amount; the price is stored as unknown")
+        elif currency != CURRENCY:
+            warn.append(f"{label} is not in {CURRENCY}; kept, but the price counts as unknown")
+        elif per is None and amount != 0:
+            warn.append(f"{label} names no period we can read; the price is stored as unknown")
+        if amount is not None or text:
+            options.append({"amount": amount, "currency": currency, "per": per, "text": text})
+    return {"options": options}
+
+
+def _restates(text: str, amount: Any, per: str | None) -> bool:
+    """Does ``text`` only say the amount and period again (as our exports before 0005 did)?"""
+    try:
+        said = parse_cost_text(text)
+    except ValueError:
+        return False
+    return len(said) == 1 and said[0]["amount"] == amount and said[0]["per"] == per
 
 
 def _service_record(

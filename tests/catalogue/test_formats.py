@@ -76,7 +76,7 @@ def test_danish_excel_csv(tmp_path: Path) -> None:
         {"weekday": 2, "start": "10:00", "end": "12:00"},
         {"weekday": 4, "start": "19:00", "end": "21:30"},
     ]
-    assert offer["cost"] == {"amount_dkk": 12.5, "per": "gang"}
+    assert offer["cost"] == {"options": [{"amount": 12.5, "currency": "DKK", "per": "gang", "text": None}]}
     assert offer["newcomers_welcome"] is True and offer["places_total"] is None
     assert offer["location"]["postcode"] == "8500"
 

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
+from catalogue.costs import monthly_cost
 from catalogue.errors import FileFormatError
 from catalogue.hsds import (
     export_document,
@@ -103,7 +104,9 @@ def test_foreign_service_imports() -> None:
         {"weekday": 2, "start": "10:00", "end": "11:30"},
         {"weekday": 4, "start": "10:00", "end": "11:30"},
     ]
-    assert offer["cost"] == {"amount_dkk": 100.0, "per": "år"}
+    assert offer["cost"] == {
+        "options": [{"amount": 100.0, "currency": "DKK", "per": "år", "text": "Membership per year"}]
+    }
     assert offer["accessibility"] == ["accessible_toilet", "near_public_transport", "wheelchair"]
     assert offer["languages"] == ["en", "da"]
     assert (offer["age_min"], offer["age_max"]) == (18, None)
@@ -147,7 +150,7 @@ def test_foreign_service_free_text_fallbacks() -> None:
     record = services_to_records([service]).records[0].data
     assert (record["status"], record["cost"], record["languages"]) == (
         "paused",
-        {"amount_dkk": 60, "per": "måned"},
+        {"options": [{"amount": 60, "currency": "DKK", "per": "måned", "text": None}]},
         ["da", "Quenya"],
     )
     service["service_at_locations"][0]["location"]["accessibility"] = [
@@ -156,7 +159,8 @@ def test_foreign_service_free_text_fallbacks() -> None:
     ]
     service["cost_options"][0]["currency"] = "EUR"
     parsed = services_to_records([service])
-    assert "cost" not in parsed.records[0].data
+    assert parsed.records[0].data["cost"]["options"][0]["currency"] == "EUR"  # kept, and unknown:
+    assert monthly_cost(parsed.records[0].data["cost"]) is None
     assert parsed.records[0].data["accessibility"] == ["parking"]
     assert any("ikke kørestolsegnet" in w for w in parsed.meta["warnings"])
     assert any("EUR" in w for w in parsed.meta["warnings"])
