@@ -87,8 +87,10 @@ def hard_rules(req: MatchRequest, today: date) -> list[Rule]:
         rules.append(Rule("wheelchair_user", AnyOf((Flag("wheelchair"), Flag("online")))))
     limit = cost_limit(req)
     if limit is not None:
-        # "more than the limit" excludes; an unknown price (None) passes, and the explanation cautions
-        rules.append(Rule("cost", Not(Range("monthly_cost", gte=math.nextafter(limit, math.inf)))))
+        # a known monthly cost over the limit excludes; an unknown price (no value) passes, and the
+        # explanation cautions ("Range >= -inf" is "has a value")
+        unknown = Not(Range("monthly_cost", gte=-math.inf))
+        rules.append(Rule("cost", AnyOf((Range("monthly_cost", lte=limit), unknown))))
     if req.has("daytime_only"):
         rules.append(Rule("daytime_only", AnyOf((Flag("has_daytime_slot"), Flag("by_arrangement")))))
     if req.has("evenings_only"):
