@@ -16,17 +16,16 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
-from catalogue.costs import parse_cost_text, parse_period
 from catalogue.errors import FileFormatError
 from catalogue.formats import ParsedFile
 from catalogue.languages import parse_language
 from catalogue.store import RawRecord
 from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES
 
+from .cost_options import read_cost
 from .terms import (
     CATEGORY_TAXONOMY,
     CATEGORY_TAXONOMY_NAME,
-    CURRENCY,
     FM_TERM_IDS,
     FM_TERMS,
     RRULE_DAYS,
@@ -52,16 +51,6 @@ _NEGATION = re.compile(
     r"unfortunately|maybe|ask|n/a)\b|[?✗✘×]|\b0\b"
 )
 _POSITIVE_WITHOUT = re.compile(r"\b(uden|without) (trin|dørtrin|trapper|steps?|stairs)\b")
-_PER_KEYWORDS = (
-    ("halvår", r"halvår|half[- ]year|semi-?annual"),
-    ("kvartal", r"kvartal|quarter"),
-    ("måned", r"måned|\bmdr?\b|month"),
-    ("sæson", r"sæson|season|semester"),
-    ("uge", r"\buge(n|ntlig\w*)?\b|week"),
-    ("år", r"\bår(et|lig\w*)?\b|year|annual"),
-    ("gang", r"\bgang(en)?\b|per (time|visit|session)|each (time|visit)"),
-)
-_FREE_TEXT = frozenset({"gratis", "free", "0 kr", "0 kr.", "0 dkk", "det er gratis", "gratis deltagelse"})
 _CATEGORY_CODE_RE = re.compile(r"[a-zæøå_]{2,50}")
 
 
@@ -270,54 +259,6 @@ def _read_location(locations: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {k: v for k, v in location.items() if v is not None and v != ""}
 
 
-def _read_cost(svc: Mapping[str, Any], fm_per: str | None, warn: list[str]) -> dict[str, Any] | None:
-    """Every cost option, each with its own period (our export names it exactly in ``option``;
-    other publishers' text is searched for one period word). What is not stated stays unknown
-    and is reported: no options, an amount only described in text, another currency, no period.
-    ``fm_per`` is the single period our exports before cost options carried as an attribute."""
-    given = maps(svc.get("cost_options"))
-    fees = _text(svc.get("fees_description"))
-    if not given:
-        if fees is None:
-            return None
-        if fees.casefold().strip(" .!") in _FREE_TEXT:
-            return {"options": [{"amount": 0, "per": None}]}
-        warn.append(f"price only described in text ({fees!r}); stored as unknown, with the text")
-        return {"options": [{"amount": None, "text": fees}]}
-    options = []
-    for pos, given_opt in enumerate(given, start=1):
-        name, described = _text(given_opt.get("option")), _text(given_opt.get("amount_description"))
-        exact = [p for p in (name, described) if p and parse_period(p)]
-        per = parse_period(exact[0]) if exact else None
-        text = " – ".join(t for t in (name, described) if t and t not in exact) or None
-        if per is None:
-            words = f"{name or ''} {described or ''}".casefold()
-            found = {p for p, pattern in _PER_KEYWORDS if re.search(pattern, words)}
-            per = found.pop() if len(found) == 1 else (fm_per if len(given) == 1 and not found else None)
-        amount, currency = given_opt.get("amount"), str(given_opt.get("currency") or CURRENCY).upper()
-        if text and _restates(text, amount, per):  # "60 kr. pr. md." next to amount 60, per month
-            text = None
-        label = f"cost option {pos} ({_text(amount)} {currency} {name or ''} {described or ''})".replace("  ", " ")
-        if amount is None:
-            warn.append(f"{label} has no amount; the price is stored as unknown")
-        elif currency != CURRENCY:
-            warn.append(f"{label} is not in {CURRENCY}; kept, but the price counts as unknown")
-        elif per is None and amount != 0:
-            warn.append(f"{label} names no period we can read; the price is stored as unknown")
-        if amount is not None or text:
-            options.append({"amount": amount, "currency": currency, "per": per, "text": text})
-    return {"options": options}
-
-
-def _restates(text: str, amount: Any, per: str | None) -> bool:
-    """Does ``text`` only say the amount and period again (as our exports before 0005 did)?"""
-    try:
-        said = parse_cost_text(text)
-    except ValueError:
-        return False
-    return len(said) == 1 and said[0]["amount"] == amount and said[0]["per"] == per
-
-
 def _service_record(
     svc: Mapping[str, Any], known: Mapping[str, str], warn: list[str]
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -341,7 +282,7 @@ def _service_record(
         "categories": categories,
         "location": _read_location(locations),
         "schedule": _read_schedule(svc, sals, warn),
-        "cost": _read_cost(svc, fm.get("cost_per"), warn),
+        "cost": read_cost(svc, fm.get("cost_per"), warn),
         "accessibility": _accessibility(locations, warn),
         "languages": list(dict.fromkeys(filter(None, map(_language, languages)))) or None,
         "age_min": _whole(svc.get("minimum_age")),

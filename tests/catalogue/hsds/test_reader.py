@@ -289,3 +289,11 @@ def test_prices_of_every_kind_survive_an_export_and_import() -> None:
         offer = OfferSchema().load({**make_offer("p-1"), "cost": cost})
         back = read_hsds_json(json.dumps(export_document([offer], CATEGORIES)))
         assert OfferSchema().load(dict(back.records[0].data))["cost"] == offer["cost"]
+
+
+def test_an_amount_written_as_text_is_not_guessed() -> None:
+    service = _foreign()
+    service["cost_options"] = [{"id": str(uuid.uuid4()), "amount": "2.400", "currency": "DKK", "option": "pr. år"}]
+    cost, warnings = _cost_of(service)
+    assert cost["options"] == [{"amount": None, "currency": "DKK", "per": "år", "text": "2.400 DKK"}]
+    assert monthly_cost(cost) is None and any("'2.400'" in w for w in warnings)
