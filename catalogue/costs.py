@@ -211,11 +211,11 @@ def describe(cost: Mapping[str, Any] | None) -> str | None:
 
 def cost_cell(cost: Mapping[str, Any] | None) -> str:
     """The CSV ``cost`` cell that :func:`parse_cost_text` reads back (``""`` for no options).
-    Options without an amount cannot be written this way; their text is kept in parentheses
-    only when an amount exists, so callers export those through JSON or HSDS."""
+    An option the cell cannot state (no amount, or an amount with no period) is left out rather
+    than given a period it never had; JSON and HSDS keep every option."""
     parts = []
     for opt in canonical_cost(cost)["options"]:
-        if opt["amount"] is None:
+        if opt["amount"] is None or (opt["per"] is None and opt["amount"] != 0):
             continue
         currency = "kr" if opt["currency"] == CURRENCY else opt["currency"]
         text = f" ({opt['text']})" if opt["text"] else ""

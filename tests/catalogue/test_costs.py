@@ -92,3 +92,8 @@ def test_unknown_is_never_free() -> None:
     assert canonical_cost({"amount_dkk": 5}) == {
         "options": [{"amount": 5.0, "currency": "DKK", "per": "gang", "text": None}]
     }
+
+
+def test_cost_cell_never_invents_a_period() -> None:
+    cost = {"options": [{"amount": 40, "per": None}, {"amount": None, "text": "kaffe"}, {"amount": 5, "per": "uge"}]}
+    assert cost_cell(cost) == "5 kr/uge"
