@@ -6,8 +6,9 @@ message, and nothing in it is imported.
 
 CSV is what a volunteer-centre coordinator edits in a spreadsheet, so it is
 forgiving about what spreadsheets do: a UTF-8 byte-order mark, ``;`` as the
-delimiter (Danish Excel), ``ja``/``nej`` for booleans, a decimal comma, and
-schedules written as ``tirsdag 10:00-12:00; torsdag 19-21``.
+delimiter (Danish Excel), ``ja``/``nej`` for booleans, a decimal comma, Danish
+thousands separators in prices (``2.400``), prices as ``600 kr/år; 15 kr/gang (kaffe)``
+and schedules written as ``tirsdag 10:00-12:00; torsdag 19-21``.
 
 Because the CSV is opened in spreadsheets, the writer neutralises text cells
 that a spreadsheet would run as a formula (OWASP "CSV Injection": a cell
@@ -26,6 +27,7 @@ from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
 from typing import Any
 
+from .costs import cost_cell
 from .errors import FileFormatError
 from .importer import RawRecord
 from .jsonsafe import jsonable
@@ -51,6 +53,7 @@ CSV_COLUMNS = [
     "schedule",
     "schedule.valid_from",
     "schedule.valid_to",
+    "cost",
     "cost.amount_dkk",
     "cost.per",
     *FLAT_OFFER_FIELDS,
@@ -62,7 +65,9 @@ CSV_COLUMNS = [
 _LIST_COLUMNS = {"categories", "accessibility", "languages"}
 _BOOL_COLUMNS = {"location.online", "newcomers_welcome", "companion_available", "transport_offered"}
 _INT_COLUMNS = {"age_min", "age_max", "places_total", "places_available", "waitlist", "volunteers"}
-_FLOAT_COLUMNS = {"location.lat", "location.lon", "cost.amount_dkk"}
+_FLOAT_COLUMNS = {"location.lat", "location.lon"}
+#: Cells the offer schema reads itself (Danish numbers, cost options; see catalogue.costs).
+_COST_COLUMNS = {"cost", "cost.amount_dkk", "cost.per"}
 _REQUIRED_CSV = {"id", "title"}
 #: A text cell starting like this (after any quotes) is written with one more leading ``'``.
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
@@ -172,7 +177,7 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
     record: dict[str, Any] = {}
     for column, cell in row.items():
         value = restore_cell((cell or "").strip())
-        if column == "schedule":
+        if column == "schedule" or column in _COST_COLUMNS:
             continue
         parsed: Any
         if value == "":
@@ -195,17 +200,31 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
     if slots_text or "schedule.valid_from" in row or "schedule.valid_to" in row:
         schedule = record.setdefault("schedule", {})
         schedule["slots"] = parse_slots(slots_text) if slots_text else []
-    for nested in ("organisation", "location", "cost", "contact", "schedule"):
+    cost = _csv_cost(row)
+    if cost is not None:
+        record["cost"] = cost
+    for nested in ("organisation", "location", "contact", "schedule"):
         sub = record.get(nested)
         if isinstance(sub, dict) and all(v is None for v in sub.values()):
             record[nested] = None
-    if record.get("cost") and record["cost"].get("per") is None:
-        record["cost"].pop("per")
-    for nested in ("organisation", "location", "cost", "contact", "schedule"):
+    for nested in ("organisation", "location", "contact", "schedule"):
         sub = record.get(nested)
         if isinstance(sub, dict):
             record[nested] = {k: v for k, v in sub.items() if v is not None}
     return {k: v for k, v in record.items() if v is not None}
+
+
+def _csv_cost(row: Mapping[str, str | None]) -> str | dict[str, Any] | None:
+    """The price as written: the ``cost`` cell (``"600 kr/år; 15 kr/gang (kaffe)"``) or the old
+    ``cost.amount_dkk`` and ``cost.per`` cells, left as text for the offer schema to read as Danish
+    numbers (``"2.400"`` is 2400) or to reject with a message. Both at once is rejected there too."""
+    cell = (row.get("cost") or "").strip()
+    amount = (row.get("cost.amount_dkk") or "").strip() or None
+    per = (row.get("cost.per") or "").strip() or None
+    if amount is None and per is None:
+        return cell or None
+    legacy: dict[str, Any] = {"amount_dkk": amount, **({"per": per} if per else {})}
+    return {**legacy, "options": cell} if cell else legacy
 
 
 def _bool(value: str) -> bool | str:
@@ -300,6 +319,9 @@ def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
         if column == "schedule":
             row[column] = neutralise_cell(format_slots((rec.get("schedule") or {}).get("slots") or []))
             continue
+        if column in _COST_COLUMNS:  # written as options in the one ``cost`` cell
+            row[column] = cost_cell(rec.get("cost")) if column == "cost" else ""
+            continue
         head, _, rest = column.partition(".")
         value = rec.get(head)
         if rest:
@@ -310,8 +332,6 @@ def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
             row[column] = neutralise_cell(value)
         elif isinstance(value, bool):
             row[column] = "ja" if value else "nej"
-        elif isinstance(value, float) and value.is_integer() and column == "cost.amount_dkk":
-            row[column] = str(int(value))
         else:
             row[column] = "" if value is None else str(value)
     return row

@@ -76,8 +76,7 @@ class Offer(Base):
     slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
-    cost_amount_dkk: Mapped[float] = mapped_column(Float, default=0.0)
-    cost_per: Mapped[str] = mapped_column(String(10), default="gang")
+    cost: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # catalogue.records.CostRecord
     accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
     age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)

@@ -72,11 +72,22 @@ class ScheduleRecord(TypedDict):
     valid_to: date | None
 
 
-class CostRecord(TypedDict):
-    """Price in Danish kroner ``per`` period (a key of catalogue.taxonomy.COST_PERIODS)."""
+class CostOptionRecord(TypedDict):
+    """One way to pay: ``amount`` in ``currency`` (ISO 4217, normally ``"DKK"``) ``per`` period
+    (a key of catalogue.taxonomy.COST_PERIODS, or None when not stated), and what it is for
+    (``text``, e.g. "kaffe"). ``amount`` is None when the price is only described in ``text``."""
 
-    amount_dkk: float
-    per: str
+    amount: float | None
+    currency: str
+    per: str | None
+    text: str | None
+
+
+class CostRecord(TypedDict):
+    """An offer's price: all its cost options (a membership per year and a coffee kitty per time).
+    No options means the price is unknown; see :mod:`catalogue.costs` for the rules."""
+
+    options: list[CostOptionRecord]
 
 
 class _OfferFields(TypedDict):

@@ -17,6 +17,7 @@ from sqlalchemy import select
 from sqlalchemy.orm import Session
 
 from .capacity import CAPACITY_FIELDS, capacity_changed
+from .costs import canonical_cost
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Offer, OfferCategory, Organisation, utcnow
 from .records import ContactRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord, SlotRecord
@@ -91,7 +92,7 @@ def offer_to_dict(row: Offer) -> OfferRecord:
             "valid_from": row.valid_from,
             "valid_to": row.valid_to,
         },
-        "cost": {"amount_dkk": float(row.cost_amount_dkk), "per": row.cost_per},
+        "cost": canonical_cost(row.cost),
         "accessibility": list(row.accessibility or []),
         "languages": list(row.languages or []),
         "age_min": row.age_min,
@@ -128,14 +129,14 @@ def editable_offer(row: Offer) -> dict[str, Any]:
 
 def apply_offer(row: Offer, offer: OfferDraft, org_row: Organisation) -> None:
     """Copy a validated offer onto its row (categories keep their order as positions)."""
-    loc, sched, cost = offer["location"], offer["schedule"], offer["cost"]
+    loc, sched = offer["location"], offer["schedule"]
     row.kind, row.title, row.description = offer["kind"], offer["title"], offer["description"]
     row.organisation = org_row
     row.address, row.postcode, row.town = loc["address"], loc["postcode"], loc["town"]
     row.lat, row.lon, row.online = loc["lat"], loc["lon"], loc["online"]
     row.slots = [dict(s) for s in sched["slots"]]
     row.valid_from, row.valid_to = sched["valid_from"], sched["valid_to"]
-    row.cost_amount_dkk, row.cost_per = cost["amount_dkk"], cost["per"]
+    row.cost = {"options": [dict(o) for o in offer["cost"]["options"]]}
     for name in (*FLAT_OFFER_FIELDS, "contact"):
         setattr(row, name, offer[name])  # type: ignore[literal-required]
     existing = {link.category_code: link for link in row.category_links}

@@ -25,7 +25,7 @@ from marshmallow import (
     validates_schema,
 )
 
-from . import taxonomy
+from . import costs, taxonomy
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
 from .privacy import CprGuard
@@ -217,13 +217,74 @@ class ScheduleSchema(_Base):
             raise ValidationError("valid_to is before valid_from.", "valid_to")
 
 
-class CostSchema(_Base):
-    amount_dkk = fields.Float(
-        required=True,
+class _Amount(fields.Float):
+    """A number, or a number written as Danish Excel writes it (``"2.400"``, ``"37,50"``)."""
+
+    def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
+        if isinstance(value, bool):
+            raise ValidationError("Not a number.")
+        if isinstance(value, str):
+            try:
+                value = costs.parse_danish_number(value)
+            except ValueError as exc:
+                raise ValidationError(str(exc)) from None
+        return super()._deserialize(value, attr, data, **kwargs)
+
+
+class CostOptionSchema(_Base):
+    """One way to pay (see ``catalogue.records.CostOptionRecord``)."""
+
+    amount = _Amount(
+        load_default=None,
+        allow_none=True,
         allow_nan=False,
-        validate=validate.Range(min=0, max=100_000, error="Cost must be between 0 and 100000 DKK."),
+        validate=validate.Range(min=0, max=100_000, error="Cost must be between 0 and 100000."),
     )
-    per = fields.String(load_default="gang", validate=validate.OneOf(list(taxonomy.COST_PERIODS)))
+    currency = fields.String(
+        load_default=costs.CURRENCY,
+        validate=validate.Regexp(r"^[A-Z]{3}$", error="Give an ISO 4217 currency code such as DKK."),
+    )
+    per = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(taxonomy.COST_PERIODS)))
+    text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
+
+    @pre_load
+    def _upper_currency(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, Mapping) and isinstance(data.get("currency"), str):
+            data = {**data, "currency": data["currency"].strip().upper()}
+        return data
+
+    @validates_schema
+    def _something(self, data: dict[str, Any], **_: Any) -> None:
+        if data.get("amount") is None and not (data.get("text") or "").strip():
+            raise ValidationError("Give an amount, or a text describing the price.", "amount")
+
+
+class CostSchema(_Base):
+    """An offer's price: ``{"options": [...]}``. Also read: the old single
+    ``{"amount_dkk", "per"}`` and a text such as ``"600 kr/år; 15 kr/gang (kaffe)"``
+    (``catalogue.costs.parse_cost_text``). No options: the price is unknown."""
+
+    options = fields.List(
+        fields.Nested(CostOptionSchema), load_default=list, validate=validate.Length(max=10, error="At most 10.")
+    )
+
+    @pre_load
+    def _other_shapes(self, data: Any, **_: Any) -> Any:
+        if isinstance(data, str):
+            try:
+                return {"options": costs.parse_cost_text(data)}
+            except ValueError as exc:
+                raise ValidationError(str(exc), "options") from None
+        if isinstance(data, Mapping) and "options" in data and "amount_dkk" in data:
+            raise ValidationError(
+                "Give the price either as options (the CSV cost column) or as amount_dkk and per, not both.", "options"
+            )
+        if isinstance(data, Mapping) and "amount_dkk" in data:
+            unknown = sorted(set(data) - {"amount_dkk", "per"})
+            if unknown:
+                raise ValidationError(f"Unknown field(s) next to amount_dkk: {', '.join(unknown)}.", "options")
+            return {"options": [{"amount": data["amount_dkk"], "per": data.get("per") or "gang"}]}
+        return data
 
 
 class OfferSchema(_Base):
@@ -345,7 +406,6 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
     location["online"] = bool(loc.get("online"))
     schedule = data.get("schedule") or {}
     slots = sorted({(s["weekday"], s["start"], s["end"]) for s in schedule.get("slots") or []})
-    cost = data.get("cost") or {"amount_dkk": 0.0, "per": "gang"}
     return {
         "id": data.get("id"),
         "kind": data["kind"],
@@ -359,7 +419,7 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
             "valid_from": schedule.get("valid_from"),
             "valid_to": schedule.get("valid_to"),
         },
-        "cost": {"amount_dkk": float(cost["amount_dkk"]), "per": cost.get("per") or "gang"},
+        "cost": costs.canonical_cost(data.get("cost")),
         "accessibility": sorted(set(data.get("accessibility") or [])),
         "languages": _dedupe(data.get("languages") or ["da"]),
         "age_min": data.get("age_min"),

@@ -60,15 +60,21 @@ ACCESSIBILITY: Final[dict[str, str]] = {
 
 COST_PERIODS: Final[dict[str, str]] = {
     "gang": "pr. gang",
+    "uge": "pr. uge",
     "måned": "pr. måned",
+    "kvartal": "pr. kvartal",
+    "halvår": "pr. halvår",
     "år": "pr. år",
     "sæson": "pr. sæson",
 }
 
-#: How many of each period make a month; used for monthly cost everywhere.
+#: How many of each period make a month; used for monthly cost everywhere (catalogue.costs.monthly_cost).
 PERIODS_PER_MONTH: Final[dict[str, float]] = {
     "gang": 4.0,  # a weekly activity meets about four times a month
+    "uge": 52 / 12,
     "måned": 1.0,
+    "kvartal": 1 / 3,
+    "halvår": 1 / 6,
     "sæson": 1 / 4,  # a season is taken as about four months
     "år": 1 / 12,
 }
@@ -94,11 +100,6 @@ WEEKDAYS_DA: Final[dict[int, str]] = {
     6: "lørdag",
     7: "søndag",
 }
-
-
-def monthly_cost(amount_dkk: float, per: str) -> float:
-    """Convert a price to DKK per month, the one unit rules and filters use."""
-    return round(float(amount_dkk) * PERIODS_PER_MONTH[per], 2)
 
 
 #: A category code: 2-50 (the column's length) lower-case letters incl. æøå, digits, ``-`` or ``_``,

@@ -15,9 +15,10 @@ from typing import Any
 
 import numpy as np
 
+from catalogue.costs import monthly_cost
 from catalogue.gazetteer import Gazetteer, default_gazetteer
 from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
-from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES, OFFER_KINDS, monthly_cost
+from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES, OFFER_KINDS
 
 #: Stand-in for "no upper age limit", so that age filters are plain ranges.
 AGE_MAX_OPEN = 150
@@ -41,7 +42,7 @@ class SearchDocument:
     age_max: int
     has_places: bool
     places_available: int | None
-    monthly_cost: float
+    monthly_cost: float | None  # DKK a month; None when the price is unknown (catalogue.costs)
     wheelchair: bool  # wheelchair-accessible or step-free
     step_free: bool
     hearing_loop: bool
@@ -101,7 +102,6 @@ def build_document(
         area = "anholt"
     else:
         area = "mainland"
-    cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
     return SearchDocument(
         id=offer["id"],
         title=title,
@@ -117,7 +117,7 @@ def build_document(
         age_max=AGE_MAX_OPEN if offer.get("age_max") is None else offer["age_max"],
         has_places=available is None or available > 0,
         places_available=available,
-        monthly_cost=monthly_cost(cost["amount_dkk"], cost["per"]),
+        monthly_cost=monthly_cost(offer.get("cost")),
         wheelchair=bool(access & {"wheelchair", "step_free"}),
         step_free="step_free" in access,
         hearing_loop="hearing_loop" in access,

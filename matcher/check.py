@@ -19,10 +19,10 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any, Final
 
+from catalogue.costs import monthly_cost
 from catalogue.gazetteer import default_gazetteer
 from catalogue.geo import haversine_km
 from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
-from catalogue.taxonomy import monthly_cost
 
 from .request import MatchRequest, Window
 
@@ -88,8 +88,8 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
     if req.has("wheelchair_user") and not (online or access & {"wheelchair", "step_free"}):
         broken.append("wheelchair_user")
     limit = cost_limit(req)
-    cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
-    if limit is not None and monthly_cost(cost["amount_dkk"], cost["per"]) > limit:
+    monthly = monthly_cost(offer.get("cost"))
+    if limit is not None and monthly is not None and monthly > limit:  # unknown passes, with a caution
         broken.append("cost")
     if req.has("daytime_only") and slots and not has_daytime_slot(slots):
         broken.append("daytime_only")

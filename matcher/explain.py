@@ -9,10 +9,11 @@ from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
-from typing import Any
+from typing import Any, Final
 
+from catalogue.costs import describe, is_free, monthly_cost
 from catalogue.languages import name_da
-from catalogue.taxonomy import COST_PERIODS, WEEKDAYS_DA, monthly_cost
+from catalogue.taxonomy import WEEKDAYS_DA
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
 
@@ -139,13 +140,14 @@ def danish_date(day: date) -> str:
     return f"{day.day}. {MONTHS_DA[day.month - 1]}"
 
 
-def price_phrase(cost: Mapping[str, Any]) -> str:
-    """'Gratis', '150 kr. pr. år', '37,50 kr. pr. gang' (Danish decimal comma)."""
-    amount = float(cost["amount_dkk"])
-    if amount == 0:
-        return "Gratis"
-    shown = str(int(amount)) if amount.is_integer() else f"{amount:.2f}".replace(".", ",")
-    return f"{shown} kr. {COST_PERIODS[cost['per']]}"
+#: The caution for an offer whose price is unknown (never shown as free).
+UNKNOWN_PRICE: Final = "Prisen er ikke oplyst – spørg foreningen"
+
+
+def price_phrase(cost: Mapping[str, Any] | None) -> str:
+    """'Gratis', '150 kr. pr. år', '37,50 kr. pr. gang', '600 kr. pr. år + 15 kr. pr. gang (kaffe)'
+    (Danish decimal comma); an unknown price is 'Prisen er ikke oplyst', never 'Gratis'."""
+    return describe(cost) or "Prisen er ikke oplyst"
 
 
 def next_slots(offer: Mapping[str, Any], today: date, count: int = 3) -> list[dict[str, str]]:
@@ -230,11 +232,11 @@ def accommodations(
         if "accessible_toilet" in access:
             out.append("Handicaptoilet")
     if req.has("low_income") or req.max_monthly_cost_dkk is not None:
-        cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
-        if float(cost["amount_dkk"]) == 0:
+        monthly = monthly_cost(offer.get("cost"))
+        if is_free(offer.get("cost")):
             out.append("Gratis")
-        else:
-            out.append(f"Billigt: ca. {round(monthly_cost(cost['amount_dkk'], cost['per']))} kr. om måneden")
+        elif monthly is not None:  # an unknown price is a caution (see cautions), not an accommodation
+            out.append(f"Billigt: ca. {round(monthly)} kr. om måneden")
     if req.has("no_car") or req.has("reduced_mobility") or req.has("visually_impaired"):
         if offer.get("transport_offered"):
             out.append("Der tilbydes transport")
@@ -296,8 +298,10 @@ def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_
         out.append("Aftal transporten med arrangøren")
     if offer["location"].get("online"):
         out.append("Kræver computer, tablet eller smartphone")
-    cost = offer.get("cost") or {"amount_dkk": 0, "per": "gang"}
-    if float(cost["amount_dkk"]) > 0 and not (req.has("low_income") or req.max_monthly_cost_dkk is not None):
+    cost = offer.get("cost")
+    if monthly_cost(cost) is None:
+        out.append(UNKNOWN_PRICE)
+    elif not is_free(cost) and not (req.has("low_income") or req.max_monthly_cost_dkk is not None):
         out.append(f"Pris: {price_phrase(cost)}")
     return out
 

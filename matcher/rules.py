@@ -16,6 +16,7 @@ follow the readings of the rules given in :mod:`matcher.check`.
 
 from __future__ import annotations
 
+import math
 from dataclasses import dataclass
 from datetime import date
 from typing import Final
@@ -86,7 +87,10 @@ def hard_rules(req: MatchRequest, today: date) -> list[Rule]:
         rules.append(Rule("wheelchair_user", AnyOf((Flag("wheelchair"), Flag("online")))))
     limit = cost_limit(req)
     if limit is not None:
-        rules.append(Rule("cost", Range("monthly_cost", lte=limit)))
+        # a known monthly cost over the limit excludes; an unknown price (no value) passes, and the
+        # explanation cautions ("Range >= -inf" is "has a value")
+        unknown = Not(Range("monthly_cost", gte=-math.inf))
+        rules.append(Rule("cost", AnyOf((Range("monthly_cost", lte=limit), unknown))))
     if req.has("daytime_only"):
         rules.append(Rule("daytime_only", AnyOf((Flag("has_daytime_slot"), Flag("by_arrangement")))))
     if req.has("evenings_only"):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from catalogue.costs import canonical_cost, describe
 from catalogue.languages import name_da
 from catalogue.store import name_key
 from catalogue.taxonomy import ACCESSIBILITY, COST_PERIODS, DEFAULT_CATEGORIES, WEEKDAYS_DA
@@ -20,7 +21,6 @@ from catalogue.taxonomy import ACCESSIBILITY, COST_PERIODS, DEFAULT_CATEGORIES, 
 from .ids import uid
 from .terms import (
     CATEGORY_TAXONOMY,
-    CURRENCY,
     CVR_SCHEME,
     FM_TAXONOMY_NAME,
     RRULE_DAYS,
@@ -195,10 +195,6 @@ def _schedules(offer: Mapping[str, Any], sid: str) -> list[dict[str, Any]]:
     return [_clean(s) for s in out]
 
 
-def _kroner(amount: float) -> str:
-    return (f"{amount:.0f}" if float(amount).is_integer() else f"{amount:.2f}".replace(".", ",")) + " kr."
-
-
 def _ages(lo: int | None, hi: int | None) -> str | None:
     if lo is not None and hi is not None:
         return f"{lo}-{hi} år"
@@ -231,16 +227,15 @@ def offer_to_service(offer: Mapping[str, Any], categories: Mapping[str, str]) ->
     """One canonical offer as a fully nested HSDS 3.0 service."""
     org = _organization(offer["organisation"])
     sid = uid("service", offer.get("id") or f"untitled:{offer['title']}|{_org_key(offer['organisation'])}")
-    cost = offer.get("cost") or {"amount_dkk": 0.0, "per": "gang"}
-    amount, per = float(cost["amount_dkk"]), cost.get("per") or "gang"
-    fees = "Gratis" if amount == 0 else f"{_kroner(amount)} {COST_PERIODS.get(per, per)}"
+    options = canonical_cost(offer.get("cost"))["options"]
     extension = {
         "native_id": offer.get("id"),
         "kind": offer["kind"],
         "group_size": offer.get("group_size"),
         **{k: bool(offer.get(k)) for k in ("newcomers_welcome", "companion_available", "transport_offered")},
         **{k: offer.get(k) for k in ("places_total", "places_available", "waitlist", "volunteers")},
-        "cost_per": per,
+        # read by importers of exports made before cost options; each option now names its own period
+        "cost_per": options[0]["per"] if options else None,
     }
     attributes = fm_attributes(sid, "service", extension)
     for rank, code in enumerate(offer["categories"], start=1):
@@ -253,7 +248,7 @@ def offer_to_service(offer: Mapping[str, Any], categories: Mapping[str, str]) ->
         "name": offer["title"],
         "description": offer.get("description") or "",
         "status": STATUS_TO_HSDS[offer.get("status") or "active"],
-        "fees_description": fees,
+        "fees_description": describe(offer.get("cost")),
         "eligibility_description": _ages(offer.get("age_min"), offer.get("age_max")),
         "minimum_age": offer.get("age_min"),
         "maximum_age": offer.get("age_max"),
@@ -265,13 +260,16 @@ def offer_to_service(offer: Mapping[str, Any], categories: Mapping[str, str]) ->
     service["service_at_locations"] = _service_at_locations(offer, sid, org["id"])
     service["schedules"] = _schedules(offer, sid)
     service["cost_options"] = [
-        {
-            "id": uid(sid, "cost"),
-            "option": COST_PERIODS.get(per, per),
-            "currency": CURRENCY,
-            "amount": amount,
-            "amount_description": fees,
-        }
+        _clean(
+            {
+                "id": uid(sid, "cost") if pos == 0 else uid(sid, "cost", str(pos)),
+                "option": COST_PERIODS.get(opt["per"] or ""),
+                "currency": opt["currency"],
+                "amount": opt["amount"],
+                "amount_description": opt["text"],
+            }
+        )
+        for pos, opt in enumerate(options)
     ]
     service["languages"] = [
         {"id": uid(sid, "language", code), "name": name_da(code), "code": code} for code in offer.get("languages") or []

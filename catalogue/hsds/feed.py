@@ -134,7 +134,7 @@ def taxonomy_terms(categories: Mapping[str, str]) -> list[dict[str, Any]]:
         "location": {},
         "group_size": "small",
         **dict.fromkeys(("places_total", "places_available", "waitlist", "volunteers"), 0),
-        "cost": {"amount_dkk": 0.0, "per": "gang"},
+        "cost": {"options": [{"amount": 0.0, "currency": "DKK", "per": "gang", "text": None}]},
     }
     service = offer_to_service(probe, categories)
     terms: dict[str, dict[str, Any]] = {}

@@ -22,10 +22,10 @@ from catalogue.languages import parse_language
 from catalogue.store import RawRecord
 from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES
 
+from .cost_options import read_cost
 from .terms import (
     CATEGORY_TAXONOMY,
     CATEGORY_TAXONOMY_NAME,
-    CURRENCY,
     FM_TERM_IDS,
     FM_TERMS,
     RRULE_DAYS,
@@ -42,13 +42,15 @@ _ACCESS_KEYWORDS = {
     "near_public_transport": r"offentlig transport|public transport|\bbus(stop|stoppested|station|linje)?\b|togstation|"
     r"train station|letbane|\btram(way)?s?\b",
 }
-#: Text saying what is missing ("ikke kørestolsegnet", "no parking") is not read as a feature.
-_NEGATION = re.compile(r"\b(ikke|not|no|ingen|intet|desværre|unfortunately)\b")
-_PER_KEYWORDS = (
-    ("måned", r"måned|\bmdr?\b|month"),
-    ("sæson", r"sæson|season|semester"),
-    ("år", r"\bår\b|årlig|year|annual"),
+#: A negative, limited or doubtful statement ("Kørestolsadgang: nej", "begrænset adgang", "no
+#: parking", "spørg"): nothing is read from it, as a false feature sends someone to a door they
+#: cannot pass. Checked after removing the positive "uden trin"-phrases (step-free).
+_NEGATION = re.compile(
+    r"\b(nej|ikke|uden|ingen|intet|ej|desværre|mangler|delvis|begræns\w*|utilgængelig\w*|umulig\w*|"
+    r"svær\w*|spørg\w*|måske|evt|false|no|not|none|without|limited|partial\w*|inaccessible|difficult|"
+    r"unfortunately|maybe|ask|n/a)\b|[?✗✘×]|\b0\b"
 )
+_POSITIVE_WITHOUT = re.compile(r"\b(uden|without) (trin|dørtrin|trapper|steps?|stairs)\b")
 _CATEGORY_CODE_RE = re.compile(r"[a-zæøå_]{2,50}")
 
 
@@ -154,20 +156,21 @@ def _language(obj: Mapping[str, Any]) -> str | None:
 
 
 def _accessibility(locations: list[Mapping[str, Any]], warn: list[str]) -> list[str]:
-    """Our own labels exactly, else keywords in Danish or English. A false
-    "wheelchair" sends someone to a door they cannot pass, so a negated text
-    is reported rather than read."""
+    """Our own labels exactly, else keywords in Danish or English from a positive statement only.
+    A negative, limited or doubtful text ("Kørestolsadgang: nej", "begrænset") sets nothing and is
+    reported with its words: a false "wheelchair" is worse than a missing one."""
     by_label = {label.casefold(): code for code, label in ACCESSIBILITY.items()}
     found: set[str] = set()
     for loc in locations:
         for item in maps(loc.get("accessibility")):
-            text = " ".join(filter(None, [_text(item.get("description")), _text(item.get("details"))])).casefold()
-            if text in by_label:
-                found.add(by_label[text])
-            elif _NEGATION.search(text):
-                warn.append(f"accessibility {text!r} not mapped; check it by hand")
+            text = " ".join(filter(None, [_text(item.get("description")), _text(item.get("details"))]))
+            low = " ".join(text.casefold().split())
+            if low in by_label:
+                found.add(by_label[low])
+            elif _NEGATION.search(_POSITIVE_WITHOUT.sub(" ", low)):
+                warn.append(f"accessibility {text!r} is negative, limited or unclear; no feature set, check it by hand")
             else:
-                found.update(code for code, pattern in _ACCESS_KEYWORDS.items() if re.search(pattern, text))
+                found.update(code for code, pattern in _ACCESS_KEYWORDS.items() if re.search(pattern, low))
     return sorted(found)
 
 
@@ -256,21 +259,6 @@ def _read_location(locations: list[Mapping[str, Any]]) -> dict[str, Any]:
     return {k: v for k, v in location.items() if v is not None and v != ""}
 
 
-def _read_cost(svc: Mapping[str, Any], per: str | None, warn: list[str]) -> dict[str, Any] | None:
-    """The first priced option; the period from our attribute, else from its text."""
-    options = [c for c in maps(svc.get("cost_options")) if c.get("amount") is not None]
-    if not options:
-        return None
-    opt = options[0]
-    currency = str(opt.get("currency") or CURRENCY).upper()
-    if currency != CURRENCY:
-        warn.append(f"cost in {currency} left out; only DKK is supported")
-        return None
-    text = f"{opt.get('option') or ''} {opt.get('amount_description') or ''}".casefold()
-    per = per or next((p for p, pattern in _PER_KEYWORDS if re.search(pattern, text)), "gang")
-    return {"amount_dkk": opt["amount"], "per": per}
-
-
 def _service_record(
     svc: Mapping[str, Any], known: Mapping[str, str], warn: list[str]
 ) -> tuple[dict[str, Any], dict[str, str]]:
@@ -294,7 +282,7 @@ def _service_record(
         "categories": categories,
         "location": _read_location(locations),
         "schedule": _read_schedule(svc, sals, warn),
-        "cost": _read_cost(svc, fm.get("cost_per"), warn),
+        "cost": read_cost(svc, fm.get("cost_per"), warn),
         "accessibility": _accessibility(locations, warn),
         "languages": list(dict.fromkeys(filter(None, map(_language, languages)))) or None,
         "age_min": _whole(svc.get("minimum_age")),

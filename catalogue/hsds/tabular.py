@@ -188,8 +188,11 @@ def write_datapackage(offers: Iterable[Mapping[str, Any]], categories: Mapping[s
     (folder / "datapackage.json").write_text(json.dumps(package, ensure_ascii=False, indent=1) + "\n", encoding="utf-8")
 
 
-def _number(cell: str) -> Any:
-    """CSV number cells as int or float; anything else stays text for validation to name."""
+def _number(cell: str, column: str = "") -> Any:
+    """CSV number cells as int or float; anything else stays text for validation to name.
+    An ``amount`` such as ``2.400`` stays text: the standard reads 2.4, Danish Excel 2400."""
+    if column == "amount" and re.fullmatch(r"-?\d{1,3}(\.\d{3})+", cell):
+        return cell
     if re.fullmatch(r"-?\d+", cell):
         return int(cell)
     return float(cell) if re.fullmatch(r"-?\d+\.\d*([eE][-+]?\d+)?|-?\d+[eE][-+]?\d+", cell) else cell
@@ -210,7 +213,7 @@ def _read_table(path: Path) -> list[tuple[int, dict[str, Any]]]:
         for row in reader:
             if None in row:
                 raise FileFormatError(f"{path.name} line {reader.line_num} has more cells than the header.")
-            cells = {k: _number(v) if k in _NUMBERS else v for k, v in row.items() if v != ""}
+            cells = {k: _number(v, k) if k in _NUMBERS else v for k, v in row.items() if v != ""}
             if cells:
                 out.append((reader.line_num, cells))
     except csv.Error as exc:

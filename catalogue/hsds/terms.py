@@ -42,7 +42,11 @@ FM_TERMS: dict[str, tuple[str, str, str]] = {
     "places_available": ("Ledige pladser", "Antal ledige pladser (heltal).", "int"),
     "waitlist": ("Venteliste", "Antal personer på venteliste (heltal).", "int"),
     "volunteers": ("Frivillige", "Antal frivillige bag tilbuddet (heltal).", "int"),
-    "cost_per": ("Prisperiode", "Hvad prisen dækker: gang, måned, år eller sæson.", "str"),
+    "cost_per": (
+        "Prisperiode",
+        "Perioden for den første prismulighed (gang, uge, måned, kvartal, halvår, år, sæson).",
+        "str",
+    ),
 }
 #: The extension terms a service carries (``organisation_type`` belongs to organisations).
 SERVICE_TERMS = [k for k in FM_TERMS if k != "organisation_type"]

@@ -6,9 +6,12 @@ import csv
 import io
 import json
 from pathlib import Path
+from typing import Any
 
 import pytest
+from marshmallow import ValidationError
 
+from catalogue.costs import monthly_cost
 from catalogue.errors import FileFormatError
 from catalogue.fileformats import read_any
 from catalogue.formats import CSV_COLUMNS, neutralise_cell, parse_slots, read_text, restore_cell, write_offers
@@ -77,7 +80,7 @@ def test_danish_excel_csv(tmp_path: Path) -> None:
         {"weekday": 2, "start": "10:00", "end": "12:00"},
         {"weekday": 4, "start": "19:00", "end": "21:30"},
     ]
-    assert offer["cost"] == {"amount_dkk": 12.5, "per": "gang"}
+    assert offer["cost"] == {"options": [{"amount": 12.5, "currency": "DKK", "per": "gang", "text": None}]}
     assert offer["newcomers_welcome"] is True and offer["places_total"] is None
     assert offer["location"]["postcode"] == "8500"
 
@@ -103,13 +106,53 @@ def test_export_then_import_changes_nothing(sqlite_store: Store, fmt: str) -> No
         make_offer("a"),
         make_offer("b", location={"online": True}, schedule={"slots": []}, contact={"email": "a@b.example"}),
         make_offer("c", cost={"amount_dkk": 0, "per": "gang"}, accessibility=[], waitlist=3, places_available=0),
+        make_offer("d", cost="1.800 kr/år (medlemskab); 10 kr/gang (kaffe); 2,50 EUR/uge"),
+        make_offer("e", cost=None),  # price not known
     ]
     assert sqlite_store.import_offers(offers, actor="x").committed
     buf = io.StringIO()
-    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 3
+    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 5
     parsed = read_text(buf.getvalue(), fmt)
     report = sqlite_store.import_offers(parsed.records, actor="y")
-    assert report.ok and report.unchanged == 3, report.to_dict()
+    assert report.ok and report.unchanged == 5, report.to_dict()
+
+
+CSV_HEAD = "id;kind;title;organisation.name;categories;location.town"
+
+
+def _csv_cost(columns: str, cells: str) -> Any:
+    text = f"{CSV_HEAD};{columns}\nk1;activity;Strik;Strikkeklubben;kreativ;Grenaa;{cells}\n"
+    return OfferSchema().load(dict(read_text(text, "csv").records[0].data))["cost"]
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells", "monthly"),
+    [
+        ("cost.amount_dkk;cost.per", "2.400;år", 200.0),  # Danish thousands: 2,400 kr. a year, not 2.4
+        ("cost.amount_dkk;cost.per", "1.250,50;halvår", 208.42),
+        ("cost", '"600 kr/år; 15 kr/gang (kaffe)"', 110.0),
+        ("cost", "1.800 kr. om året + 10 kr. pr. gang", 190.0),
+        ("cost", "20 EUR/gang", None),  # another currency: unknown, never free
+        ("cost;cost.amount_dkk", ";", None),  # nothing stated: unknown
+    ],
+)
+def test_csv_prices(columns: str, cells: str, monthly: float | None) -> None:
+    assert monthly_cost(_csv_cost(columns, cells)) == monthly
+
+
+@pytest.mark.parametrize(
+    ("columns", "cells", "fragment"),
+    [
+        ("cost.amount_dkk;cost.per", "2.4;år", "Ambiguous number"),
+        ("cost.amount_dkk;cost.per", "1,250;år", "Ambiguous number"),
+        ("cost", '"600 kr/år; 15 kr/fortnight"', "Unknown period"),
+        ("cost;cost.amount_dkk;cost.per", "600 kr/år;600;år", "not both"),
+    ],
+)
+def test_csv_prices_that_cannot_be_read_are_refused(columns: str, cells: str, fragment: str) -> None:
+    with pytest.raises(ValidationError) as exc:
+        _csv_cost(columns, cells)
+    assert fragment in json.dumps(exc.value.messages, ensure_ascii=False)
 
 
 def test_csv_header_is_stable() -> None:

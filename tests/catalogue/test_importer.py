@@ -70,7 +70,7 @@ def test_skip_invalid_writes_the_valid_records_only(store: Store) -> None:
     bad = make_offer("bad", cost={"amount_dkk": -5, "per": "gang"})
     report = store.import_offers([make_offer("a"), bad], actor="x", skip_invalid=True)
     assert report.committed and report.created == 1
-    assert report.rejected[0].errors == {"cost.amount_dkk": ["Cost must be between 0 and 100000 DKK."]}
+    assert report.rejected[0].errors == {"cost.options.0.amount": ["Cost must be between 0 and 100000."]}
     assert [o["id"] for o in _dump(store)] == ["a"]
 
 

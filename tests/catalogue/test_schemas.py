@@ -23,7 +23,7 @@ def test_valid_offer_loads_canonically() -> None:
     )
     assert offer["categories"] == ["sang", "musik"]  # de-duplicated, first (main) kept first
     assert offer["accessibility"] == ["step_free", "wheelchair"]
-    assert offer["cost"] == {"amount_dkk": 150.0, "per": "år"}
+    assert offer["cost"] == {"options": [{"amount": 150.0, "currency": "DKK", "per": "år", "text": None}]}
     assert offer["schedule"]["slots"] == [{"weekday": 2, "start": "10:00", "end": "12:00"}]
     assert offer["transport_offered"] is False and offer["waitlist"] is None
 
@@ -55,8 +55,12 @@ def test_valid_offer_loads_canonically() -> None:
             "schedule.valid_to",
             "before",
         ),
-        ({"cost": {"amount_dkk": -20, "per": "gang"}}, "cost.amount_dkk", "between 0"),
-        ({"cost": {"amount_dkk": 20, "per": "uge"}}, "cost.per", "Must be one of"),
+        ({"cost": {"amount_dkk": -20, "per": "gang"}}, "cost.options.0.amount", "between 0"),
+        ({"cost": {"amount_dkk": 20, "per": "fortnight"}}, "cost.options.0.per", "Must be one of"),
+        ({"cost": {"options": [{"amount": "2.4", "per": "år"}]}}, "cost.options.0.amount", "Ambiguous number"),
+        ({"cost": {"options": [{"per": "år"}]}}, "cost.options.0.amount", "Give an amount"),
+        ({"cost": {"options": [{"amount": 5, "currency": "kroner"}]}}, "cost.options.0.currency", "ISO 4217"),
+        ({"cost": "600 kr/fortnight"}, "cost.options", "Unknown period"),
         ({"location": {"lat": 48.85, "lon": 2.35}}, "location.lat", "outside Denmark"),
         ({"location": {"lat": 56.4, "lon": 20.0}}, "location.lon", "outside Denmark"),
         ({"location": {"lat": 56.4}}, "location.lon", "both"),

@@ -8,6 +8,7 @@ filter) and from the documents themselves, never from another backend.
 
 from __future__ import annotations
 
+import math
 from collections.abc import Callable, Iterator
 from itertools import pairwise
 from typing import Any
@@ -82,7 +83,7 @@ def corpus(n: int = 48) -> list[SearchDocument]:
                 "slots": [] if i % 11 == 0 else slots,
                 "valid_to": ["2026-05-31", None, "2027-03-31"][i % 3] if i % 4 == 1 else None,
             },
-            cost={"amount_dkk": [0, 25, 150, 400][i % 4], "per": ["gang", "gang", "år", "sæson"][i % 4]},
+            cost=_cost(i),
             accessibility=[["wheelchair"], ["step_free", "hearing_loop"], [], ["near_public_transport"]][i % 4],
             languages=[["da"], ["da", "en"], ["da", "ar", "uk"]][i % 3],
             age_min=[None, 18, 60, 8][i % 4],
@@ -102,6 +103,15 @@ def corpus(n: int = 48) -> list[SearchDocument]:
     return docs
 
 
+def _cost(i: int) -> dict[str, Any] | None:
+    """Prices of every kind: one option, two options summed, and unknown (no monthly cost)."""
+    if i % 7 == 6:
+        return None
+    if i % 7 == 3:
+        return {"options": [{"amount": 10, "per": "gang"}, {"amount": 1800, "per": "år"}]}
+    return {"amount_dkk": [0, 25, 150, 400][i % 4], "per": ["gang", "gang", "år", "sæson"][i % 4]}
+
+
 FILTERS: dict[str, SearchFilter] = {
     "none": SearchFilter(),
     "status": SearchFilter.of(Term("status", ("active",))),
@@ -113,6 +123,9 @@ FILTERS: dict[str, SearchFilter] = {
     "age_70": SearchFilter.of(Range("age_min", lte=70), Range("age_max", gte=70)),
     "cost": SearchFilter.of(Range("monthly_cost", lte=100)),
     "cost_band": SearchFilter.of(Range("monthly_cost", gte=10, lte=100)),
+    "cost_or_unknown": SearchFilter.of(
+        AnyOf((Range("monthly_cost", lte=100), Not(Range("monthly_cost", gte=-math.inf))))
+    ),
     "places": SearchFilter.of(Flag("has_places")),
     "not_wheelchair": SearchFilter.of(Flag("wheelchair", False)),
     "daytime": SearchFilter.of(Flag("has_daytime_slot")),

@@ -53,3 +53,20 @@ def test_cost_limit() -> None:
     # 150 kr. a year = 12.50 kr. a month
     assert violations(request("x", max_monthly_cost_dkk=12.0), offer(), TODAY) == ["cost"]
     assert violations(request("x", max_monthly_cost_dkk=12.5), offer(), TODAY) == []
+
+
+def test_unknown_price_passes_and_known_costs_over_the_limit_do_not() -> None:
+    low = request("x", "low_income")
+    yearly = {"options": [{"amount": 2400, "per": "år"}]}  # 200 kr. a month
+    coffee_and_membership = {"options": [{"amount": 10, "per": "gang"}, {"amount": 1800, "per": "år"}]}  # 190
+    half_year = {"options": [{"amount": "1.250,50", "per": "halvår"}]}  # 208.42 kr. a month
+    assert violations(low, offer(cost=yearly), TODAY) == ["cost"]
+    assert violations(low, offer(cost=coffee_and_membership), TODAY) == ["cost"]
+    assert violations(low, offer(cost=half_year), TODAY) == ["cost"]
+    assert violations(low, offer(cost={"options": [{"amount": 25, "per": "gang"}]}), TODAY) == []  # exactly 100
+    for unknown in (
+        None,
+        {"options": [{"amount": None, "text": "Kontingent 600 kr. om året + 15 kr. pr. gang for kaffe"}]},
+        {"options": [{"amount": 500, "currency": "EUR", "per": "år"}]},
+    ):
+        assert violations(low, offer(cost=unknown), TODAY) == []

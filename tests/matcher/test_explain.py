@@ -17,6 +17,7 @@ TODAY = date(2026, 11, 23)  # a Monday
 LABELS = dict(DEFAULT_CATEGORIES)
 TUE_MORNING = {"weekday": 2, "start": "10:00", "end": "12:00"}
 THU_EVENING = {"weekday": 4, "start": "19:00", "end": "21:00"}
+FREE = {"options": [{"amount": 0, "per": "gang"}]}
 
 
 # -- phrases ---------------------------------------------------------------------------
@@ -52,6 +53,10 @@ def test_price_phrase_and_date() -> None:
     assert explain.price_phrase({"amount_dkk": 0, "per": "gang"}) == "Gratis"
     assert explain.price_phrase({"amount_dkk": 150.0, "per": "år"}) == "150 kr. pr. år"
     assert explain.price_phrase({"amount_dkk": 37.5, "per": "gang"}) == "37,50 kr. pr. gang"
+    two = {"options": [{"amount": 600, "per": "år"}, {"amount": 15, "per": "gang", "text": "kaffe"}]}
+    assert explain.price_phrase(two) == "600 kr. pr. år + 15 kr. pr. gang (kaffe)"
+    assert explain.price_phrase(None) == "Prisen er ikke oplyst"
+    assert explain.price_phrase({"options": []}) == "Prisen er ikke oplyst"
     assert explain.danish_date(date(2026, 12, 3)) == "3. december"
     assert explain.danish_date(date(2027, 1, 15)) == "15. januar"
 
@@ -146,6 +151,29 @@ def test_cost_per_month_for_low_income() -> None:
     assert accommodations(offer(cost={"amount_dkk": 0, "per": "gang"}), max_monthly_cost_dkk=50.0) == ["Gratis"]
 
 
+@pytest.mark.parametrize(
+    "cost",
+    [
+        None,  # not stated
+        {"options": [{"amount": None, "text": "Kontingent 600 kr. om året + 15 kr. pr. gang for kaffe"}]},
+        {"options": [{"amount": 5, "currency": "EUR", "per": "gang"}]},  # another currency
+        {"options": [{"amount": 0, "per": "gang"}, {"amount": 40, "per": None}]},  # no period stated
+    ],
+)
+def test_unknown_price_is_a_caution_never_free(cost: object) -> None:
+    o = offer(cost=cost)
+    assert "Gratis" not in accommodations(o, "low_income")
+    assert not any(a.startswith("Billigt") for a in accommodations(o, "low_income"))
+    assert explain.UNKNOWN_PRICE in explain.cautions(request("sang", "low_income"), o, TODAY, None)
+    assert explain.UNKNOWN_PRICE == "Prisen er ikke oplyst – spørg foreningen"
+
+
+def test_several_options_are_summed_for_low_income() -> None:
+    # 1800 kr. a year (150 a month) + 10 kr. a time (40 a month) = 190 kr. a month
+    two = {"options": [{"amount": 10, "per": "gang", "text": "kaffe"}, {"amount": 1800, "per": "år"}]}
+    assert accommodations(offer(cost=two), max_monthly_cost_dkk=500.0) == ["Billigt: ca. 190 kr. om måneden"]
+
+
 def test_no_car() -> None:
     o = offer(transport_offered=True, accessibility=["near_public_transport"])
     assert accommodations(o, "no_car", distance_km=1.4) == [
@@ -196,40 +224,40 @@ def test_price_is_not_a_caution_when_cost_is_a_barrier() -> None:
 
 
 def test_verification() -> None:
-    assert cautions(offer(last_verified=None, cost=None)) == ["Ikke bekræftet af arrangøren endnu"]
+    assert cautions(offer(last_verified=None, cost=FREE)) == ["Ikke bekræftet af arrangøren endnu"]
     # 2025-09 to 2026-11: 14 months.
-    assert cautions(offer(last_verified="2025-09-30", cost=None)) == ["Sidst bekræftet for 14 måneder siden"]
-    assert cautions(offer(last_verified="2025-12-01", cost=None)) == []
+    assert cautions(offer(last_verified="2025-09-30", cost=FREE)) == ["Sidst bekræftet for 14 måneder siden"]
+    assert cautions(offer(last_verified="2025-12-01", cost=FREE)) == []
 
 
 def test_places_and_group_size() -> None:
-    assert cautions(offer(places_available=1, cost=None)) == ["Kun 1 ledig plads"]
-    assert cautions(offer(places_available=3, cost=None)) == ["Kun 3 ledige pladser"]
-    assert cautions(offer(places_available=4, cost=None)) == []
-    assert cautions(offer(group_size="large", cost=None)) == ["Holdet er stort (over 20)"]
+    assert cautions(offer(places_available=1, cost=FREE)) == ["Kun 1 ledig plads"]
+    assert cautions(offer(places_available=3, cost=FREE)) == ["Kun 3 ledige pladser"]
+    assert cautions(offer(places_available=4, cost=FREE)) == []
+    assert cautions(offer(group_size="large", cost=FREE)) == ["Holdet er stort (over 20)"]
 
 
 def test_season() -> None:
-    starts = offer(schedule={"slots": [TUE_MORNING], "valid_from": "2027-01-05"}, cost=None)
+    starts = offer(schedule={"slots": [TUE_MORNING], "valid_from": "2027-01-05"}, cost=FREE)
     assert cautions(starts) == ["Starter først 5. januar"]
-    ends = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2026-12-15"}, cost=None)
+    ends = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2026-12-15"}, cost=FREE)
     assert cautions(ends) == ["Sæsonen slutter 15. december"]
-    far = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2027-03-01"}, cost=None)
+    far = offer(schedule={"slots": [TUE_MORNING], "valid_to": "2027-03-01"}, cost=FREE)
     assert cautions(far) == []
 
 
 def test_barrier_cautions() -> None:
-    bare = offer(accessibility=[], cost=None)
+    bare = offer(accessibility=[], cost=FREE)
     assert cautions(bare, "reduced_mobility", "hearing_impaired") == [
         "Trinfri adgang er ikke oplyst",
         "Ingen teleslynge oplyst",
     ]
-    driven = offer(transport_offered=True, cost=None)
+    driven = offer(transport_offered=True, cost=FREE)
     assert cautions(driven, "no_car", distance_km=8.0) == ["Aftal transporten med arrangøren"]
     assert cautions(driven, "no_car", distance_km=4.0) == []
 
 
 def test_online_needs_a_device() -> None:
-    assert cautions(offer(location={"online": True}, accessibility=[], cost=None), "hearing_impaired") == [
+    assert cautions(offer(location={"online": True}, accessibility=[], cost=FREE), "hearing_impaired") == [
         "Kræver computer, tablet eller smartphone"
     ]

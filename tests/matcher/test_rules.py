@@ -124,3 +124,25 @@ def test_bad_requests_name_the_field(raw: dict[str, Any], field: str) -> None:
     with pytest.raises(ValidationError) as exc:
         MatchRequestSchema(known_categories={"sang", "motion"}).load(raw)
     assert field in exc.value.messages  # type: ignore[operator]
+
+
+@pytest.mark.parametrize(
+    ("cost", "passes"),
+    [
+        (None, True),
+        ({"options": [{"amount": 0, "per": None}]}, True),
+        ({"options": [{"amount": 25, "per": "gang"}]}, True),  # exactly 100 kr. a month
+        ({"options": [{"amount": 25.01, "per": "gang"}]}, False),
+        ({"options": [{"amount": 2400, "per": "år"}]}, False),
+        ({"options": [{"amount": 10, "per": "gang"}, {"amount": 1800, "per": "år"}]}, False),
+        ({"options": [{"amount": 20, "currency": "EUR", "per": "gang"}]}, True),
+        ({"options": [{"amount": None, "text": "Spørg kassereren"}]}, True),
+    ],
+)
+def test_cost_rule_filter_and_checker_agree(cost: Any, passes: bool) -> None:
+    """Unknown prices pass both; a known monthly cost over the limit fails both."""
+    offer = OfferSchema().load({**dict(read_any(demo_path()).records[0].data), "cost": cost})
+    req = MatchRequestSchema().load({"interests": "xx", "barriers": ["low_income"]})
+    cost_rule = as_filter([r for r in hard_rules(req, TODAY) if r.name == "cost"])
+    assert matches(cost_rule, build_document(offer)) is passes
+    assert ("cost" not in violations(req, offer, TODAY)) is passes

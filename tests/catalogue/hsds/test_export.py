@@ -87,7 +87,6 @@ def test_mapping_details(offers: list[dict[str, Any]]) -> None:
             "option": "pr. sæson",
             "currency": "DKK",
             "amount": 400.0,
-            "amount_description": "400 kr. pr. sæson",
         }
     ]
     assert (season["minimum_age"], season["maximum_age"], season["assured_date"]) == (10, 80, "2026-04-15")

@@ -11,6 +11,7 @@ from typing import Any
 import pytest
 from marshmallow import ValidationError
 
+from catalogue.costs import monthly_cost
 from catalogue.errors import FileFormatError
 from catalogue.hsds import (
     export_document,
@@ -20,6 +21,7 @@ from catalogue.hsds import (
 )
 from catalogue.schemas import OfferSchema
 from catalogue.store import Store
+from tests.conftest import make_offer
 
 from .support import (
     CATEGORIES,
@@ -103,7 +105,9 @@ def test_foreign_service_imports() -> None:
         {"weekday": 2, "start": "10:00", "end": "11:30"},
         {"weekday": 4, "start": "10:00", "end": "11:30"},
     ]
-    assert offer["cost"] == {"amount_dkk": 100.0, "per": "år"}
+    assert offer["cost"] == {
+        "options": [{"amount": 100.0, "currency": "DKK", "per": "år", "text": "Membership per year"}]
+    }
     assert offer["accessibility"] == ["accessible_toilet", "near_public_transport", "wheelchair"]
     assert offer["languages"] == ["en", "da"]
     assert (offer["age_min"], offer["age_max"]) == (18, None)
@@ -147,7 +151,7 @@ def test_foreign_service_free_text_fallbacks() -> None:
     record = services_to_records([service]).records[0].data
     assert (record["status"], record["cost"], record["languages"]) == (
         "paused",
-        {"amount_dkk": 60, "per": "måned"},
+        {"options": [{"amount": 60, "currency": "DKK", "per": "måned", "text": None}]},
         ["da", "Quenya"],
     )
     service["service_at_locations"][0]["location"]["accessibility"] = [
@@ -156,7 +160,8 @@ def test_foreign_service_free_text_fallbacks() -> None:
     ]
     service["cost_options"][0]["currency"] = "EUR"
     parsed = services_to_records([service])
-    assert "cost" not in parsed.records[0].data
+    assert parsed.records[0].data["cost"]["options"][0]["currency"] == "EUR"  # kept, and unknown:
+    assert monthly_cost(parsed.records[0].data["cost"]) is None
     assert parsed.records[0].data["accessibility"] == ["parking"]
     assert any("ikke kørestolsegnet" in w for w in parsed.meta["warnings"])
     assert any("EUR" in w for w in parsed.meta["warnings"])
@@ -180,3 +185,115 @@ def test_foreign_service_free_text_fallbacks() -> None:
 def test_malformed_json(source: str | bytes, message: str) -> None:
     with pytest.raises(FileFormatError, match=re.escape(message)):
         read_hsds_json(source)
+
+
+# -- prices and accessibility: the right fact, or "unknown" and a warning -------------------
+
+
+def _cost_of(service: dict[str, Any]) -> tuple[Any, list[str]]:
+    parsed = services_to_records([service])
+    return OfferSchema().load(dict(parsed.records[0].data))["cost"], parsed.meta["warnings"]
+
+
+def test_every_cost_option_counts() -> None:
+    service = _foreign()
+    service["cost_options"] = [
+        {"id": str(uuid.uuid4()), "amount": 10, "currency": "DKK", "option": "Kaffe", "amount_description": "pr. gang"},
+        {
+            "id": str(uuid.uuid4()),
+            "amount": 1800,
+            "currency": "DKK",
+            "option": "Medlemskab",
+            "amount_description": "pr. år",
+        },
+    ]
+    cost, _ = _cost_of(service)
+    assert cost["options"] == [
+        {"amount": 10.0, "currency": "DKK", "per": "gang", "text": "Kaffe"},
+        {"amount": 1800.0, "currency": "DKK", "per": "år", "text": "Medlemskab"},
+    ]
+    assert monthly_cost(cost) == 190.0  # about 190 kr. a month: over the low-income limit
+
+
+@pytest.mark.parametrize(
+    "fees",
+    ["Kontingent 600 kr. om året + 15 kr. pr. gang for kaffe", "Ca. 50 kr. – spørg træneren"],
+)
+def test_price_only_in_text_is_unknown_never_free(fees: str) -> None:
+    service = _foreign()
+    del service["cost_options"]
+    service["fees_description"] = fees
+    cost, warnings = _cost_of(service)
+    assert cost == {"options": [{"amount": None, "currency": "DKK", "per": None, "text": fees}]}
+    assert monthly_cost(cost) is None
+    assert any("only described in text" in w for w in warnings)
+
+
+def test_cost_option_without_a_readable_period_is_unknown() -> None:
+    service = _foreign()
+    service["cost_options"] = [{"id": str(uuid.uuid4()), "amount": 40, "currency": "DKK", "option": "Deltagelse"}]
+    cost, warnings = _cost_of(service)
+    assert cost["options"][0]["per"] is None and monthly_cost(cost) is None
+    assert any("no period" in w for w in warnings)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Kørestolsadgang: nej",
+        "Handicapadgang: ikke muligt",
+        "Kørestol: begrænset adgang",
+        "Wheelchair access: no",
+        "Kørestolsegnet: false",
+        "Lokalet er utilgængeligt for kørestole",
+        "Adgang uden elevator, kørestol umulig",
+        "Kørestolsadgang? Spørg først",
+    ],
+)
+def test_negative_accessibility_text_sets_nothing(text: str) -> None:
+    service = _foreign()
+    service["service_at_locations"][0]["location"]["accessibility"] = [{"id": str(uuid.uuid4()), "description": text}]
+    parsed = services_to_records([service])
+    assert parsed.records[0].data["accessibility"] == []
+    assert any(text in w for w in parsed.meta["warnings"])  # kept, as written, in the report
+
+
+@pytest.mark.parametrize(
+    ("text", "features"),
+    [
+        ("Kørestolsadgang: ja", ["wheelchair"]),
+        ("Adgang uden trin", ["step_free"]),
+        ("Teleslynge i salen", ["hearing_loop"]),
+    ],
+)
+def test_positive_accessibility_text_sets_its_feature(text: str, features: list[str]) -> None:
+    service = _foreign()
+    service["service_at_locations"][0]["location"]["accessibility"] = [{"id": str(uuid.uuid4()), "description": text}]
+    assert services_to_records([service]).records[0].data["accessibility"] == features
+
+
+def test_prices_of_every_kind_survive_an_export_and_import() -> None:
+    costs = [
+        {
+            "options": [
+                {"amount": 1800.0, "per": "år", "text": "medlemskab"},
+                {"amount": 10.0, "per": "gang", "text": "kaffe"},
+            ]
+        },
+        {"options": [{"amount": 2.5, "currency": "EUR", "per": "uge"}]},
+        {"options": [{"amount": None, "text": "Kontingent 600 kr. om året + 15 kr. pr. gang for kaffe"}]},
+        {"options": [{"amount": 0.0, "per": None}]},
+        None,
+    ]
+    for cost in costs:
+        offer = OfferSchema().load({**make_offer("p-1"), "cost": cost})
+        back = read_hsds_json(json.dumps(export_document([offer], CATEGORIES)))
+        assert OfferSchema().load(dict(back.records[0].data))["cost"] == offer["cost"]
+
+
+def test_an_amount_written_as_text_is_not_guessed() -> None:
+    service = _foreign()
+    service["cost_options"] = [{"id": str(uuid.uuid4()), "amount": "2.400", "currency": "DKK", "option": "pr. år"}]
+    cost, warnings = _cost_of(service)
+    assert cost["options"] == [{"amount": None, "currency": "DKK", "per": "år", "text": "2.400 DKK"}]
+    assert monthly_cost(cost) is None and any("'2.400'" in w for w in warnings)

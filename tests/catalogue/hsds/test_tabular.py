@@ -18,6 +18,7 @@ from catalogue.hsds import (
     read_datapackage,
     write_datapackage,
 )
+from catalogue.hsds.tabular import _number
 
 from .support import (
     CATEGORIES,
@@ -126,3 +127,10 @@ def test_malformed_datapackage(tmp_path: Path) -> None:
     services.write_text('id,name\nx,"Kor\n', encoding="utf-8")
     with _fails("services.csv"):
         read_datapackage(tmp_path)
+
+
+def test_an_amount_like_2_400_is_left_as_text() -> None:
+    """The standard reads 2.4, Danish Excel 2400: the reader reports it rather than choose."""
+    assert _number("2.400", "amount") == "2.400"
+    assert _number("2.5", "amount") == 2.5
+    assert _number("2.400", "latitude") == 2.4
