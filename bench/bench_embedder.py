@@ -8,8 +8,9 @@ intra-op threads), timed interleaved query by query (the order alternates),
 because the machine is shared and absolute times drift. It also reports the
 lowest cosine between the two backends' vectors, and, each in a fresh
 subprocess, what a serving process pays to start a backend: wall time from
-interpreter start to the first query vector, peak RSS and whether torch was
-imported.
+interpreter start to the first query vector, resident and peak memory
+(``VmRSS`` / ``VmHWM`` of ``/proc/self/status``; ``ru_maxrss`` would carry
+the parent's peak across the exec) and whether torch was imported.
 
 Run from the repository root (the model must be prepared, with its ONNX graph)::
 
@@ -45,13 +46,14 @@ QUERIES = [
     "fællesspisning om aftenen, jeg har ikke bil",
 ]
 _STARTUP = """
-import json, resource, sys, time
+import json, sys, time
 t0 = time.perf_counter()
 from indexer.embedder import OnnxEmbedder, SentenceTransformerEmbedder
 cls = OnnxEmbedder if sys.argv[1] == "onnx" else SentenceTransformerEmbedder
 cls(sys.argv[2]).embed_query("klar")
 print(json.dumps({"first_vector_s": time.perf_counter() - t0,
-                  "max_rss_mb": resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024,
+                  **{k: int(v.split()[0]) / 1024 for k, v in (line.split(":", 1) for line in open("/proc/self/status"))
+                     if k in ("VmRSS", "VmHWM")},
                   "torch_imported": "torch" in sys.modules}))
 """
 
@@ -101,7 +103,7 @@ def main() -> int:
     for name, row in summary.items():
         print(
             f"  {name:5s}  median {row['median_ms']:6.1f} ms  p95 {row['p95_ms']:6.1f} ms  | fresh process: "
-            f"first vector {row['first_vector_s']:.1f} s, peak RSS {row['max_rss_mb']:.0f} MB, "
+            f"first vector {row['first_vector_s']:.1f} s, RSS {row['VmRSS']:.0f} MB (peak {row['VmHWM']:.0f}), "
             f"torch imported: {row['torch_imported']}"
         )
     print(f"  torch / onnx median ratio: {ratio:.2f}x; lowest cosine between them: {min_cosine:.6f}")
@@ -110,7 +112,7 @@ def main() -> int:
 
 
 def _startup(backend: str, model_dir: Path) -> dict[str, float | bool]:
-    """Start-up of one backend in a fresh interpreter: seconds to the first vector, peak RSS, torch imported."""
+    """Start-up of one backend in a fresh interpreter: seconds to the first vector, MB resident and peak, torch?"""
     out = subprocess.run(
         [sys.executable, "-c", _STARTUP, backend, str(model_dir)], cwd=REPO, capture_output=True, text=True, check=True
     )

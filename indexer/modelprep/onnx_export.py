@@ -13,8 +13,15 @@ fuses it for CPU. sentence-transformers' own ``backend="onnx"`` export is not
 used: it needs optimum-onnx, whose releases pin transformers 4.x, below the
 transformers 5 this project runs. Output: ``onnx/model_fused_fp32.onnx``
 (inputs ``input_ids``, ``attention_mask``, ``token_type_ids``, int64
-``(batch, seq)``; output ``last_hidden_state`` float32 ``(batch, seq, hidden)``)
-and, written last, ``onnx/faellesskab_onnx.json``, whose presence means complete.
+``(batch, seq)``; output ``last_hidden_state`` float32 ``(batch, seq, hidden)``),
+its weights in ``onnx/model_fused_fp32.onnx.data`` and, written last,
+``onnx/faellesskab_onnx.json``, whose presence means complete.
+
+The weights are external data on purpose: ONNX Runtime memory-maps them, so
+a serving process keeps only the pages it touches (most of the 384 MB word
+embedding table never is) and gunicorn workers share them through the page
+cache. Measured: resident 149 MB and peak 149 MB after loading the session,
+against 537 MB resident and 896 MB peak with the weights inside the graph.
 """
 
 from __future__ import annotations
@@ -33,7 +40,10 @@ from indexer.embedder import MARKER_FILENAME, ONNX_FILENAME, ONNX_MARKER, ONNX_S
 
 from .folder import log
 
-__all__ = ["onnx_is_complete", "write_onnx"]
+__all__ = ["ONNX_DATA", "onnx_is_complete", "write_onnx"]
+
+#: The graph's weights, beside it (the graph names this file; it must keep this name).
+ONNX_DATA = ONNX_FILENAME + ".data"
 
 _INPUTS = ("input_ids", "attention_mask", "token_type_ids")
 #: ONNX operator set of the export; 17 has LayerNormalization, which the fusions expect.
@@ -48,6 +58,7 @@ def onnx_is_complete(model_dir: Path) -> bool:
         and marker.get("variant") == ONNX_VARIANT
         and marker.get("weights") == _weights_stamp(model_dir)
         and (model_dir / ONNX_SUBDIR / ONNX_FILENAME).is_file()
+        and (model_dir / ONNX_SUBDIR / ONNX_DATA).is_file()
     )
 
 
@@ -78,6 +89,8 @@ def write_onnx(model_dir: Path, force: bool = False, progress: bool = False) -> 
         log(progress, "fusing for CPU (onnxruntime.transformers.optimizer)")
         stats = _fuse(model_dir, work / "raw.onnx", work / ONNX_FILENAME)
         (target.parent / ONNX_MARKER).unlink(missing_ok=True)  # incomplete from here until the new marker
+        shutil.copymode(work / ONNX_FILENAME, work / ONNX_DATA)  # onnx writes the data file 0600
+        os.replace(work / ONNX_DATA, target.parent / ONNX_DATA)
         os.replace(work / ONNX_FILENAME, target)
     finally:
         shutil.rmtree(work, ignore_errors=True)
@@ -152,7 +165,16 @@ def _fuse(model_dir: Path, raw: Path, out: Path) -> dict[str, int]:
     stats = {name: int(n) for name, n in model.get_fused_operator_statistics().items() if n}
     if not stats.get("Attention"):
         raise RuntimeError(f"ONNX Runtime fused no attention in {raw}: {stats}")
-    model.save_model_to_file(str(out), use_external_data_format=False)
+    import onnx
+
+    onnx.save_model(
+        model.model,
+        str(out),
+        save_as_external_data=True,
+        all_tensors_to_one_file=True,
+        location=ONNX_DATA,  # relative to the graph: both move together into place
+        size_threshold=1024,
+    )
     return stats
 
 

@@ -10,7 +10,7 @@ import pytest
 
 from indexer.embedder import MARKER_FILENAME, ONNX_FILENAME, ONNX_MARKER, ONNX_SUBDIR, OnnxEmbedder
 from indexer.model_prepare import prepare_model
-from indexer.modelprep.onnx_export import onnx_is_complete, write_onnx
+from indexer.modelprep.onnx_export import ONNX_DATA, onnx_is_complete, write_onnx
 
 # The fusions ONNX Runtime must find in a 12-layer BERT for the graph to be the fast one.
 EXPECTED_FUSIONS = {"EmbedLayerNormalization": 1, "Attention": 12, "SkipLayerNormalization": 24, "BiasGelu": 12}
@@ -34,9 +34,13 @@ def test_a_graph_of_other_weights_is_not_complete(tmp_path: Path) -> None:
     folder = _fake_folder(tmp_path / "m")
     (folder / ONNX_SUBDIR).mkdir()
     (folder / ONNX_SUBDIR / ONNX_FILENAME).write_bytes(b"graph")
+    (folder / ONNX_SUBDIR / ONNX_DATA).write_bytes(b"weights")
     marker = {"variant": "onnx-fp32-fused", "weights": f"{'ab' * 32}/v1"}
     (folder / ONNX_SUBDIR / ONNX_MARKER).write_text(json.dumps(marker))
     assert onnx_is_complete(folder)
+    (folder / ONNX_SUBDIR / ONNX_DATA).unlink()
+    assert not onnx_is_complete(folder)  # a graph without its weights (or one from before they moved out)
+    (folder / ONNX_SUBDIR / ONNX_DATA).write_bytes(b"weights")
     (folder / MARKER_FILENAME).write_text(json.dumps({"source_sha256": "cd" * 32, "converter_version": 1}))
     assert not onnx_is_complete(folder)  # the weights were prepared again: the graph is stale
     (folder / MARKER_FILENAME).write_text(json.dumps({"source_sha256": "ab" * 32, "converter_version": 1}))
@@ -65,7 +69,8 @@ def test_export_into_a_fresh_folder(real_model_dir: Path, tmp_path: Path) -> Non
     graph = write_onnx(folder)
     assert graph == folder / ONNX_SUBDIR / ONNX_FILENAME
     assert onnx_is_complete(folder)
-    assert sorted(p.name for p in graph.parent.iterdir()) == sorted([ONNX_FILENAME, ONNX_MARKER])
+    assert sorted(p.name for p in graph.parent.iterdir()) == sorted([ONNX_FILENAME, ONNX_DATA, ONNX_MARKER])
+    assert (graph.parent / ONNX_DATA).stat().st_size > 400e6  # the weights live beside the graph, mmapped
     fused = json.loads((graph.parent / ONNX_MARKER).read_text())["fused_operators"]
     assert {name: fused.get(name) for name in EXPECTED_FUSIONS} == EXPECTED_FUSIONS
     mtime = graph.stat().st_mtime_ns
