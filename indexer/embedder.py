@@ -250,7 +250,9 @@ class OnnxEmbedder:
     or its graph is missing (``faellesskab model prepare`` writes both) or when
     ``model`` is a hub name (only the torch backend fetches from a hub).
     ``threads`` is ONNX Runtime's intra-op thread count; None means every CPU
-    this process may run on.
+    this process may run on. It applies to sessions made afterwards, so a
+    forked worker may set its share before its first embedding (the session
+    is made again in a forked child).
     """
 
     def __init__(self, model: str | Path, batch_size: int = 16, threads: int | None = None) -> None:
@@ -260,6 +262,7 @@ class OnnxEmbedder:
         self.threads = threads or _available_cpus()
         self._session: Any = None
         self._tokenizer: Any = None
+        self._pid = 0
         self._model_id: str | None = None
         self._lock = threading.Lock()
 
@@ -324,10 +327,13 @@ class OnnxEmbedder:
         return self._local
 
     def _load(self) -> tuple[Any, Any]:
-        if self._session is None:
+        # A session made before a fork (gunicorn preloads the app) is made again in the child:
+        # ONNX Runtime's thread pool does not survive a fork. The weights are memory-mapped, so this is cheap.
+        if self._session is None or self._pid != os.getpid():
             with self._lock:
-                if self._session is None:
+                if self._session is None or self._pid != os.getpid():
                     self._tokenizer, self._session = self._load_unlocked()
+                    self._pid = os.getpid()
         return self._session, self._tokenizer
 
     def _load_unlocked(self) -> tuple[Any, Any]:
