@@ -255,6 +255,10 @@ class OnnxEmbedder:
     is made again in a forked child).
     """
 
+    #: ONNX Runtime's thread pools do not survive ``fork``: never warm it up in a
+    #: process that forks workers afterwards (gunicorn's master).
+    fork_safe = False
+
     def __init__(self, model: str | Path, batch_size: int = 16, threads: int | None = None) -> None:
         self._model_ref = model
         self._local = _local_path(model)
