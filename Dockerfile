@@ -23,6 +23,9 @@ RUN pip install .
 # allows it; at run time the container never fetches anything.
 RUN HF_HUB_OFFLINE=0 python -c "from sentence_transformers import SentenceTransformer; \
 SentenceTransformer('intfloat/multilingual-e5-small').save('/opt/models/multilingual-e5-small')"
+# The fused fp32 ONNX graph the default backend (FAELLESSKAB_EMBEDDING_BACKEND=onnx) runs.
+RUN python -c "from pathlib import Path; from indexer.modelprep.onnx_export import write_onnx; \
+write_onnx(Path('/opt/models/multilingual-e5-small'))"
 
 RUN useradd --system --home /data fm && mkdir -p /data && chown fm /data
 USER fm

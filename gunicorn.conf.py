@@ -66,10 +66,12 @@ def when_ready(server):
 
 
 def post_fork(server, worker):
-    # Each worker gets its own share of the cores for the model.
-    try:
-        import torch
-
-        torch.set_num_threads(max(1, multiprocessing.cpu_count() // max(1, workers)))
-    except ImportError:
-        pass
+    # Each worker gets its own share of the cores for the model. torch only if the
+    # torch backend already loaded it: the onnx backend's workers never import torch.
+    share = max(1, multiprocessing.cpu_count() // max(1, workers))
+    torch = sys.modules.get("torch")
+    if torch is not None:
+        torch.set_num_threads(share)
+    embedder = server.app.wsgi().extensions.get("embedder")
+    if hasattr(embedder, "threads"):  # OnnxEmbedder: its session is made again in the worker
+        embedder.threads = share

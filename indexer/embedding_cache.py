@@ -1,5 +1,10 @@
 """Embeddings cached in the store by (model id, content hash).
 
+The model id names the weights *and* the backend variant that computed the
+vectors (``multilingual-e5-small@<sha>@onnx-fp32-fused`` or ``…@torch-fp32``,
+see ``indexer.embedder``), so switching ``EMBEDDING_BACKEND`` or the weights
+never serves a vector of the other variant.
+
 The model is the slow part of indexing (tens of passages per second on two
 cores); an offer whose text has not changed is never embedded twice, also
 not across a full rebuild or a restart.

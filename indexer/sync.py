@@ -30,6 +30,8 @@ from .embedder import Embedder
 from .embedding_cache import EmbeddingCache
 
 WATERMARK = "synced_until"
+#: Index meta key: the ``model_id`` (weights and backend variant) of the vectors in the index.
+EMBEDDING_MODEL = "embedding_model"
 #: Re-read changes this far before the watermark: a transaction that began
 #: before the last sync but committed after it is not missed. Re-indexing an
 #: unchanged offer is harmless (and its embedding is cached).
@@ -116,17 +118,23 @@ class Indexer:
         if not getattr(self.backend, "shows_progress", False):  # Elasticsearch draws its own bar
             docs = self._progress(docs, total, "Indexing")
         info = self.backend.rebuild(_counting(docs, report), total=total)
+        self.backend.set_meta(EMBEDDING_MODEL, self.embedder.model_id)
         self.backend.set_meta(WATERMARK, started.isoformat())
         report.version, report.seconds = info.version, time.perf_counter() - t0
         return report
 
     def sync(self) -> IndexReport:
-        """Index what changed since the last run; rebuild if there is no index yet."""
+        """Index what changed since the last run; rebuild if there is no index yet or its vectors
+        come from another model or backend variant (so old and new vectors never share an index)."""
         try:
             watermark = self.backend.get_meta(WATERMARK)
         except IndexNotFoundError:
             report = self.rebuild()
             report.action = "sync (first run: full build)"
+            return report
+        if self.backend.get_meta(EMBEDDING_MODEL) != self.embedder.model_id:
+            report = self.rebuild()
+            report.action = "sync (embedding model changed: full build)"
             return report
         report = IndexReport("sync")
         started, t0 = datetime.now(UTC), time.perf_counter()

@@ -141,9 +141,11 @@ def real_model_dir() -> Path:
 
 @pytest.fixture(scope="session")
 def real_embedder(real_model_dir: Path):  # type: ignore[no-untyped-def]
-    from indexer.embedder import SentenceTransformerEmbedder
+    """The real model on ``FAELLESSKAB_EMBEDDING_BACKEND`` (``onnx``, the default, or ``torch``)."""
+    from indexer.embedder import OnnxEmbedder, SentenceTransformerEmbedder
 
-    embedder = SentenceTransformerEmbedder(real_model_dir)
+    backend = os.environ.get("FAELLESSKAB_EMBEDDING_BACKEND", "onnx")
+    embedder = SentenceTransformerEmbedder(real_model_dir) if backend == "torch" else OnnxEmbedder(real_model_dir)
     embedder.embed_query("opvarmning")  # load once for the whole session
     return embedder
 

@@ -235,7 +235,12 @@ def test_gunicorn_starts_ready_on_a_fresh_data_dir_with_its_own_control_socket(
     base, data_dir, _ = served
     status, _, body = get(base + "/readyz")
     assert status == 200, body
-    assert (data_dir / "gunicorn.ctl").is_socket()
+    # gunicorn opens its control socket once the workers are up, which may be just after the first answer.
+    socket_path = data_dir / "gunicorn.ctl"
+    deadline = time.monotonic() + 20
+    while not socket_path.is_socket() and time.monotonic() < deadline:
+        time.sleep(0.1)
+    assert socket_path.is_socket()
 
 
 def test_a_long_url_is_answered_by_the_app_in_the_envelope(served: tuple[str, Path, Path]) -> None:
@@ -273,3 +278,68 @@ def test_gunicorn_refuses_a_bad_setting_in_one_line(tmp_path: Path, variable: st
     )
     assert done.returncode == 1
     assert done.stderr.startswith(f"Error: Invalid setting {variable}={value!r}: ") and done.stderr.count("\n") == 1
+
+
+@pytest.mark.model
+def test_every_gunicorn_worker_embeds_with_the_default_onnx_backend(real_model_dir: Path, tmp_path: Path) -> None:
+    """ONNX Runtime is not fork-safe: a session made in the master would hang every forked
+    worker. Three workers on a real model must each answer real matches."""
+    port = free_port()
+    env = gunicorn_env(
+        tmp_path,
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_WORKERS="3",
+        GUNICORN_TIMEOUT="60",
+        EMBEDDING_MODEL=str(real_model_dir),
+        FAELLESSKAB_EMBEDDING_BACKEND="onnx",
+    )
+    faellesskab = Path(sys.executable).with_name("faellesskab")
+    subprocess.run([str(faellesskab), "catalogue", "demo"], env=env, cwd=REPO, check=True, capture_output=True)
+    out = subprocess.run(
+        [str(faellesskab), "apikey", "create", "--role", "navigator", "--name", "t"],
+        env=env,
+        cwd=REPO,
+        check=True,
+        capture_output=True,
+        text=True,
+    )
+    key = re.search(r"fm_[A-Za-z0-9_-]+", out.stdout + out.stderr)
+    assert key is not None, out
+    err_path = tmp_path / "stderr.log"
+    with err_path.open("w") as err:
+        proc = subprocess.Popen(
+            [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
+            env=env,
+            cwd=REPO,
+            stdout=subprocess.DEVNULL,
+            stderr=err,
+        )
+    base = f"http://127.0.0.1:{port}"
+    try:
+        deadline = time.monotonic() + 240
+        while True:
+            try:
+                if get(base + "/readyz")[0] == 200:
+                    break
+            except OSError:
+                pass
+            assert proc.poll() is None, err_path.read_text()
+            assert time.monotonic() < deadline, "gunicorn did not get ready"
+            time.sleep(0.5)
+        body = json.dumps({"interests": "synge i kor", "location": {"town": "Grenaa"}}).encode()
+        served_by: set[str] = set()
+        for _ in range(12):
+            request = urllib.request.Request(
+                base + "/api/v1/match",
+                data=body,
+                headers={"Authorization": f"Bearer {key.group(0)}", "Content-Type": "application/json"},
+            )
+            with urllib.request.urlopen(request, timeout=45) as res:
+                assert res.status == 200 and json.loads(res.read())["results"]
+        log = err_path.read_text()
+        served_by = set(re.findall(r"\[(\d+)\] faellesskab\.access: POST /api/v1/match 200", log))
+        assert len(served_by) >= 2, log  # the requests reached more than one forked worker
+        assert "WORKER TIMEOUT" not in log
+    finally:
+        proc.send_signal(signal.SIGTERM)
+        proc.wait(timeout=30)

