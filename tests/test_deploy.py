@@ -17,6 +17,7 @@ import tomllib
 import urllib.error
 import urllib.request
 from collections.abc import Iterator
+from contextlib import contextmanager
 from pathlib import Path
 from typing import Any
 
@@ -198,35 +199,43 @@ def get(url: str) -> tuple[int, str, str]:
         return err.code, err.headers["Content-Type"], err.read().decode()
 
 
-@pytest.fixture(scope="module")
-def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
-    """gunicorn with the project's config on a fresh data dir: (base URL, data dir, stderr file)."""
-    data_dir = tmp_path_factory.mktemp("gunicorn")
-    port = free_port()
-    err_path = data_dir / "stderr.log"
+@contextmanager
+def gunicorn(env: dict[str, str], err_path: Path, *, ready: str = "/healthz", within: float = 120) -> Iterator[str]:
+    """gunicorn with the project's config and ``env``, stderr to ``err_path``; yields its base URL
+    once ``ready`` answers (any status for /healthz, 200 otherwise), and stops it afterwards."""
     with err_path.open("w") as err:
         proc = subprocess.Popen(
             [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
-            env=gunicorn_env(data_dir, GUNICORN_BIND=f"127.0.0.1:{port}"),
+            env=env,
             cwd=REPO,
             stdout=subprocess.DEVNULL,
             stderr=err,
         )
-    base = f"http://127.0.0.1:{port}"
+    base = f"http://{env['GUNICORN_BIND']}"
     try:
-        deadline = time.monotonic() + 120
+        deadline = time.monotonic() + within
         while True:
             try:
-                get(base + "/healthz")
-                break
+                if get(base + ready)[0] == 200 or ready == "/healthz":
+                    break
             except OSError:
-                assert proc.poll() is None, err_path.read_text()
-                assert time.monotonic() < deadline, "gunicorn did not start"
-                time.sleep(0.5)
-        yield base, data_dir, err_path
+                pass
+            assert proc.poll() is None, err_path.read_text()
+            assert time.monotonic() < deadline, f"gunicorn did not answer {ready}"
+            time.sleep(0.5)
+        yield base
     finally:
         proc.send_signal(signal.SIGTERM)
         proc.wait(timeout=30)
+
+
+@pytest.fixture(scope="module")
+def served(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path, Path]]:
+    """gunicorn with the project's config on a fresh data dir: (base URL, data dir, stderr file)."""
+    data_dir = tmp_path_factory.mktemp("gunicorn")
+    err_path = data_dir / "stderr.log"
+    with gunicorn(gunicorn_env(data_dir, GUNICORN_BIND=f"127.0.0.1:{free_port()}"), err_path) as base:
+        yield base, data_dir, err_path
 
 
 def test_gunicorn_starts_ready_on_a_fresh_data_dir_with_its_own_control_socket(
@@ -284,10 +293,9 @@ def test_gunicorn_refuses_a_bad_setting_in_one_line(tmp_path: Path, variable: st
 def test_every_gunicorn_worker_embeds_with_the_default_onnx_backend(real_model_dir: Path, tmp_path: Path) -> None:
     """ONNX Runtime is not fork-safe: a session made in the master would hang every forked
     worker. Three workers on a real model must each answer real matches."""
-    port = free_port()
     env = gunicorn_env(
         tmp_path,
-        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_BIND=f"127.0.0.1:{free_port()}",
         GUNICORN_WORKERS="3",
         GUNICORN_TIMEOUT="60",
         EMBEDDING_MODEL=str(real_model_dir),
@@ -306,28 +314,8 @@ def test_every_gunicorn_worker_embeds_with_the_default_onnx_backend(real_model_d
     key = re.search(r"fm_[A-Za-z0-9_-]+", out.stdout + out.stderr)
     assert key is not None, out
     err_path = tmp_path / "stderr.log"
-    with err_path.open("w") as err:
-        proc = subprocess.Popen(
-            [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
-            env=env,
-            cwd=REPO,
-            stdout=subprocess.DEVNULL,
-            stderr=err,
-        )
-    base = f"http://127.0.0.1:{port}"
-    try:
-        deadline = time.monotonic() + 240
-        while True:
-            try:
-                if get(base + "/readyz")[0] == 200:
-                    break
-            except OSError:
-                pass
-            assert proc.poll() is None, err_path.read_text()
-            assert time.monotonic() < deadline, "gunicorn did not get ready"
-            time.sleep(0.5)
+    with gunicorn(env, err_path, ready="/readyz", within=240) as base:
         body = json.dumps({"interests": "synge i kor", "location": {"town": "Grenaa"}}).encode()
-        served_by: set[str] = set()
         for _ in range(12):
             request = urllib.request.Request(
                 base + "/api/v1/match",
@@ -340,6 +328,3 @@ def test_every_gunicorn_worker_embeds_with_the_default_onnx_backend(real_model_d
         served_by = set(re.findall(r"\[(\d+)\] faellesskab\.access: POST /api/v1/match 200", log))
         assert len(served_by) >= 2, log  # the requests reached more than one forked worker
         assert "WORKER TIMEOUT" not in log
-    finally:
-        proc.send_signal(signal.SIGTERM)
-        proc.wait(timeout=30)
