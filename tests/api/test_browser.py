@@ -64,16 +64,31 @@ def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
     driver.quit()
 
 
+def _open_signed_in(browser, live_url: str, key: str) -> None:  # type: ignore[no-untyped-def]
+    """Open the navigator's page, signing in first; every test starts signed out.
+
+    Tests run in random order (pytest-randomly), so none may rely on another
+    having signed in: the cookies are cleared and the sign-in form is used.
+    """
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support import expected_conditions
+    from selenium.webdriver.support.wait import WebDriverWait
+
+    browser.get(f"{live_url}/navigator/login")
+    browser.delete_all_cookies()
+    browser.get(f"{live_url}/navigator/")
+    assert "Log ind" in browser.title
+    browser.find_element(By.ID, "key").send_keys(key)
+    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
+    WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located((By.ID, "interests")))
+
+
 def test_a_navigator_finds_offers(browser, live_url: str, demo_app: Flask, tmp_path: Path) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
-    browser.get(f"{live_url}/navigator/")
-    assert "Log ind" in browser.title
-    browser.find_element(By.ID, "key").send_keys(demo_app.config["KEYS"]["navigator"])
-    browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located((By.ID, "interests")))
+    _open_signed_in(browser, live_url, demo_app.config["KEYS"]["navigator"])
     browser.find_element(By.ID, "interests").send_keys(
         "Savner at komme ud blandt andre efter min mand døde. Har altid holdt af at synge og gå ture."
     )
@@ -90,10 +105,10 @@ def test_a_navigator_finds_offers(browser, live_url: str, demo_app: Flask, tmp_p
     browser.save_screenshot(str(Path(os.environ.get("FAELLESSKAB_SCREENSHOT_DIR", tmp_path)) / "navigator.png"))
 
 
-def test_errors_are_shown_by_the_fields(browser, live_url: str) -> None:  # type: ignore[no-untyped-def]
+def test_errors_are_shown_by_the_fields(browser, live_url: str, demo_app: Flask) -> None:  # type: ignore[no-untyped-def]
     from selenium.webdriver.common.by import By
 
-    browser.get(f"{live_url}/navigator/")
+    _open_signed_in(browser, live_url, demo_app.config["KEYS"]["navigator"])
     browser.find_element(By.ID, "age").send_keys("7")
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
