@@ -28,6 +28,7 @@ from . import embedded_storage as storage
 from .analysis import analyze_query
 from .backend import Candidate, IndexInfo, check_k, check_vector
 from .documents import SearchDocument
+from .embedded_columns import ColumnsSnapshot
 from .embedded_mask import Columns, filter_mask
 from .embedded_storage import POINTER, StoredRow
 from .filters import SearchFilter
@@ -55,6 +56,8 @@ class EmbeddedBackend:
         self._loaded_seq = -1
         self._cols = Columns(dim)
         self._postings = Postings()
+        self._snapshot: ColumnsSnapshot | None = None
+        self._postings_pending = False
 
     # -- opening and catching up ---------------------------------------------------
 
@@ -69,6 +72,7 @@ class EmbeddedBackend:
                 self._conn = storage.open_version(self.directory, version)
                 self._version, self._pointer_mtime = version, mtime
                 self._loaded_seq, self._cols, self._postings = -1, Columns(self.dim), Postings()
+                self._snapshot, self._postings_pending = None, False
             self._catch_up(self._conn)
             return self._conn
 
@@ -77,6 +81,8 @@ class EmbeddedBackend:
         if seq == self._loaded_seq:
             return
         since = self._loaded_seq
+        if since < 0 and self._load_snapshot(conn):
+            since = self._loaded_seq
         deleted, rows = storage.changes_since(conn, since)
         for doc_id in deleted:
             if self._cols.drop(doc_id):
@@ -86,10 +92,39 @@ class EmbeddedBackend:
         self._postings.invalidate()
         if since < 0:
             self._load_postings(conn, rows, placed)
+        elif self._postings_pending:
+            self._postings_pending = False
+            self._load_snapshot_postings(conn, rows, placed)
         else:
             for r, at in zip(rows, placed, strict=True):
                 self._postings.replace(at, json.loads(r.tf))
         self._loaded_seq = seq
+
+    def _load_snapshot(self, conn: sqlite3.Connection) -> bool:
+        """Take the columns from the version's snapshot (:mod:`indexer.embedded_columns`); False without one."""
+        snap = storage.read_columns(conn, self.directory, self._version or "")
+        if snap is None:
+            return False
+        self._cols, self._snapshot = snap.columns, snap
+        self._postings.grow(self._cols.capacity)
+        self._loaded_seq, self._postings_pending = snap.seq, True
+        return True
+
+    def _load_snapshot_postings(self, conn: sqlite3.Connection, rows: list[StoredRow], placed: list[int]) -> None:
+        """After a columns snapshot: postings from their own snapshot for its rows, later rows from term counts."""
+        snap = self._snapshot
+        assert snap is not None
+        self._snapshot = None
+        csr = storage.read_postings(conn, self.directory, self._version or "")
+        changed = set(placed)
+        base = {int(rowid): at for at, rowid in enumerate(snap.rowids.tolist()) if at not in changed}
+        if csr.seq is not None and csr.seq < snap.seq:  # cannot happen for a rebuild's own files: be safe
+            raise ValueError("the postings snapshot is older than the columns snapshot")
+        self._postings.load_csr(csr.vocab, csr.indptr, csr.rowids, csr.tfs, base)
+        self._postings.mark_base(base.values())
+        self._postings.dl[: len(snap.dl)] = snap.dl
+        for r, at in zip(rows, placed, strict=True):
+            self._postings.replace(at, json.loads(r.tf))
 
     def _load_postings(self, conn: sqlite3.Connection, rows: list[StoredRow], placed: list[int]) -> None:
         """Postings from this version's snapshot, else from FTS5 itself; later writes from their term counts."""
