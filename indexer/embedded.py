@@ -36,6 +36,9 @@ from .postings import Postings
 
 __all__ = ["POINTER", "EmbeddedBackend"]
 
+#: Full matrix products kept for reuse (one per concurrent match in a worker; each is ``4 * n`` bytes).
+PRODUCT_CACHE = 4
+
 
 class EmbeddedBackend:
     """The default backend (:class:`indexer.backend.SearchBackend`); see the module docstring.
@@ -58,6 +61,8 @@ class EmbeddedBackend:
         self._postings = Postings()
         self._snapshot: ColumnsSnapshot | None = None
         self._postings_pending = False
+        self._products: dict[tuple[bytes, int, int], np.ndarray] = {}
+        self._products_computed = 0
 
     # -- opening and catching up ---------------------------------------------------
 
@@ -73,6 +78,7 @@ class EmbeddedBackend:
                 self._version, self._pointer_mtime = version, mtime
                 self._loaded_seq, self._cols, self._postings = -1, Columns(self.dim), Postings()
                 self._snapshot, self._postings_pending = None, False
+                self._products.clear()
             self._catch_up(self._conn)
             return self._conn
 
@@ -212,8 +218,27 @@ class EmbeddedBackend:
             idx = np.flatnonzero(filter_mask(cols, flt))
             if idx.size == 0:
                 return []
-            sims = cols.matrix[idx] @ q if idx.size < cols.n // 2 else (cols.matrix[: cols.n] @ q)[idx]
+            sims = cols.matrix[idx] @ q if idx.size < cols.n // 2 else self._full_product(q)[idx]
             return self._top(idx, sims, k, lambda s: (1.0 + s) / 2.0)
+
+    def _full_product(self, q: np.ndarray) -> np.ndarray:
+        """``matrix @ q`` over every row, reused for the same vector until the next write.
+
+        A match asks for vector candidates up to three times with one query vector (its filter, the
+        topical filter, the unfiltered pool); with a broad filter each would scan the whole matrix
+        (about 460 MB at 300,000 offers). The last :data:`PRODUCT_CACHE` products are kept, keyed by
+        the vector's bytes and the loaded write sequence, so a write never serves a stale product.
+        Call with ``self._lock`` held.
+        """
+        key = (q.tobytes(), self._loaded_seq, self._cols.n)
+        hit = self._products.get(key)
+        if hit is None:
+            hit = self._cols.matrix[: self._cols.n] @ q
+            self._products_computed += 1
+            self._products[key] = hit
+            while len(self._products) > PRODUCT_CACHE:
+                del self._products[next(iter(self._products))]
+        return hit
 
     def _top(self, idx: np.ndarray, values: np.ndarray, k: int, to_score: Callable[[float], float]) -> list[Candidate]:
         """The k best of ``idx`` by ``values``, ties by id (deterministic, as Elasticsearch sorts)."""
