@@ -45,6 +45,11 @@ def end_of(day: date) -> datetime:
     return datetime.combine(day, time.max, tzinfo=UTC)
 
 
+def start_of(day: date) -> datetime:
+    """The first instant of ``day`` in UTC."""
+    return datetime.combine(day, time.min, tzinfo=UTC)
+
+
 def _day(value: Any) -> date | None:
     if value is None or isinstance(value, date):
         return value
