@@ -10,7 +10,7 @@ end in between.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from capacity.ledger import ledger_report
@@ -41,6 +41,15 @@ class ReportData:
     waiting: list[dict[str, Any]]
     utilisation: list[dict[str, Any]]
     supply_demand: list[dict[str, Any]]
+
+
+def baseline_of(history: OfferHistory, configured: date | None) -> date:
+    """The baseline: the configured day (``FAELLESSKAB_CAPACITY_BASELINE``), else the day of the
+    first recorded offer, else today (UTC)."""
+    if configured is not None:
+        return configured
+    first = min(history.created.values(), default=None)
+    return first.date() if first else datetime.now(UTC).date()
 
 
 def report_days(start: date, end: date) -> list[date]:
