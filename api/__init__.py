@@ -23,6 +23,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         access,
         admin,
         capacity,
+        capacity_page,
         config,
         errors,
         extensions,
@@ -57,6 +58,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
     app.register_blueprint(navigator.bp)
+    app.register_blueprint(capacity_page.bp)
     for module in (match, offers, organisations, referrals, admin, capacity, hsds_api):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
