@@ -15,7 +15,6 @@ from werkzeug.wrappers import Response
 
 from capacity.supply import offer_history
 from reports.collect import baseline_of, collect
-from reports.html import render_html
 
 from .auth import authenticate
 from .extensions import get_store
@@ -47,4 +46,6 @@ def report() -> Response | str:
     start = _day("from") or min(baseline, end)
     if start > end:
         abort(400, description="from: må ikke ligge efter to.")
+    from reports.html import render_html  # matplotlib: loaded on the first report, not at start-up
+
     return render_html(collect(store, start, end, baseline), store.categories(), made=today)

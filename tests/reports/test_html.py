@@ -62,3 +62,10 @@ def test_writes_html_with_charts_and_csv(sqlite_store: Store, tmp_path: Path) ->
     with (tmp_path / "out" / "bevillinger.csv").open(encoding="utf-8-sig", newline="") as fh:
         grant = list(csv.reader(fh, delimiter=";"))[1]
     assert grant[3:5] == ["200000,00", "100000,00"] and grant[9] == "13333,33"
+
+
+def test_an_empty_store_still_makes_a_report(sqlite_store: Store, tmp_path: Path) -> None:
+    data = collect(sqlite_store, date(2026, 3, 1), date(2026, 3, 31), date(2026, 1, 1))
+    files = write_report(data, tmp_path, sqlite_store.categories(), made=date(2026, 4, 1))
+    html = files[0].read_text(encoding="utf-8")
+    assert html.count("data:image/png;base64,") == 3 and "Ingen bevillinger endnu." in html
