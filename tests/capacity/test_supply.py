@@ -2,14 +2,14 @@
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 
 import pytest
 
-from capacity.supply import growth, offer_history, supply, timeseries
+from capacity.supply import OfferHistory, figures_of, growth, keys_of, offer_history, supply, timeseries
 from capacity.volunteers import volunteer_history
 from catalogue.store import Store
-from tests.capacity.history import BASELINE, build_history
+from tests.capacity.history import BASELINE, _update, at, build_history
 
 # (date, organisations, offers, places_total, places_available, waitlist, volunteers, companion offers,
 #  reported volunteers, reported companions)
@@ -61,8 +61,6 @@ def test_filters_by_town_and_category(history_store: Store) -> None:
 
 def test_a_later_edit_does_not_rewrite_the_past(history_store: Store) -> None:
     before = supply(history_store, date(2026, 3, 31)).to_dict()
-    from tests.capacity.history import _update, at
-
     with at("2026-05-02"):
         _update(history_store, "o2", {"places_total": 99, "places_available": 1})
     assert supply(history_store, date(2026, 3, 31)).to_dict() == before
@@ -82,3 +80,38 @@ def test_timeseries(history_store: Store) -> None:
     assert [v for _, v in timeseries(history_store, "organisations", days)] == [2, 3, 2]
     with pytest.raises(KeyError):
         timeseries(history_store, "no-such-metric", days)
+
+
+def test_audience_and_season_from_synthetic_events() -> None:
+    """Target groups (`audience`, added to offers by another change) and seasons, from audit events alone."""
+
+    def ev(i: int, day: str, action: str, changes: dict) -> dict:
+        at = datetime.fromisoformat(day).replace(tzinfo=UTC)
+        return {"id": i, "entity_id": "x", "action": action, "at": at, "changes": changes}
+
+    history = OfferHistory(
+        [
+            ev(
+                1,
+                "2026-01-02",
+                "create",
+                {
+                    "status": [None, "active"],
+                    "kind": [None, "activity"],
+                    "categories": [None, ["sang"]],
+                    "organisation": [None, {"id": "org"}],
+                    "location": [None, {"town": None, "online": True}],
+                    "schedule": [None, {"slots": [], "valid_from": None, "valid_to": "2026-02-15"}],
+                    "places_total": [None, 8],
+                    "audience": [None, ["seniors", "relatives"]],
+                },
+            ),
+            ev(2, "2026-01-20", "update", {"audience": [["seniors", "relatives"], []]}),
+        ]
+    )
+    jan10 = history.active(date(2026, 1, 10))
+    assert [o["audience"] for o in jan10] == [["seniors", "relatives"]]
+    assert history.active(date(2026, 1, 25))[0]["audience"] == []
+    assert history.active(date(2026, 2, 16)) == []  # the season ended on 15 February
+    assert figures_of(jan10).places_total == 8
+    assert keys_of(jan10[0], "audience") == ["seniors", "relatives"] and keys_of(jan10[0], "town") == ["(online)"]
