@@ -162,6 +162,16 @@ class Grants(MethodView):
         )
 
 
+@blp.route("/grants/<grant_id>/offers")
+class GrantOffers(MethodView):
+    @requires(*ROLES, throttle="write")
+    @blp.arguments(s.OfferLinksSchema)
+    @blp.response(200, s.OfferLinksSchema)
+    def put(self, data: dict[str, Any], grant_id: str) -> dict[str, Any]:
+        """Set the offers the grant created or expanded (they are often made after the commitment)."""
+        return {"offer_ids": ledger.link_offers(get_store(), grant_id, data["offer_ids"])}
+
+
 @blp.route("/grants/<grant_id>/payments")
 class Payments(MethodView):
     @requires(*ROLES, throttle="write")

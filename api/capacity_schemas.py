@@ -217,6 +217,15 @@ class GrantInput(CprGuard):
     )
 
 
+class OfferLinksSchema(CprGuard):
+    class Meta:
+        unknown = RAISE
+
+    offer_ids = fields.List(
+        fields.String(validate=validate.Length(1, 100)), required=True, validate=validate.Length(max=100)
+    )
+
+
 class PaymentInput(CprGuard):
     class Meta:
         unknown = RAISE

@@ -178,6 +178,22 @@ def add_grant(
         return {"id": row.id}
 
 
+def link_offers(store: Store, grant_id: str, offer_ids: Sequence[str]) -> list[str]:
+    """Set the offers a grant created or expanded (often made after the commitment);
+    raises NotFound (grant) and InvalidRecord naming ``offer_ids``. Returns the new links."""
+    with store.write() as session:
+        grant = session.get(Grant, grant_id)
+        if grant is None:
+            raise NotFound("grant", grant_id)
+        found = set(session.scalars(select(Offer.id).where(Offer.id.in_(list(offer_ids)))))
+        missing = [o for o in offer_ids if o not in found]
+        if missing:
+            raise InvalidRecord({"offer_ids": [f"No offer with id {o!r}." for o in missing]})
+        grant.offer_ids = list(dict.fromkeys(offer_ids))
+        session.flush()
+        return list(grant.offer_ids)
+
+
 def add_payment(store: Store, grant_id: str, *, paid_on: date, amount_ore: int, actor: str) -> dict[str, Any]:
     """Record a payment of a grant; raises NotFound, InvalidRecord (amount) and
     FundExceeded (more than the grant has left to pay)."""

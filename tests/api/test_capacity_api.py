@@ -125,6 +125,14 @@ def test_grants_and_the_fund_limit(history_app: Flask) -> None:
         history_app, f"/api/v1/capacity/grants/{made['id']}/payments", {"paid_on": "2026-05-02", "amount_dkk": 20000}
     )
     assert (status, paid) == (201, {"paid_on": "2026-05-02", "amount_dkk": "20000.00"})
+    links = f"/api/v1/capacity/grants/{made['id']}/offers"
+    assert _post(history_app, links, {"offer_ids": ["o2", "o3", "o2"]}, method="PUT") == (
+        200,
+        {"offer_ids": ["o2", "o3"]},
+    )
+    status, bad = _post(history_app, links, {"offer_ids": ["nope"]}, method="PUT")
+    assert status == 422 and "offer_ids" in bad["errors"]
+    assert _post(history_app, "/api/v1/capacity/grants/nope/offers", {"offer_ids": []}, method="PUT")[0] == 404
     assert (
         _post(history_app, "/api/v1/capacity/grants/nope/payments", {"paid_on": "2026-05-02", "amount_dkk": 1})[0]
         == 404

@@ -55,6 +55,7 @@ MATRIX: list[tuple[str, str, set[str], int]] = [
     ("GET", "/api/v1/capacity/grants", {VC}, 200),
     ("POST", "/api/v1/capacity/grants", {VC}, 422),
     ("POST", "/api/v1/capacity/grants/no-such-grant/payments", {VC}, 422),
+    ("PUT", "/api/v1/capacity/grants/no-such-grant/offers", {VC}, 422),
     ("GET", "/api/v1/capacity/fund", {VC}, 200),
     ("PUT", "/api/v1/capacity/fund", {VC}, 422),
     ("GET", "/api/v1/capacity/volunteer-reports", {VC}, 200),

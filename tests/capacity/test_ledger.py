@@ -15,6 +15,7 @@ from capacity.ledger import (
     get_fund,
     kr,
     ledger_report,
+    link_offers,
     set_fund,
     to_ore,
 )
@@ -115,3 +116,20 @@ def test_the_fund_can_be_recorded_but_not_below_the_commitments(store: Store) ->
     with pytest.raises(InvalidRecord):
         set_fund(store, name="P", total_ore=1, period_start=date(2026, 2, 1), period_end=date(2026, 1, 1), actor="t")
     assert get_fund(store)["total_ore"] == 30_000_000
+
+
+def test_offers_linked_after_the_commitment_count(store: Store) -> None:
+    build_history(store)
+    with at("2026-03-02"):
+        grant = _grant(store, 100_000, offer_ids=[], committed_on=date(2026, 3, 1))
+    (_, mine) = ledger_report(store, date(2026, 3, 31))["grants"]
+    assert mine["realised"]["places"] == 0
+    assert link_offers(store, grant, ["o2"]) == ["o2"]
+    (_, mine) = ledger_report(store, date(2026, 3, 31))["grants"]
+    # o2 existed before 1 March with 10 places and still has 10: nothing new; A's volunteers unchanged in March
+    assert mine["realised"] == {"offers": 0, "places": 0, "volunteers": 0, "companions": 0}
+    assert mine["cost_per_place"] is None
+    with pytest.raises(InvalidRecord):
+        link_offers(store, grant, ["nope"])
+    with pytest.raises(NotFound):
+        link_offers(store, "nope", [])
