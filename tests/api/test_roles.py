@@ -50,6 +50,17 @@ MATRIX: list[tuple[str, str, set[str], int]] = [
     ("GET", "/api/v1/reports/capacity", set(), 200),
     ("GET", "/api/v1/reports/demand", set(), 200),
     ("GET", "/api/v1/reports/access", set(), 200),
+    ("GET", "/api/v1/capacity/summary", {VC}, 200),
+    ("GET", "/api/v1/capacity/timeseries", {VC}, 422),
+    ("GET", "/api/v1/capacity/grants", {VC}, 200),
+    ("POST", "/api/v1/capacity/grants", {VC}, 422),
+    ("POST", "/api/v1/capacity/grants/no-such-grant/payments", {VC}, 422),
+    ("PUT", "/api/v1/capacity/grants/no-such-grant/offers", {VC}, 422),
+    ("GET", "/api/v1/capacity/fund", {VC}, 200),
+    ("PUT", "/api/v1/capacity/fund", {VC}, 422),
+    ("GET", "/api/v1/capacity/volunteer-reports", {VC}, 200),
+    ("POST", "/api/v1/capacity/volunteer-reports", {VC}, 422),
+    ("GET", "/api/v1/capacity/gaps", {VC}, 200),
 ]
 IDS = [f"{m} {p}" for m, p, _, _ in MATRIX]
 
@@ -79,6 +90,7 @@ def _openapi_path(path: str) -> str:
         .replace("no-such-org", "{org_id}")
         .replace("no-such-referral", "{referral_id}")
         .replace("no-such-key", "{name}")
+        .replace("no-such-grant", "{grant_id}")
     )
 
 
