@@ -174,6 +174,41 @@ ROWS: dict[str, dict[str, Any]] = {
 }
 
 
+#: Tables made after FROM_REVISION: one row each, written after the upgrade (0006_w11).
+LATER_ROWS: dict[str, dict[str, Any]] = {
+    "referral_offer": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "offer_id": "offer-1",
+        "query_id": "q-1",
+        "rank": 1,
+        "score": 0.5,
+        "proposed_at": AT,
+        "started_on": date(2026, 11, 2),
+    },
+    "companion_request": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "offer_id": "offer-1",
+        "state": "requested",
+        "created_at": AT,
+        "updated_at": AT,
+        "updated_by": "key:test-navigator",
+    },
+    "questionnaire": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "instrument": "who5",
+        "timepoint": "baseline",
+        "taken_on": date(2026, 10, 1),
+        "items": [2, 2, 2, 2, 1],
+        "score": 9,
+        "recorded_at": AT,
+        "recorded_by": "key:test-navigator",
+    },
+}
+
+
 def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options."""
     if table != "offer":
@@ -225,9 +260,9 @@ def _upgrade_to(store: Store, revision: str) -> None:
         command.upgrade(cfg, revision)
 
 
-def _insert_rows(store: Store) -> None:
+def _insert_rows(store: Store, rows: dict[str, dict[str, Any]] = ROWS) -> None:
     with store.write() as session:
-        for table, row in ROWS.items():
+        for table, row in rows.items():
             columns = list(row)
             stmt = text(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
@@ -247,7 +282,9 @@ def _read_row(store: Store, table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_rows_cover_every_table() -> None:
-    assert set(ROWS) == set(metadata.tables), "add a row for every new table, so that its upgrade is tested with data"
+    assert set(ROWS) | set(LATER_ROWS) == set(metadata.tables), (
+        "add a row for every new table, so that its upgrade is tested with data"
+    )
 
 
 def test_upgrade_keeps_data_and_matches_the_models(fresh_store: Store) -> None:
@@ -256,10 +293,13 @@ def test_upgrade_keeps_data_and_matches_the_models(fresh_store: Store) -> None:
     _insert_rows(fresh_store)
 
     migrations.upgrade(fresh_store)
+    _insert_rows(fresh_store, LATER_ROWS)
 
     for table, row in ROWS.items():
         expected = _after_upgrade(table, row)
         assert _read_row(fresh_store, table, expected) == expected, table
+    for table, row in LATER_ROWS.items():
+        assert _read_row(fresh_store, table, row) == row, table
     with fresh_store.read() as session:
         counts = {t: session.scalar(text(f"SELECT COUNT(*) FROM {t}")) for t in ROWS}
     assert counts == {**dict.fromkeys(ROWS, 1), "category": 1 + len(taxonomy.DEFAULT_CATEGORIES)}
