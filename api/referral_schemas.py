@@ -11,6 +11,7 @@ from marshmallow import (
     Schema,
     ValidationError,
     fields,
+    missing,
     post_load,
     pre_load,
     validate,
@@ -179,14 +180,15 @@ class ReferralSchema(Schema):
     reasons = fields.List(fields.String(validate=validate.OneOf(list(REASONS))))
     status = _status()
     status_label = fields.Function(
-        lambda row: status_label(row["status"] if isinstance(row, dict) else row.status), metadata={"type": "string"}
+        lambda row: status_label(row["status"] if isinstance(row, dict) else row.status),
+        metadata={"type": "string", "description": "The status in Danish."},
     )
     close_reason = fields.String(allow_none=True, validate=validate.OneOf(list(CLOSE_REASONS)))
     interests = fields.List(fields.String())
     barriers = fields.List(fields.String())
     previous_id = fields.String(allow_none=True)
     allowed_transitions = fields.Function(
-        lambda row: list(allowed_moves(row.status)),
+        lambda row: missing if isinstance(row, dict) else list(allowed_moves(row.status)),
         metadata={"type": "array", "items": {"type": "string"}, "description": "Where the status may go next."},
     )
     offer_ids = fields.List(fields.String())
@@ -229,7 +231,7 @@ class ReferralHistorySchema(Schema):
     events = fields.List(fields.Nested(ReferralEventSchema))
 
 
-class ReferralListArgs(PageArgs):
+class ReferralListArgs(PageArgs, CprGuard):
     status = fields.String(validate=validate.OneOf(list(STATUSES)))
     modified_after = fields.AwareDateTime(
         metadata={

@@ -9,6 +9,7 @@ from typing import Any
 from flask.views import MethodView
 from marshmallow import Schema, fields
 
+from catalogue.errors import NotFound
 from referrals import lifecycle, questionnaires
 from referrals.models import CompanionRequest, Questionnaire, ReferralOffer
 
@@ -71,15 +72,17 @@ class Companions(MethodView):
         return lifecycle.request_companion(get_store(), referral_id, requester(), data["offer_id"])
 
 
-@blp.route("/<referral_id>/companions/<int:companion_id>/transitions")
+@blp.route("/<referral_id>/companions/<companion_id>/transitions")
 class CompanionTransitions(MethodView):
     @requires("navigator")
     @blp.arguments(CompanionMoveSchema)
     @blp.response(200, CompanionSchema)
     @blp.alt_response(409, "CONFLICT", description="Not allowed from the current state; `errors.to` lists what is.")
-    def post(self, data: dict[str, Any], referral_id: str, companion_id: int) -> CompanionRequest:
+    def post(self, data: dict[str, Any], referral_id: str, companion_id: str) -> CompanionRequest:
         """Move a companion request on: requested -> found -> went_along, or cancelled."""
-        return lifecycle.move_companion(get_store(), referral_id, companion_id, requester(), data["state"])
+        if not companion_id.isdigit() or len(companion_id) > 18:
+            raise NotFound("companion request", companion_id)
+        return lifecycle.move_companion(get_store(), referral_id, int(companion_id), requester(), data["state"])
 
 
 @blp.route("/<referral_id>/questionnaires")
