@@ -60,7 +60,7 @@ def _fhir(body: dict[str, Any], status: int, headers: dict[str, str] | None = No
 
 @blp.route("")
 class Transaction(MethodView):
-    @requires("referral_system")
+    @requires("referral_system", throttle="write")
     @blp.arguments(BundleSchema, content_type=fhir.CONTENT_TYPE)
     @blp.response(201, TaskSchema, content_type=fhir.CONTENT_TYPE)
     @blp.alt_response(200, schema=TaskSchema, content_type=fhir.CONTENT_TYPE, description="Already received.")

@@ -63,7 +63,7 @@ class Companions(MethodView):
         with get_store().read() as session:
             return {"items": lifecycle.companions(session, referral_id, requester())}
 
-    @requires("navigator")
+    @requires("navigator", throttle="write")
     @blp.arguments(CompanionCreateSchema)
     @blp.response(201, CompanionSchema)
     @blp.alt_response(409, "CONFLICT", description="The referral is closed.")
@@ -74,7 +74,7 @@ class Companions(MethodView):
 
 @blp.route("/<referral_id>/companions/<companion_id>/transitions")
 class CompanionTransitions(MethodView):
-    @requires("navigator")
+    @requires("navigator", throttle="write")
     @blp.arguments(CompanionMoveSchema)
     @blp.response(200, CompanionSchema)
     @blp.alt_response(409, "CONFLICT", description="Not allowed from the current state; `errors.to` lists what is.")
@@ -94,7 +94,7 @@ class Questionnaires(MethodView):
         with get_store().read() as session:
             return {"items": questionnaires.answers_of(session, referral_id, requester())}
 
-    @requires("navigator")
+    @requires("navigator", throttle="write")
     @blp.arguments(QuestionnaireInSchema)
     @blp.response(201, QuestionnaireSchema)
     def post(self, data: dict[str, Any], referral_id: str) -> Questionnaire:

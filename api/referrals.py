@@ -123,7 +123,7 @@ class ReferralItem(MethodView):
 
 @blp.route("/<referral_id>/transitions")
 class ReferralTransitions(MethodView):
-    @requires("navigator")
+    @requires("navigator", throttle="write")
     @if_match_required
     @blp.arguments(TransitionSchema)
     @blp.response(200, ReferralSchema)
