@@ -17,7 +17,7 @@ referring system's pseudonym (``subject.identifier``); a Patient resource, a
 (``note``, ``patientInstruction``, ``text``, ``description``) are refused, as
 is a CPR number anywhere (:mod:`catalogue.privacy`). Errors are
 ``InvalidRecord`` with FHIR paths (``entry.0.resource.status``); the HTTP
-layer answers them with an ``OperationOutcome``.
+layer answers them in its one error envelope (422).
 """
 
 from __future__ import annotations
@@ -28,7 +28,6 @@ from typing import Any, Final
 
 import pydantic
 from fhir.resources.R4B.bundle import Bundle
-from fhir.resources.R4B.operationoutcome import OperationOutcome
 from fhir.resources.R4B.reference import Reference
 from fhir.resources.R4B.task import Task
 
@@ -207,21 +206,4 @@ def task_of(row: Referral) -> dict[str, Any]:
     return task.model_dump(mode="json", by_alias=True, exclude_none=True)
 
 
-def operation_outcome(errors: dict[str, list[str]], code: str = "invalid") -> dict[str, Any]:
-    """An ``OperationOutcome`` with one error issue per path (``expression``) and message."""
-    issues = [
-        {
-            "severity": "error",
-            "code": code,
-            "diagnostics": message,
-            **({"expression": [path]} if path != "_schema" else {}),
-        }
-        for path, messages in sorted(errors.items())
-        for message in messages
-    ] or [{"severity": "error", "code": code}]
-    return OperationOutcome.model_validate({"resourceType": "OperationOutcome", "issue": issues}).model_dump(
-        mode="json", by_alias=True, exclude_none=True
-    )
-
-
-__all__ = ["CONTENT_TYPE", "REASON_SYSTEM", "operation_outcome", "parse_intake", "task_of"]
+__all__ = ["CONTENT_TYPE", "REASON_SYSTEM", "parse_intake", "task_of"]

@@ -9,7 +9,7 @@ from typing import Any
 import pytest
 
 from catalogue.errors import InvalidRecord
-from referrals.fhir import operation_outcome, parse_intake, task_of
+from referrals.fhir import parse_intake, task_of
 from referrals.models import Referral
 from tests.api.test_referral_loop import bundle
 
@@ -67,10 +67,3 @@ def test_task_status_and_reason_out() -> None:
     )  # fmt: skip
     row.status, row.close_reason = "matched", None
     assert task_of(row)["status"] == "in-progress" and "statusReason" not in task_of(row)
-
-
-def test_operation_outcome_names_each_path() -> None:
-    outcome = operation_outcome({"entry.0.resource.status": ["bad"]})
-    assert outcome["issue"] == [
-        {"severity": "error", "code": "invalid", "diagnostics": "bad", "expression": ["entry.0.resource.status"]}
-    ]
