@@ -27,6 +27,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         config,
         errors,
         extensions,
+        fhir,
         health,
         hsds_api,
         logs,
@@ -35,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         offers,
         openapi,
         organisations,
+        referral_reports,
+        referral_steps,
         referrals,
         startup,
     )
@@ -59,7 +62,18 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(navigator.bp)
     app.register_blueprint(capacity_page.bp)
-    for module in (match, offers, organisations, referrals, admin, capacity, hsds_api):
+    for module in (
+        match,
+        offers,
+        organisations,
+        referrals,
+        referral_steps,
+        fhir,
+        admin,
+        referral_reports,
+        capacity,
+        hsds_api,
+    ):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
     openapi.init_spec(api)  # security, error responses and the error envelope for every operation

@@ -21,6 +21,7 @@ from .db import db
 from .evaluation import eval_command
 from .index import index
 from .model import model
+from .referrals import referrals
 
 
 class BadSettings(NoAppException):
@@ -47,7 +48,7 @@ def main() -> None:
     """Fællesskabsmatch: catalogue, search and matching for social prescribing."""
 
 
-for command in (db, catalogue, capacity, model, index, eval_command, apikey):
+for command in (db, catalogue, capacity, model, index, eval_command, apikey, referrals):
     main.add_command(command)
 
 __all__ = ["demo_path", "main"]

@@ -217,6 +217,36 @@ LATER_ROWS: dict[str, dict[str, Any]] = {
         "recorded_at": AT,
         "recorded_by": "tests",
     },
+    "referral_offer": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "offer_id": "offer-1",
+        "query_id": "q-1",
+        "rank": 1,
+        "score": 0.5,
+        "proposed_at": AT,
+        "started_on": date(2026, 11, 2),
+    },
+    "companion_request": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "offer_id": "offer-1",
+        "state": "requested",
+        "created_at": AT,
+        "updated_at": AT,
+        "updated_by": "key:test-navigator",
+    },
+    "questionnaire": {
+        "id": 1,
+        "referral_id": "00000000-0000-0000-0000-000000000002",
+        "instrument": "who5",
+        "timepoint": "baseline",
+        "taken_on": date(2026, 10, 1),
+        "items": [2, 2, 2, 2, 1],
+        "score": 9,
+        "recorded_at": AT,
+        "recorded_by": "key:test-navigator",
+    },
 }
 
 
