@@ -157,7 +157,7 @@ def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list
         )
         folders["int8_static_ffn"] = folder
         print(f"  int8_static_ffn: written in {time.monotonic() - began:.0f} s", flush=True)
-    except Exception as exc:  # noqa: BLE001 - a variant that cannot be made is reported, not fatal
+    except Exception as exc:
         print(f"  int8_static_ffn: could not be made: {exc}", flush=True)
     return folders
 
@@ -243,7 +243,10 @@ def main(argv: list[str] | None = None) -> int:
     timings = speed(folders, tuning_notes, args.reps)
     results: dict[str, Any] = {"reps": args.reps, "keep_last": args.keep_last, "variants": {}}
     for name, row in timings.items():
-        results["variants"][name] = {**row, "speedup_vs_fp32": round(timings["fp32"]["median_ms"] / row["median_ms"], 2)}
+        results["variants"][name] = {
+            **row,
+            "speedup_vs_fp32": round(timings["fp32"]["median_ms"] / row["median_ms"], 2),
+        }
     if not args.no_quality:
         from indexer.embedder import OnnxEmbedder
 
