@@ -122,12 +122,14 @@ class EmbeddedBackend:
         assert snap is not None
         self._snapshot = None
         csr = storage.read_postings(conn, self.directory, self._version or "")
-        changed = set(placed)
-        base = {int(rowid): at for at, rowid in enumerate(snap.rowids.tolist()) if at not in changed}
+        keep = np.ones(len(snap.rowids), dtype=bool)
+        rewritten = np.asarray(placed, dtype=np.int64)
+        keep[rewritten[rewritten < keep.size]] = False  # written after the snapshot: their terms come below
+        base_rows = np.flatnonzero(keep)
         if csr.seq is not None and csr.seq < snap.seq:  # cannot happen for a rebuild's own files: be safe
             raise ValueError("the postings snapshot is older than the columns snapshot")
-        self._postings.load_csr(csr.vocab, csr.indptr, csr.rowids, csr.tfs, base)
-        self._postings.mark_base(base.values())
+        self._postings.load_csr(csr.vocab, csr.indptr, csr.rowids, csr.tfs, (snap.rowids[base_rows], base_rows))
+        self._postings.mark_base(base_rows)
         self._postings.dl[: len(snap.dl)] = snap.dl
         for r, at in zip(rows, placed, strict=True):
             self._postings.replace(at, json.loads(r.tf))

@@ -160,12 +160,17 @@ def _next_seq(conn: sqlite3.Connection) -> int:
 def changes_since(conn: sqlite3.Connection, since: int) -> tuple[list[str], list[StoredRow]]:
     """Ids deleted and rows written after sequence number ``since`` (rows in rowid order)."""
     deleted = [r[0] for r in conn.execute("SELECT id FROM deleted WHERE seq > ?", (since,))]
-    rows = [
-        StoredRow(*r)
-        for r in conn.execute(
-            "SELECT rowid, source, embedding, dl, tf, seq FROM docs WHERE seq > ? ORDER BY rowid", (since,)
-        )
-    ]
+    # Through the seq index, sorted here: with ORDER BY rowid SQLite may scan the whole table in
+    # rowid order instead (2.4 s for no rows at 300,000 offers).
+    rows = sorted(
+        (
+            StoredRow(*r)
+            for r in conn.execute(
+                "SELECT rowid, source, embedding, dl, tf, seq FROM docs INDEXED BY docs_seq WHERE seq > ?", (since,)
+            )
+        ),
+        key=lambda r: r.rowid,
+    )
     return deleted, rows
 
 
