@@ -35,7 +35,7 @@ import Stemmer
 from .decompound import split_compound
 
 #: Bump whenever the terms a text gives change (stop words, overrides, word list, splitting rules).
-ANALYZER_VERSION: Final = "da-2"
+ANALYZER_VERSION: Final = "da-2"  # da-1: Snowball's stop words and stemmer alone
 
 #: Snowball's Danish stop word list, the one Lucene's DanishAnalyzer uses.
 SNOWBALL_DANISH_STOP_WORDS: Final[frozenset[str]] = frozenset(
@@ -249,8 +249,24 @@ STEM_OVERRIDES: Final[dict[str, str]] = {
     **dict.fromkeys(("kors", "korset", "korsets"), "kors"),
     # bake (bage) vs behind/back (bag): Snowball gives "bag" for both
     **dict.fromkeys(("bage", "bager", "bagning", "bagt", "bagte", "bageri"), "bage"),
-    # dance: Snowball gives "dan" for "dans" but "dans" for "danse", "danser"; keep them together
+    # dance: Snowball gives "dan" for "dans" (as for "danne", to form) but "dans" for "danse"; keep them together
     **dict.fromkeys(("dans", "danse", "danser", "dansen", "dansede"), "dans"),
+    # car (bil) vs cheap (billig) and ticket (billet): "ingen bil" must not find "billigt"
+    **dict.fromkeys(("billig", "billige", "billigt", "billigere", "billigste"), "billig"),
+    **dict.fromkeys(("billet", "billetter", "billetten", "billetterne"), "billet"),
+    # friend (ven, venner) vs kind (venlig, "demensvenlig")
+    **dict.fromkeys(("venlig", "venlige", "venligt", "venligst", "venlighed"), "venlig"),
+    # doctor (læge, "lægen sendte hende") vs to lay (lægge, lægger)
+    **dict.fromkeys(("læge", "lægen", "læger", "lægerne", "lægens", "lægernes"), "læge"),
+    # eyesight (syn, "dårligt syn") vs to think (synes, one of the commonest verbs in notes)
+    **dict.fromkeys(("synes", "syntes"), "synes"),
+    # calm (rolig, "et roligt tempo") vs role (rolle); home (bolig) vs buns (boller)
+    **dict.fromkeys(("rolig", "rolige", "roligt"), "rolig"),
+    **dict.fromkeys(("bolig", "boliger", "boligen", "boligerne"), "bolig"),
+    # father (far) vs dangerous (farlig); water (vand) vs won (vandt); hall (hal) vs neck (hals)
+    **dict.fromkeys(("farlig", "farlige", "farligt"), "farlig"),
+    "vandt": "vandt",
+    **dict.fromkeys(("hals", "halsen"), "hals"),
 }
 
 # Letters and digits, as Unicode word boundaries give them; an apostrophe or a
