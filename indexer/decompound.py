@@ -4,8 +4,9 @@ Danish writes compounds as one word, so "mandskor", "seniorkor" and
 "kirkekor" never meet "kor" in a plain index. :func:`split_compound` finds
 the known parts of a word with the frequency method of Koehn and Knight
 (2003, "Empirical methods for compound splitting"): among the ways to write
-the word as known parts (each at least :data:`MIN_PART` letters or one of :data:`SHORT_PARTS`, none of :data:`NOT_PARTS`, with an
-optional linking -s- or -e- between them, at most :data:`MAX_PARTS` parts),
+the word as known parts (each at least :data:`MIN_PART` letters or one of
+:data:`SHORT_PARTS`, none of :data:`NOT_PARTS`, with an optional linking -s-
+or -e- between them, at most :data:`MAX_PARTS` parts),
 take the one with the fewest parts and, among those, the highest geometric
 mean frequency of its parts (less a small cost per linking letter), and split
 only if that beats the frequency of the word itself. Words common on their
@@ -38,7 +39,7 @@ WORDLIST: Final = DATA / "da_words.tsv"
 EXTRA_WORDS: Final = DATA / "da_words_extra.tsv"
 
 MIN_PART: Final = 4  # letters in a part, except SHORT_PARTS
-#: Three-letter nouns that may be parts ("mands-kor", "svømme-hal", "cykel-tur"). The word
+#: Three-letter nouns that may be parts ("mand-s-kor", "svømme-hal", "cykel-tur"). The word
 #: list's other 1,200 three-letter entries are mostly abbreviations, names and endings
 #: ("str", "ing", "tor", "pus"), which split ordinary words into nonsense.
 SHORT_PARTS: Final = frozenset(
