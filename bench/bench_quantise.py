@@ -101,8 +101,20 @@ class _Calibration:
         return next(self._feeds, None)
 
 
+def _loadable(source: Path) -> Any:
+    """The fused graph with an opset import for ``com.microsoft``, which its fused operators use but
+    the optimiser does not declare; without it onnx's shape inference (run by the quantiser) refuses them."""
+    import onnx
+
+    model = onnx.load(str(source))
+    if not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
+    return model
+
+
 def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list[str]) -> dict[str, Path]:
     """Write every variant's folder; returns name -> folder (``fp32`` is the prepared folder itself)."""
+    import onnx
     from onnxruntime.quantization import (
         CalibrationMethod,
         QuantFormat,
@@ -136,14 +148,22 @@ def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list
     for name, options in plans.items():
         folder = _variant_folder(model_dir, work, name)
         began = time.monotonic()
-        quantize_dynamic(source, folder / ONNX_SUBDIR / ONNX_FILENAME, use_external_data_format=False, **options)
+        # The fused graph has com.microsoft operators that onnx's shape inference cannot type: pass
+        # the loaded model, which the quantiser then takes as it is.
+        quantize_dynamic(
+            _loadable(source),
+            folder / ONNX_SUBDIR / ONNX_FILENAME,
+            use_external_data_format=False,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            **options,
+        )
         print(f"  {name}: written in {time.monotonic() - began:.0f} s", flush=True)
         folders[name] = folder
     folder = _variant_folder(model_dir, work, "int8_static_ffn")
     began = time.monotonic()
     try:
         quantize_static(
-            source,
+            _loadable(source),
             folder / ONNX_SUBDIR / ONNX_FILENAME,
             _Calibration(model_dir, calibration),
             quant_format=QuantFormat.QDQ,
@@ -153,7 +173,7 @@ def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list
             weight_type=QuantType.QInt8,
             activation_type=QuantType.QInt8,
             calibrate_method=CalibrationMethod.Percentile,
-            extra_options={"CalibPercentile": 99.99},
+            extra_options={"CalibPercentile": 99.99, "DefaultTensorType": onnx.TensorProto.FLOAT},
         )
         folders["int8_static_ffn"] = folder
         print(f"  int8_static_ffn: written in {time.monotonic() - began:.0f} s", flush=True)
