@@ -9,6 +9,7 @@ from .model import (
     has_known_phase,
     is_weekly,
     occurrences,
+    schedule_end,
 )
 from .parser import ScheduleTextError, parse_schedule
 from .phrases import schedule_cell, schedule_text, slot_phrase
@@ -24,6 +25,7 @@ __all__ = [
     "occurrences",
     "parse_schedule",
     "schedule_cell",
+    "schedule_end",
     "schedule_text",
     "slot_phrase",
 ]

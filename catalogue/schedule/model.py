@@ -207,3 +207,23 @@ def occurrences(schedule: Mapping[str, Any], today: date) -> Iterator[tuple[date
         found += [(when, index) for when in slot_set(slot, schedule, valid_from or begin).between(lo, hi, inc=True)]
     for when, index in sorted(found):
         yield when.date(), slots[index]
+
+
+def schedule_end(schedule: Mapping[str, Any] | None) -> date | None:
+    """The last day anything can happen: ``valid_to``, or earlier when every slot ends by itself
+    (``until``, or ``dtstart`` + ``count`` computed with its rule); None when open-ended."""
+    schedule = schedule or {}
+    valid_to = as_date(schedule.get("valid_to"))
+    slots = schedule.get("slots") or []
+    ends: list[date] = []
+    for slot in slots:
+        if slot.get("until"):
+            ends.append(as_date(slot["until"]))  # type: ignore[arg-type]
+        elif slot.get("count") and slot.get("dtstart"):
+            last = list(slot_rule(slot, as_date(slot["dtstart"])))[-1:]  # type: ignore[arg-type]
+            ends.append(last[0].date() if last else as_date(slot["dtstart"]))  # type: ignore[arg-type]
+        else:
+            return valid_to
+    if not ends:
+        return valid_to
+    return min(valid_to, max(ends)) if valid_to else max(ends)
