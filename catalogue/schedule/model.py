@@ -174,17 +174,18 @@ def slot_set(slot: Mapping[str, Any], schedule: Mapping[str, Any], start: date) 
     rule = slot_rule(slot, start)
     out = rruleset()
     out.rrule(rule)
+    # EXRULEs: every day at the slot's time in the excepted months / periods, so the slot's
+    # own phase (interval, count) is untouched.
+    hh, mm = (int(x) for x in slot["start"].split(":"))
+    first_time = datetime.combine(as_date(slot.get("dtstart")) or start, time(hh, mm))
     months = schedule.get("exception_months") or []
     if months:
-        out.exrule(rule.replace(bymonth=months, count=None))
+        out.exrule(rrule(DAILY, dtstart=first_time, bymonth=months))
     for period in schedule.get("exception_periods") or []:
         first, last = as_date(period["from"]), as_date(period["to"])
         if first and last:
-            out.exrule(
-                rule.replace(
-                    dtstart=datetime.combine(first, time(0, 0)), until=datetime.combine(last, time(23, 59)), count=None
-                )
-            )
+            at = first_time.timetz()
+            out.exrule(rrule(DAILY, dtstart=datetime.combine(first, at), until=datetime.combine(last, at)))
     return out
 
 
