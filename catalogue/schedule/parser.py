@@ -10,7 +10,7 @@ group of days (``"tirsdag 10-12, torsdag 19-21"``). What is read:
   ``man, ons``), ranges (``mandag-fredag``, ``man til fre``), ``hverdage``, ``weekender``;
 - times: ``10-12``, ``kl. 19.00-21.30``, ``10:00–12:00``, ``fra kl. 19 til 21``;
 - ``hver anden/tredje/fjerde onsdag`` (interval), ``første/anden/…/sidste/næstsidste fredag i
-  måneden`` (nth weekday), ``i lige/ulige uger`` (ISO week numbers);
+  måneden`` (nth weekday), ``i lige/ulige uger``, ``i uge 2, 4 og 10-12`` (ISO week numbers);
 - ``fra 5. januar``, ``til og med 10. december`` (dates of the slots in that part, or of all
   slots when the part has no times), ``ikke i juli``, ``sommerpause i juli og august``;
 - a bracketed note, ``(ikke i skoleferier)``, kept as the note of that part's slots.
@@ -68,6 +68,7 @@ _TIME_RE = re.compile(
 _FROM_RE = re.compile(rf"\b(?:fra|starter|start|begynder)\s+{_DATE}")
 _UNTIL_RE = re.compile(rf"\b(?:til og med|tom\.?|t\.o\.m\.?|til|indtil|slutter)\s+{_DATE}")
 _WEEKS_RE = re.compile(r"\b(?:i\s+)?(lige|ulige)\s+uger?\b")
+_WEEK_LIST_RE = re.compile(r"\bi\s+uge(?:rne)?\s+(\d{1,2}(?:\s*(?:-|,|og)\s*\d{1,2})*)")
 _MONTHS_LIST = rf"({_MONTH}(?:\s*(?:,|og|og i|samt)\s*{_MONTH})*)"
 _EXCEPT_RE = re.compile(rf"\b(?:ikke|undtagen|lukket|holder fri|sommerpause|pause|ferie)\s+(?:i\s+)?{_MONTHS_LIST}")
 _PERIOD_RE = re.compile(rf"\b(?:ikke|lukket|undtagen)\s+(?:fra\s+)?{_DATE}(?:\s*(?:-|til og med|til)\s*{_DATE})?")
@@ -147,6 +148,10 @@ def _parse_part(part: str, cell: str, today: date, acc: dict[str, Any]) -> tuple
     if weeks:
         extra["byweekno"] = EVEN_WEEKS if weeks.group(1) == "lige" else ODD_WEEKS
         part = part[: weeks.start()] + " " + part[weeks.end() :]
+    listed = _WEEK_LIST_RE.search(part)
+    if listed:
+        extra["byweekno"] = _week_numbers(listed.group(1), cell)
+        part = part[: listed.start()] + " " + part[listed.end() :]
     slots: list[dict[str, Any]] = []
     pos = 0
     for m in _TIME_RE.finditer(part):
@@ -164,6 +169,18 @@ def _parse_part(part: str, cell: str, today: date, acc: dict[str, Any]) -> tuple
     if "byweekno" in extra and any(s.get("nth") or s.get("bymonthday") for s in slots):
         raise ScheduleTextError(cell, "lige/ulige uger kan ikke kombineres med en bestemt dag i måneden")
     return slots, extra
+
+
+def _week_numbers(text: str, cell: str) -> list[int]:
+    """``"2, 4 og 10-12"`` -> [2, 4, 10, 11, 12] (ISO week numbers)."""
+    out: list[int] = []
+    for item in re.split(r"\s*(?:,|og)\s*", text):
+        first, _, last = item.partition("-")
+        lo, hi = int(first), int(last or first)
+        if not 1 <= lo <= hi <= 53:
+            raise ScheduleTextError(cell, f'"uge {item}" er ikke ugenumre (1-53)')
+        out += range(lo, hi + 1)
+    return sorted(set(out))
 
 
 def _looks_like_days(text: str) -> bool:

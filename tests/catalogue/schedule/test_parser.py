@@ -167,3 +167,9 @@ def test_unreadable_text_is_refused_in_danish_with_the_text_and_examples(text: s
     assert reason in message
     assert '"tirsdag og torsdag 10-12"' in message and '"efter aftale"' in message
     assert "Not a valid" not in message
+
+
+def test_listed_week_numbers() -> None:
+    assert slots("tirsdag 10-12 i uge 2, 4 og 10-12")[0]["byweekno"] == [2, 4, 10, 11, 12]
+    with pytest.raises(ScheduleTextError, match="ugenumre"):
+        parse_schedule("tirsdag 10-12 i uge 60", TODAY)
