@@ -126,3 +126,15 @@ def test_csv_writes_the_danish_phrase() -> None:
     offers = [canonical_offer(OfferSchema().load(o)) for o in OFFERS[:1]]
     write_offers([{**o, "organisation": {**o["organisation"]}} for o in offers], "csv", buf)
     assert "første tirsdag i måneden kl. 19–21 (i salen); sommerpause i juli" in buf.getvalue()
+
+
+def test_hsds_datapackage_round_trip(sqlite_store: Store, tmp_path: Path) -> None:
+    from catalogue.hsds import write_datapackage
+
+    assert sqlite_store.import_offers(OFFERS, actor="x").committed
+    folder = tmp_path / "pakke"
+    write_datapackage(list(sqlite_store.iter_offers()), sqlite_store.categories(), folder)
+    parsed = read_any(folder, known_categories=sqlite_store.categories())
+    assert parsed.meta.get("warnings", []) == []
+    report = sqlite_store.import_offers(parsed.records, actor="y", categories=parsed.categories)
+    assert report.committed and report.unchanged == len(OFFERS), report.to_dict()
