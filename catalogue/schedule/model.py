@@ -28,6 +28,7 @@ three are present only when they differ from "every week"::
 
 from __future__ import annotations
 
+import heapq
 from collections.abc import Iterator, Mapping
 from datetime import date, datetime, time, timedelta
 from typing import Any, Final
@@ -189,6 +190,11 @@ def slot_set(slot: Mapping[str, Any], schedule: Mapping[str, Any], start: date) 
     return out
 
 
+def _tagged(rules: rruleset, after: datetime, tag: int) -> Iterator[tuple[datetime, int]]:
+    for when in rules.xafter(after, inc=True):
+        yield when, tag
+
+
 def occurrences(schedule: Mapping[str, Any], today: date) -> Iterator[tuple[date, Mapping[str, Any]]]:
     """Meetings on or after ``today`` in date and time order, as ``(date, slot)``, within the
     season (``valid_from``/``valid_to``) and without the exceptions. Slots whose phase is unknown
@@ -202,11 +208,13 @@ def occurrences(schedule: Mapping[str, Any], today: date) -> Iterator[tuple[date
     if not slots or end < begin:
         return
     lo, hi = datetime.combine(begin, time(0, 0)), datetime.combine(end, time(23, 59))
-    found: list[tuple[datetime, int]] = []
-    for index, slot in enumerate(slots):
-        # A rule counted from its dtstart (count, interval) starts there; the others from the season.
-        found += [(when, index) for when in slot_set(slot, schedule, valid_from or begin).between(lo, hi, inc=True)]
-    for when, index in sorted(found):
+    # Each slot's rruleset is iterated lazily from ``lo`` and the streams merged in time order,
+    # so asking for the next three meetings computes little more than three.
+    # A rule counted from its dtstart (count, interval) starts there; the others from the season.
+    streams = [_tagged(slot_set(slot, schedule, valid_from or begin), lo, index) for index, slot in enumerate(slots)]
+    for when, index in heapq.merge(*streams):
+        if when > hi:
+            return
         yield when.date(), slots[index]
 
 
