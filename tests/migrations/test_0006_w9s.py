@@ -37,7 +37,7 @@ def test_state_comes_from_the_slots_and_the_downgrade_keeps_weekly_slots(tmp_pat
             make_offer("c-mixed", schedule={"slots": [monthly, {**weekly, "note": "i salen"}]}),
         ]
         assert store.import_offers(offers, actor="t").committed
-        _to(store, "0005_w9", down=True)
+        _to(store, "0006_w11", down=True)  # the revision before 0006_w9s
         slots = {k: json.loads(v) if isinstance(v, str) else v for k, v in _column(store, "slots").items()}
         assert slots == {"a-weekly": [weekly], "b-empty": [], "c-mixed": [weekly]}  # monthly cannot be said weekly
         _to(store, "0006_w9s")
