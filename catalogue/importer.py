@@ -69,6 +69,9 @@ class ImportReport:
     rejected_total: int = 0
     committed: bool = False
     dry_run: bool = False
+    #: What the reader noted but did not refuse (left-out schedules, negative accessibility text, unmatched
+    #: taxonomy terms): one line per note, naming the record ("record 3 (id): ...").
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +95,7 @@ class ImportReport:
             "rejected_total": self.rejected_total,
             "committed": self.committed,
             "dry_run": self.dry_run,
+            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:
@@ -194,6 +198,7 @@ def import_offers(
     categories: Mapping[str, str] | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    warnings: Sequence[str] = (),
 ) -> ImportReport:
     """Validate every record, then write them all in one transaction.
 
@@ -202,10 +207,11 @@ def import_offers(
     nothing, so a coordinator fixes the file and imports again;
     ``skip_invalid`` writes the valid records (still in one transaction) and
     reports the rest. ``dry_run`` counts what would be created, updated or
-    left unchanged and writes nothing.
+    left unchanged and writes nothing. ``warnings`` (the reader's notes,
+    ``ParsedFile.meta["warnings"]``) are passed on in the report.
     """
     raws = [r if isinstance(r, RawRecord) else RawRecord(r) for r in records]
-    report = ImportReport(source=source, total=len(raws), dry_run=dry_run)
+    report = ImportReport(source=source, total=len(raws), dry_run=dry_run, warnings=list(warnings))
     extra, refused = validate_categories(categories or {})
     valid, rejected = validate_records(raws, store.offer_schema(extra))
     report.reject(refused + rejected)

@@ -354,6 +354,7 @@ class Store:
         categories: Mapping[str, str] | None = None,
         skip_invalid: bool = False,
         dry_run: bool = False,
+        warnings: Sequence[str] = (),
     ) -> ImportReport:
         """See :func:`catalogue.importer.import_offers`."""
         return import_offers(
@@ -364,6 +365,7 @@ class Store:
             categories=categories,
             skip_invalid=skip_invalid,
             dry_run=dry_run,
+            warnings=warnings,
         )
 
     def create_offer(self, data: Mapping[str, Any], *, actor: str) -> OfferRecord:
