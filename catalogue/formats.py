@@ -31,6 +31,7 @@ from .costs import cost_cell
 from .errors import FileFormatError
 from .importer import RawRecord
 from .jsonsafe import jsonable
+from .places import format_places
 from .records import SlotRecord
 from .schemas import FLAT_OFFER_FIELDS
 from .taxonomy import WEEKDAYS_DA
@@ -50,6 +51,7 @@ CSV_COLUMNS = [
     "location.lat",
     "location.lon",
     "location.online",
+    "other_locations",
     "schedule",
     "schedule.valid_from",
     "schedule.valid_to",
@@ -178,6 +180,10 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
     for column, cell in row.items():
         value = restore_cell((cell or "").strip())
         if column == "schedule" or column in _COST_COLUMNS:
+            continue
+        if column == "other_locations":  # read by the offer schema (catalogue.places), which names what is wrong
+            if value:
+                record[column] = value
             continue
         parsed: Any
         if value == "":
@@ -318,6 +324,9 @@ def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
     for column in CSV_COLUMNS:
         if column == "schedule":
             row[column] = neutralise_cell(format_slots((rec.get("schedule") or {}).get("slots") or []))
+            continue
+        if column == "other_locations":
+            row[column] = neutralise_cell(format_places(rec.get("other_locations") or []))
             continue
         if column in _COST_COLUMNS:  # written as options in the one ``cost`` cell
             row[column] = cost_cell(rec.get("cost")) if column == "cost" else ""

@@ -85,6 +85,7 @@ class Offer(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     online: Mapped[bool] = mapped_column(Boolean, default=False)
+    other_locations: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # records.PlaceRecord
     slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)

@@ -58,6 +58,17 @@ class LocationRecord(TypedDict):
     online: bool
 
 
+class PlaceRecord(TypedDict):
+    """One more place where an offer meets (``other_locations``): like a location, never online;
+    ``lat``/``lon`` always set (given, or the town's point from the gazetteer)."""
+
+    address: str | None
+    postcode: str | None
+    town: str | None
+    lat: float | None
+    lon: float | None
+
+
 class SlotRecord(TypedDict):
     """One weekly meeting: ``weekday`` 1 (Monday) to 7 (Sunday), times ``"HH:MM"``."""
 
@@ -96,6 +107,7 @@ class _OfferFields(TypedDict):
     description: str
     categories: list[str]  # first is the main one
     location: LocationRecord
+    other_locations: list[PlaceRecord]  # further places besides location (an HSDS service at several)
     schedule: ScheduleRecord
     cost: CostRecord
     accessibility: list[str]  # keys of catalogue.taxonomy.ACCESSIBILITY, sorted

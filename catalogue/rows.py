@@ -20,7 +20,15 @@ from .capacity import CAPACITY_FIELDS, capacity_changed
 from .costs import canonical_cost
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Offer, OfferCategory, Organisation, utcnow
-from .records import ContactRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord, SlotRecord
+from .records import (
+    ContactRecord,
+    OfferDraft,
+    OfferRecord,
+    OrganisationDraft,
+    OrganisationRecord,
+    PlaceRecord,
+    SlotRecord,
+)
 from .schemas import FLAT_OFFER_FIELDS, OFFER_UPDATABLE_FIELDS
 
 #: Organisation fields a record may set (the rest are identity and audit fields).
@@ -87,6 +95,7 @@ def offer_to_dict(row: Offer) -> OfferRecord:
             "lon": row.lon,
             "online": bool(row.online),
         },
+        "other_locations": [cast(PlaceRecord, dict(p)) for p in row.other_locations or []],
         "schedule": {
             "slots": [cast(SlotRecord, dict(s)) for s in row.slots or []],
             "valid_from": row.valid_from,
@@ -135,6 +144,7 @@ def apply_offer(row: Offer, offer: OfferDraft, org_row: Organisation) -> None:
     row.organisation = org_row
     row.address, row.postcode, row.town = loc["address"], loc["postcode"], loc["town"]
     row.lat, row.lon, row.online = loc["lat"], loc["lon"], loc["online"]
+    row.other_locations = [dict(p) for p in offer["other_locations"]]
     row.slots = [dict(s) for s in sched["slots"]]
     row.valid_from, row.valid_to = sched["valid_from"], sched["valid_to"]
     row.cost = {"options": [dict(o) for o in offer["cost"]["options"]]}

@@ -29,6 +29,7 @@ from . import costs, taxonomy
 from .audience import AudienceVocabulary
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
+from .places import parse_places
 from .privacy import CprGuard
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -180,6 +181,14 @@ class LocationSchema(_Base):
             raise ValidationError(f"Longitude {lon} is outside Denmark ({DK_LON[0]}-{DK_LON[1]}).", "lon")
 
 
+class PlaceSchema(LocationSchema):
+    """One more place where an offer meets (``OfferSchema.other_locations``): an address, a
+    postcode and town, a point; never online (that is ``location.online``)."""
+
+    class Meta:
+        exclude = ("online",)
+
+
 class SlotSchema(_Base):
     weekday = fields.Integer(
         required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday).")
@@ -301,6 +310,15 @@ class OfferSchema(_Base):
         fields.String(), required=True, validate=validate.Length(min=1, max=10, error="Give 1 to 10 categories.")
     )
     location = fields.Nested(LocationSchema, required=True)
+    other_locations = fields.List(
+        fields.Nested(PlaceSchema),
+        load_default=list,
+        validate=validate.Length(max=20, error="At most 20 other places."),
+        metadata={
+            "description": "Further places where the offer meets, besides location (an HSDS service at several "
+            "locations); each needs lat and lon or a known Norddjurs postcode or town."
+        },
+    )
     schedule = fields.Nested(ScheduleSchema, load_default=None, allow_none=True)
     cost = fields.Nested(CostSchema, load_default=None, allow_none=True)
     accessibility = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.ACCESSIBILITY))), load_default=list)
@@ -359,6 +377,16 @@ class OfferSchema(_Base):
             }
         return data
 
+    @pre_load
+    def _parse_places(self, data: Any, **_: Any) -> Any:
+        # A CSV cell: "Skolevej 2, 8586 Ørum Djurs @ 56.4401 10.6694 | 8500 Grenaa" (catalogue.places).
+        if isinstance(data, Mapping) and isinstance(data.get("other_locations"), str):
+            try:
+                data = {**data, "other_locations": parse_places(data["other_locations"])}
+            except ValueError as exc:
+                raise ValidationError({"other_locations": [str(exc)]}) from None
+        return data
+
     @validates_schema(skip_on_field_errors=False)
     def _check(self, data: dict[str, Any], partial: Any = None, **_: Any) -> None:
         errors: dict[str, list[str]] = {}
@@ -385,10 +413,17 @@ class OfferSchema(_Base):
         if verified is not None and verified > date.today() + timedelta(days=1):
             errors["last_verified"] = ["last_verified is in the future."]
         location = data.get("location")
-        if location and not location["online"] and location.get("lat") is None:
-            gaz = self.gazetteer or default_gazetteer()
-            if gaz.resolve(postcode=location.get("postcode"), town=location.get("town")) is None:
-                errors["location"] = ["Give lat and lon, a known Norddjurs postcode or town, or online: true."]
+        gaz = self.gazetteer or default_gazetteer()
+        if (
+            location
+            and not location["online"]
+            and location.get("lat") is None
+            and gaz.resolve(postcode=location.get("postcode"), town=location.get("town")) is None
+        ):
+            errors["location"] = ["Give lat and lon, a known Norddjurs postcode or town, or online: true."]
+        for pos, place in enumerate(data.get("other_locations") or []):
+            if place.get("lat") is None and gaz.resolve(postcode=place.get("postcode"), town=place.get("town")) is None:
+                errors[f"other_locations.{pos}"] = ["Give lat and lon, or a known Norddjurs postcode or town."]
         if errors:
             raise ValidationError(errors)
 
@@ -413,21 +448,14 @@ def canonical_offer(
     data: Mapping[str, Any], gazetteer: Gazetteer | None = None, audiences: AudienceVocabulary | None = None
 ) -> dict[str, Any]:
     """Fill defaults and normalise an already validated offer dict."""
-    loc = dict(data["location"])
     gaz = gazetteer or default_gazetteer()
-    named = gaz.find_town(loc.get("town"))
-    if named is not None:  # store the gazetteer's name: "Ørum" -> "Ørum Djurs"
-        loc["town"] = named.town
-    if not loc.get("online") and loc.get("lat") is None:
-        place = gaz.resolve(postcode=loc.get("postcode"), town=loc.get("town"))
-        if place is not None:
-            loc["lat"], loc["lon"] = place.lat, place.lon
-            loc["postcode"] = loc.get("postcode") or place.postcode
-            loc["town"] = loc.get("town") or place.town
-    if loc.get("lat") is not None:
-        loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
-    location = {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
-    location["online"] = bool(loc.get("online"))
+    location = {**_canonical_place(data["location"], gaz, resolve=not data["location"].get("online"))}
+    location["online"] = bool(data["location"].get("online"))
+    others: list[dict[str, Any]] = []
+    for place in data.get("other_locations") or []:
+        canonical = _canonical_place(place, gaz, resolve=True)
+        if canonical not in others and canonical != {k: location[k] for k in canonical}:
+            others.append(canonical)
     schedule = data.get("schedule") or {}
     slots = sorted({(s["weekday"], s["start"], s["end"]) for s in schedule.get("slots") or []})
     return {
@@ -438,6 +466,7 @@ def canonical_offer(
         "organisation": data["organisation"],
         "categories": _dedupe(data["categories"]),
         "location": location,
+        "other_locations": others,
         "schedule": {
             "slots": [{"weekday": w, "start": s, "end": e} for w, s, e in slots],
             "valid_from": schedule.get("valid_from"),
@@ -461,6 +490,24 @@ def canonical_offer(
         "last_verified": data.get("last_verified"),
         "contact": _canonical_contact(data.get("contact")),
     }
+
+
+def _canonical_place(place: Mapping[str, Any], gaz: Gazetteer, *, resolve: bool) -> dict[str, Any]:
+    """``{address, postcode, town, lat, lon}``: the gazetteer's town name ("Ørum" -> "Ørum Djurs"), and,
+    when ``resolve`` and no point is given, the point, postcode and town the gazetteer knows."""
+    loc = dict(place)
+    named = gaz.find_town(loc.get("town"))
+    if named is not None:
+        loc["town"] = named.town
+    if resolve and loc.get("lat") is None:
+        found = gaz.resolve(postcode=loc.get("postcode"), town=loc.get("town"))
+        if found is not None:
+            loc["lat"], loc["lon"] = found.lat, found.lon
+            loc["postcode"] = loc.get("postcode") or found.postcode
+            loc["town"] = loc.get("town") or found.town
+    if loc.get("lat") is not None:
+        loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
+    return {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:

@@ -62,6 +62,7 @@ class SearchDocument:
     online: bool
     lat: float | None
     lon: float | None
+    other_points: list[list[float]]  # [lat, lon] of each further place (other_locations); distance is to the nearest
     area: str  # "mainland", "anholt" (an island) or "online"
     town: str | None
     last_verified: str | None
@@ -139,6 +140,7 @@ def build_document(
         online=bool(loc.get("online")),
         lat=lat,
         lon=lon,
+        other_points=[[p["lat"], p["lon"]] for p in offer.get("other_locations") or [] if p.get("lat") is not None],
         area=area,
         town=loc.get("town"),
         last_verified=_iso(offer.get("last_verified")),

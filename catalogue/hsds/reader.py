@@ -269,18 +269,28 @@ def _read_schedule(svc: Mapping[str, Any], sals: list[Mapping[str, Any]], warn: 
     }
 
 
-def _read_location(locations: list[Mapping[str, Any]]) -> dict[str, Any]:
-    """The first physical location gives address and point; any virtual one means online."""
+def _read_place(physical: Mapping[str, Any]) -> dict[str, Any]:
+    addresses = maps(physical.get("addresses"))
+    addr = next((a for a in addresses if a.get("address_type") != "postal"), addresses[0] if addresses else {})
+    postcode = _text(addr.get("postal_code"))
+    place: dict[str, Any] = {
+        "address": ", ".join(filter(None, [_text(addr.get("address_1")), _text(addr.get("address_2"))])),
+        "postcode": re.sub(r"^DK-?|\s", "", postcode, flags=re.IGNORECASE) if postcode else None,
+        "town": _text(addr.get("city")),
+        "lat": physical.get("latitude"),
+        "lon": physical.get("longitude"),
+    }
+    return {k: v for k, v in place.items() if v is not None and v != ""}
+
+
+def _read_location(locations: list[Mapping[str, Any]]) -> tuple[dict[str, Any], list[dict[str, Any]]]:
+    """The first physical location gives address and point, any virtual one means online; every
+    further physical location is kept as one of ``other_locations`` (none is dropped)."""
     location: dict[str, Any] = {"online": any(lc.get("location_type") == "virtual" for lc in locations)}
-    physical = next((lc for lc in locations if lc.get("location_type") != "virtual"), None)
-    if physical is not None:
-        addresses = maps(physical.get("addresses"))
-        addr = next((a for a in addresses if a.get("address_type") != "postal"), addresses[0] if addresses else {})
-        postcode = _text(addr.get("postal_code"))
-        location["address"] = ", ".join(filter(None, [_text(addr.get("address_1")), _text(addr.get("address_2"))]))
-        location["postcode"] = re.sub(r"^DK-?|\s", "", postcode, flags=re.IGNORECASE) if postcode else None
-        location.update(town=_text(addr.get("city")), lat=physical.get("latitude"), lon=physical.get("longitude"))
-    return {k: v for k, v in location.items() if v is not None and v != ""}
+    physical = [lc for lc in locations if lc.get("location_type") != "virtual"]
+    if physical:
+        location.update(_read_place(physical[0]))
+    return location, [_read_place(lc) for lc in physical[1:]]
 
 
 def _service_record(
@@ -292,6 +302,7 @@ def _service_record(
     locations = [_obj(s.get("location")) for s in sals if isinstance(s.get("location"), Mapping)]
     languages = maps(svc.get("languages")) or [lang for lc in locations for lang in maps(lc.get("languages"))]
     categories, labels, audience = _categories(svc, known, warn)
+    location, other_locations = _read_location(locations)
     if not ours:  # places from HSDS 3.1 capacities, if the publisher has them
         capacity = next(iter(maps(svc.get("capacities"))), {})
         fm.update(places_available=_whole(capacity.get("available")), places_total=_whole(capacity.get("maximum")))
@@ -304,7 +315,8 @@ def _service_record(
         "description": svc.get("description") or "",
         "organisation": _read_org(org) if isinstance(org, Mapping) else None,
         "categories": categories,
-        "location": _read_location(locations),
+        "location": location,
+        "other_locations": other_locations or None,
         "schedule": _read_schedule(svc, sals, warn),
         "cost": read_cost(svc, fm.get("cost_per"), warn),
         "accessibility": _accessibility(locations, warn),

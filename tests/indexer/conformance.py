@@ -79,6 +79,12 @@ def corpus(n: int = 48) -> list[SearchDocument]:
             categories=cats,
             organisation={"id": f"org-{i % 5}", "name": f"Forening {i % 5}", "type": "association"},
             location=loc,
+            # a few offers meet at further places too: distance filters match any of them
+            other_locations=[[], [{"town": "Grenaa", "address": "Lillegade 4"}], [], [{"lat": 56.27, "lon": 10.41}]][
+                i % 4
+            ]
+            if i % 3 == 1
+            else [],
             schedule={
                 "slots": [] if i % 11 == 0 else slots,
                 "valid_to": ["2026-05-31", None, "2027-03-31"][i % 3] if i % 4 == 1 else None,
@@ -138,6 +144,8 @@ FILTERS: dict[str, SearchFilter] = {
     "season_not_over": SearchFilter.of(Not(Range("valid_to", lte="2026-06-30"))),
     "verified_recently": SearchFilter.of(Range("last_verified", gte="2025-06-01")),
     "near_grenaa": SearchFilter.of(GeoDistance(*GRENAA, km=5)),
+    "near_other_place_only": SearchFilter.of(GeoDistance(56.27, 10.41, km=2)),
+    "near_grenaa_not_primary": SearchFilter.of(GeoDistance(*GRENAA, km=3), Not(Term("town", ("Grenaa",)))),
     "near_or_online": SearchFilter.of(AnyOf((Flag("online"), GeoDistance(*GRENAA, km=20)))),
     "no_car": SearchFilter.of(
         AnyOf((GeoDistance(*GRENAA, km=5), Flag("transport_offered"), Flag("near_public_transport")))

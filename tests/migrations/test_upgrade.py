@@ -187,7 +187,7 @@ def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
         return row
     out = {k: v for k, v in row.items() if k not in ("cost_amount_dkk", "cost_per")}
     option = {"amount": row["cost_amount_dkk"], "currency": "DKK", "per": row["cost_per"], "text": None}
-    return {**out, "cost": {"options": [option]}, "audience": []}
+    return {**out, "cost": {"options": [option]}, "audience": [], "other_locations": []}
 
 
 def _type_of(value: Any) -> TypeEngine[Any] | None:

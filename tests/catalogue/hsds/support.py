@@ -67,6 +67,10 @@ RAW_OFFERS: list[dict[str, Any]] = [
         },
         "categories": ["vand", "motion", "natur"],
         "location": {"address": "Havnevej 12", "postcode": "8500", "town": "Grenaa", "lat": 56.41, "lon": 10.92},
+        "other_locations": [
+            {"address": "Skolevej 2", "postcode": "8586", "town": "Ørum", "lat": 56.4401, "lon": 10.6694},
+            {"town": "Auning"},
+        ],
         "schedule": {
             "slots": [
                 {"weekday": 4, "start": "17:00", "end": "19:00"},

@@ -1,4 +1,4 @@
-"""audience: who an offer is for (offer.audience) and the table extending its vocabulary
+"""audience and places: who an offer is for (offer.audience), the table extending its vocabulary, offer.other_locations
 
 Revision ID: 0006_w9d
 Revises: 0005_w9
@@ -8,7 +8,9 @@ Create Date: 2026-11-30 02:20:00
 offers get ``[]`` (for everyone), which is what they said before. Plain ADD
 COLUMN, not a batch rebuild (a rebuild on SQLite would cascade-delete the
 category links). ``audience_group`` holds codes added to the built-in
-vocabulary at run time (``Store.add_audience``).
+vocabulary at run time (``Store.add_audience``). ``offer.other_locations`` is a
+JSON list of further places (``catalogue.records.PlaceRecord``); existing
+offers get ``[]``.
 """
 
 from __future__ import annotations
@@ -24,6 +26,7 @@ depends_on = None
 
 def upgrade() -> None:
     op.add_column("offer", sa.Column("audience", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
+    op.add_column("offer", sa.Column("other_locations", sa.JSON(), nullable=False, server_default=sa.text("'[]'")))
     op.create_table(
         "audience_group",
         sa.Column("code", sa.String(length=60), nullable=False),
@@ -36,4 +39,5 @@ def upgrade() -> None:
 
 def downgrade() -> None:
     op.drop_table("audience_group")
+    op.drop_column("offer", "other_locations")
     op.drop_column("offer", "audience")
