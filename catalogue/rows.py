@@ -18,6 +18,7 @@ from sqlalchemy.orm import Session
 
 from .capacity import CAPACITY_FIELDS, capacity_changed
 from .costs import canonical_cost
+from .gazetteer import fold_name
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Offer, OfferCategory, Organisation, utcnow
 from .records import (
@@ -41,8 +42,11 @@ UpsertState = Literal["created", "updated", "unchanged"]
 
 
 def name_key(name: str) -> str:
-    """Case- and space-insensitive key used to find an organisation by name."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    """The key an organisation is found by when a record gives no id: the name folded by
+    :func:`catalogue.gazetteer.fold_name` (case, spaces, punctuation, æ=ae, ø=oe, å=aa,
+    accents), so "Grenaa Roklub", "Grenå Roklub" and "GRENÅ-ROKLUB" are one association.
+    A name with no letter or digit keys on itself, lower-cased."""
+    return fold_name(name) or " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def slugify(text: str) -> str:

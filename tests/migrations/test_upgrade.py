@@ -38,7 +38,7 @@ ROWS: dict[str, dict[str, Any]] = {
     "organisation": {
         "id": "org-1",
         "name": "Grenaa Seniorkor",
-        "name_key": "grenaa seniorkor",
+        "name_key": "grenå seniorkor",  # the key before 0006_w9d folded å to aa
         "type": "association",
         "description": "Et kor.",
         "contact": {"email": "kor@example.org"},
@@ -182,7 +182,10 @@ NEW_ROWS: dict[str, dict[str, Any]] = {
 
 def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options;
-    0006_w9d gave every offer an empty audience (for everyone)."""
+    0006_w9d gave every offer an empty audience (for everyone) and no other places, and keyed
+    organisations on the folded name."""
+    if table == "organisation":
+        return {**row, "name_key": "grenaa seniorkor"}
     if table != "offer":
         return row
     out = {k: v for k, v in row.items() if k not in ("cost_amount_dkk", "cost_per")}
