@@ -74,6 +74,12 @@ _REQUIRED_CSV = {"id", "title"}
 #: A text cell starting like this (after any quotes) is written with one more leading ``'``.
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
 
+#: Excel's first line naming the delimiter: ``sep=;``.
+_SEP_LINE = re.compile(r"sep=([;,\t|])")
+#: What Danish Excel opens as columns with æøå intact: UTF-8 with a byte-order mark, ``;`` between cells.
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
+
 _DAY_NAMES = {name: num for num, name in WEEKDAYS_DA.items()}
 _DAY_NAMES.update({name[:3]: num for num, name in WEEKDAYS_DA.items()})
 _DAY_NAMES.update({"lor": 6, "lørd": 6, "son": 7, "sønd": 7, "tirs": 2, "ons": 3, "tors": 4, "fre": 5})
@@ -133,10 +139,19 @@ def _read_jsonl(text: str) -> ParsedFile:
 
 
 def _read_csv(text: str) -> ParsedFile:
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise FileFormatError("The CSV file is empty.")
     first = text.splitlines()[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
+    sep = _SEP_LINE.fullmatch(first.strip())
+    if sep:  # Excel's "sep=;" line names the delimiter; the header follows it
+        delimiter = sep.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        if not text.strip():
+            raise FileFormatError("The CSV file has a sep= line but no header.")
+    else:
+        delimiter = max((";", ",", "\t"), key=first.count)
+    offset = 1 if sep else 0  # line numbers count the sep= line
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     header = [h.strip() for h in reader.fieldnames or []]
     reader.fieldnames = header
@@ -152,12 +167,12 @@ def _read_csv(text: str) -> ParsedFile:
     try:
         for row in reader:
             if None in row:
-                raise FileFormatError(f"Line {reader.line_num} has more cells than the header.")
+                raise FileFormatError(f"Line {reader.line_num + offset} has more cells than the header.")
             if not any((v or "").strip() for v in row.values()):
                 continue
-            records.append(RawRecord(_csv_row_to_record(row), line=reader.line_num))
+            records.append(RawRecord(_csv_row_to_record(row), line=reader.line_num + offset))
     except csv.Error as exc:
-        raise FileFormatError(f"CSV error at line {reader.line_num}: {exc}") from None
+        raise FileFormatError(f"CSV error at line {reader.line_num + offset}: {exc}") from None
     return ParsedFile(records)
 
 
@@ -309,8 +324,9 @@ def write_offers(offers: Iterable[Mapping[str, Any]], fmt: str, out: io.TextIOBa
             out.write(json.dumps(export_record(offer), ensure_ascii=False) + "\n")
             n += 1
         return n
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    if fmt == "csv":  # for Danish Excel: a byte-order mark and ";" (Excel reads "," files as one column)
+        out.write(CSV_BOM)
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         writer.writeheader()
         for offer in offers:
             writer.writerow(_csv_row(export_record(offer)))

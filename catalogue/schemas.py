@@ -27,6 +27,7 @@ from marshmallow import (
 
 from . import costs, taxonomy
 from .audience import AudienceVocabulary
+from .danish import code_for, parse_age, parse_date
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
 from .places import parse_places
@@ -129,6 +130,13 @@ class ContactSchema(_Base):
 
 
 class OrganisationSchema(_Base):
+    @pre_load
+    def _type_label(self, data: Any, **_: Any) -> Any:
+        # "Forening" (the label the product shows) -> "association"
+        if isinstance(data, Mapping) and isinstance(data.get("type"), str):
+            data = {**data, "type": code_for(data["type"].strip(), taxonomy.ORGANISATION_TYPES) or data["type"]}
+        return data
+
     id = fields.String(load_default=None, allow_none=True, validate=_ID)
     name = fields.String(required=True, validate=[validate.Length(max=200), _not_blank])
     type = fields.String(load_default="other", validate=validate.OneOf(list(taxonomy.ORGANISATION_TYPES)))
@@ -234,7 +242,9 @@ class _Amount(fields.Float):
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise ValidationError("Not a number.")
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip().casefold() in costs.FREE_WORDS:
+            value = 0.0  # "Gratis", as the product shows a free price
+        elif isinstance(value, str):
             try:
                 value = costs.parse_danish_number(value)
             except ValueError as exc:
@@ -262,6 +272,8 @@ class CostOptionSchema(_Base):
     def _upper_currency(self, data: Any, **_: Any) -> Any:
         if isinstance(data, Mapping) and isinstance(data.get("currency"), str):
             data = {**data, "currency": data["currency"].strip().upper()}
+        if isinstance(data, Mapping) and isinstance(data.get("per"), str) and data["per"] not in taxonomy.COST_PERIODS:
+            data = {**data, "per": costs.parse_period(data["per"]) or data["per"]}  # "pr. år" -> "år"
         return data
 
     @validates_schema
@@ -353,13 +365,18 @@ class OfferSchema(_Base):
     def __init__(
         self,
         *args: Any,
-        known_categories: Iterable[str] | None = None,
+        known_categories: Iterable[str] | Mapping[str, str] | None = None,
         gazetteer: Gazetteer | None = None,
         audiences: AudienceVocabulary | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.known_categories = frozenset(known_categories or taxonomy.DEFAULT_CATEGORIES)
+        #: code -> Danish label, so that a file may name a category by the label the product shows
+        self.category_labels = {
+            **taxonomy.DEFAULT_CATEGORIES,
+            **(known_categories if isinstance(known_categories, Mapping) else {}),
+        }
         self.gazetteer = gazetteer
         self.audiences = audiences or AudienceVocabulary.default()
 
@@ -375,6 +392,45 @@ class OfferSchema(_Base):
                 **data,
                 "audience": [(self.audiences.parse(v) or v) if isinstance(v, str) else v for v in data["audience"]],
             }
+        return data
+
+    @pre_load
+    def _danish_values(self, data: Any, **_: Any) -> Any:
+        """What the product itself shows, read back (catalogue.danish): Danish labels of kinds,
+        categories, accessibility, group sizes and statuses, "ja"/"nej", Danish dates and
+        "60+"/"18-25" ages. What cannot be read is left as written, or refused naming the field."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        for name, labels in (
+            ("kind", taxonomy.OFFER_KINDS),
+            ("status", taxonomy.STATUSES),
+            ("group_size", taxonomy.GROUP_SIZES),
+        ):
+            if isinstance(data.get(name), str):
+                data[name] = code_for(data[name].strip(), labels) or data[name]
+        for name, labels in (("categories", self.category_labels), ("accessibility", taxonomy.ACCESSIBILITY)):
+            if isinstance(data.get(name), list):
+                data[name] = [(code_for(v.strip(), labels) or v) if isinstance(v, str) else v for v in data[name]]
+        for name in ("newcomers_welcome", "companion_available", "transport_offered"):
+            value = data.get(name)
+            if isinstance(value, str) and value.strip().casefold() in _JA_NEJ:
+                data[name] = _JA_NEJ[value.strip().casefold()]
+        errors: dict[str, list[str]] = {}
+        _read_ages(data, errors)
+        dated: list[tuple[dict[str, Any], str, str]] = [(data, "last_verified", "last_verified")]
+        if isinstance(data.get("schedule"), Mapping):
+            data["schedule"] = dict(data["schedule"])
+            dated += [(data["schedule"], key, f"schedule.{key}") for key in ("valid_from", "valid_to")]
+        for holder, key, path in dated:
+            value = holder.get(key)
+            if isinstance(value, str) and value.strip() and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
+                try:
+                    holder[key] = parse_date(value).isoformat()
+                except ValueError as exc:
+                    errors[path] = [str(exc)]
+        if errors:
+            raise ValidationError(errors)
         return data
 
     @pre_load
@@ -430,6 +486,35 @@ class OfferSchema(_Base):
     @post_load
     def _canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
         return canonical_offer(data, self.gazetteer, self.audiences)
+
+
+_JA_NEJ = {"ja": True, "nej": False, "j": True, "n": False}
+
+
+def _read_ages(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """``age_min`` "60+" -> 60; "18-25" -> age_min 18 and age_max 25 (when age_max is not given);
+    ``age_max`` "25" or "25 år" -> 25. A text that is no age is refused with a Danish hint."""
+    for key in ("age_min", "age_max"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            low, high = parse_age(value)
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+            continue
+        if key == "age_max":
+            if high is not None:
+                errors[key] = [f"age_max er én alder, ikke {value!r}; skriv intervallet i age_min."]
+            data[key] = low
+            continue
+        data["age_min"] = low
+        if high is not None:
+            if data.get("age_max") not in (None, "", high):
+                errors["age_max"] = [
+                    f"age_min {value!r} siger allerede en øvre alder; age_max må ikke sige noget andet."
+                ]
+            data["age_max"] = high
 
 
 def _language_code(value: Any) -> Any:

@@ -327,10 +327,11 @@ class Store:
 
     # -- validation -------------------------------------------------------------
 
-    def offer_schema(self, extra_categories: Iterable[str] = ()) -> OfferSchema:
-        """The offer schema against the live taxonomy plus ``extra_categories``."""
+    def offer_schema(self, extra_categories: Iterable[str] | Mapping[str, str] = ()) -> OfferSchema:
+        """The offer schema against the live taxonomy plus ``extra_categories`` (codes, or code -> label)."""
+        extra = dict(extra_categories) if isinstance(extra_categories, Mapping) else {c: c for c in extra_categories}
         return OfferSchema(
-            known_categories=set(self.categories()) | set(extra_categories),
+            known_categories={**self.categories(), **extra},
             gazetteer=self.gazetteer,
             audiences=self.audiences(),
         )

@@ -165,7 +165,9 @@ def test_csv_prices_that_cannot_be_read_are_refused(columns: str, cells: str, fr
 def test_csv_header_is_stable() -> None:
     buf = io.StringIO()
     write_offers([], "csv", buf)
-    assert buf.getvalue().strip().split(",") == CSV_COLUMNS
+    text = buf.getvalue()
+    assert text.startswith("\ufeff") and text.endswith("\r\n")  # Danish Excel: a byte-order mark and ";"
+    assert text.removeprefix("\ufeff").strip().split(";") == CSV_COLUMNS
 
 
 FORMULAS = ['=HYPERLINK("http://x.example")', "+45 86 30 00 00", "-2+3", "@SUM(A1)", "'=1+1", "''-x"]
@@ -191,7 +193,7 @@ def test_csv_export_neutralises_formulas_and_reimports_them(sqlite_store: Store)
     assert sqlite_store.import_offers([offer], actor="x").committed
     buf = io.StringIO()
     write_offers(sqlite_store.iter_offers(), "csv", buf)
-    cells = [cell for row in csv.reader(io.StringIO(buf.getvalue())) for cell in row]
+    cells = [cell for row in csv.reader(io.StringIO(buf.getvalue()), delimiter=";") for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'+45 86 30 00 00" in cells and "''=1+1" in cells
     record = read_text(buf.getvalue(), "csv").records[0].data
