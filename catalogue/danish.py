@@ -13,8 +13,9 @@ from __future__ import annotations
 import re
 from collections.abc import Mapping
 from datetime import date
-from typing import Final
+from typing import Any, Final
 
+from . import taxonomy
 from .gazetteer import fold_name
 
 #: Danish month names and their usual abbreviations -> month number.
@@ -97,3 +98,70 @@ def code_for(value: str, labels: Mapping[str, str]) -> str | None:
         if folded and folded in (fold_name(code), fold_name(label)):
             return code
     return None
+
+
+_JA_NEJ: Final = {"ja": True, "nej": False, "j": True, "n": False}
+_ISO_DAY = re.compile(r"\d{4}-\d{2}-\d{2}")
+
+
+def read_product_words(data: dict[str, Any], category_labels: Mapping[str, str]) -> dict[str, list[str]]:
+    """Turn what the product shows into codes and values, in ``data`` (an offer as given, changed in
+    place): Danish labels of kinds, categories (``category_labels``: code -> label), accessibility,
+    group sizes and statuses; "ja"/"nej"; Danish dates (``last_verified``, ``schedule.valid_from``/
+    ``valid_to``); ages "60+"/"18-25". A label nobody has is left as written, for the schema to name.
+    Returns ``{field path: [Danish message]}`` for dates and ages that cannot be read."""
+    labels: Mapping[str, str]
+    for name, labels in (
+        ("kind", taxonomy.OFFER_KINDS),
+        ("status", taxonomy.STATUSES),
+        ("group_size", taxonomy.GROUP_SIZES),
+    ):
+        if isinstance(data.get(name), str):
+            data[name] = code_for(data[name].strip(), labels) or data[name]
+    for name, labels in (("categories", category_labels), ("accessibility", taxonomy.ACCESSIBILITY)):
+        if isinstance(data.get(name), list):
+            data[name] = [(code_for(v.strip(), labels) or v) if isinstance(v, str) else v for v in data[name]]
+    for name in ("newcomers_welcome", "companion_available", "transport_offered"):
+        value = data.get(name)
+        if isinstance(value, str) and value.strip().casefold() in _JA_NEJ:
+            data[name] = _JA_NEJ[value.strip().casefold()]
+    errors: dict[str, list[str]] = {}
+    _read_ages(data, errors)
+    dated: list[tuple[dict[str, Any], str, str]] = [(data, "last_verified", "last_verified")]
+    if isinstance(data.get("schedule"), Mapping):
+        data["schedule"] = dict(data["schedule"])
+        dated += [(data["schedule"], key, f"schedule.{key}") for key in ("valid_from", "valid_to")]
+    for holder, key, path in dated:
+        value = holder.get(key)
+        if isinstance(value, str) and value.strip() and not _ISO_DAY.fullmatch(value.strip()):
+            try:
+                holder[key] = parse_date(value).isoformat()
+            except ValueError as exc:
+                errors[path] = [str(exc)]
+    return errors
+
+
+def _read_ages(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
+    """``age_min`` "60+" -> 60; "18-25" -> age_min 18 and age_max 25 (when age_max is not given);
+    ``age_max`` "25" or "25 år" -> 25. A text that is no age is refused with a Danish hint."""
+    for key in ("age_min", "age_max"):
+        value = data.get(key)
+        if not isinstance(value, str) or not value.strip():
+            continue
+        try:
+            low, high = parse_age(value)
+        except ValueError as exc:
+            errors[key] = [str(exc)]
+            continue
+        if key == "age_max":
+            if high is not None:
+                errors[key] = [f"age_max er én alder, ikke {value!r}; skriv intervallet i age_min."]
+            data[key] = low
+            continue
+        data["age_min"] = low
+        if high is not None:
+            if data.get("age_max") not in (None, "", high):
+                errors["age_max"] = [
+                    f"age_min {value!r} siger allerede en øvre alder; age_max må ikke sige noget andet."
+                ]
+            data["age_max"] = high

@@ -13,6 +13,8 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from .gazetteer import Gazetteer
+
 #: What a coordinator is shown when a cell cannot be read.
 EXAMPLE = "Skolevej 2, 8586 Ørum Djurs @ 56.4401 10.6694 | 8500 Grenaa"
 
@@ -57,3 +59,21 @@ def format_places(places: Iterable[Mapping[str, Any]]) -> str:
             text = f"{text} @ {place['lat']} {place['lon']}".strip()
         out.append(text)
     return " | ".join(out)
+
+
+def canonical_place(place: Mapping[str, Any], gaz: Gazetteer, *, resolve: bool) -> dict[str, Any]:
+    """``{address, postcode, town, lat, lon}``: the gazetteer's town name ("Ørum" -> "Ørum Djurs"), and,
+    when ``resolve`` and no point is given, the point, postcode and town the gazetteer knows."""
+    loc = dict(place)
+    named = gaz.find_town(loc.get("town"))
+    if named is not None:
+        loc["town"] = named.town
+    if resolve and loc.get("lat") is None:
+        found = gaz.resolve(postcode=loc.get("postcode"), town=loc.get("town"))
+        if found is not None:
+            loc["lat"], loc["lon"] = found.lat, found.lon
+            loc["postcode"] = loc.get("postcode") or found.postcode
+            loc["town"] = loc.get("town") or found.town
+    if loc.get("lat") is not None:
+        loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
+    return {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}

@@ -27,10 +27,10 @@ from marshmallow import (
 
 from . import costs, taxonomy
 from .audience import AudienceVocabulary
-from .danish import code_for, parse_age, parse_date
+from .danish import code_for, read_product_words
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
-from .places import parse_places
+from .places import canonical_place, parse_places
 from .privacy import CprGuard
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
@@ -402,33 +402,7 @@ class OfferSchema(_Base):
         if not isinstance(data, Mapping):
             return data
         data = dict(data)
-        for name, labels in (
-            ("kind", taxonomy.OFFER_KINDS),
-            ("status", taxonomy.STATUSES),
-            ("group_size", taxonomy.GROUP_SIZES),
-        ):
-            if isinstance(data.get(name), str):
-                data[name] = code_for(data[name].strip(), labels) or data[name]
-        for name, labels in (("categories", self.category_labels), ("accessibility", taxonomy.ACCESSIBILITY)):
-            if isinstance(data.get(name), list):
-                data[name] = [(code_for(v.strip(), labels) or v) if isinstance(v, str) else v for v in data[name]]
-        for name in ("newcomers_welcome", "companion_available", "transport_offered"):
-            value = data.get(name)
-            if isinstance(value, str) and value.strip().casefold() in _JA_NEJ:
-                data[name] = _JA_NEJ[value.strip().casefold()]
-        errors: dict[str, list[str]] = {}
-        _read_ages(data, errors)
-        dated: list[tuple[dict[str, Any], str, str]] = [(data, "last_verified", "last_verified")]
-        if isinstance(data.get("schedule"), Mapping):
-            data["schedule"] = dict(data["schedule"])
-            dated += [(data["schedule"], key, f"schedule.{key}") for key in ("valid_from", "valid_to")]
-        for holder, key, path in dated:
-            value = holder.get(key)
-            if isinstance(value, str) and value.strip() and not re.fullmatch(r"\d{4}-\d{2}-\d{2}", value.strip()):
-                try:
-                    holder[key] = parse_date(value).isoformat()
-                except ValueError as exc:
-                    errors[path] = [str(exc)]
+        errors = read_product_words(data, self.category_labels)
         if errors:
             raise ValidationError(errors)
         return data
@@ -488,35 +462,6 @@ class OfferSchema(_Base):
         return canonical_offer(data, self.gazetteer, self.audiences)
 
 
-_JA_NEJ = {"ja": True, "nej": False, "j": True, "n": False}
-
-
-def _read_ages(data: dict[str, Any], errors: dict[str, list[str]]) -> None:
-    """``age_min`` "60+" -> 60; "18-25" -> age_min 18 and age_max 25 (when age_max is not given);
-    ``age_max`` "25" or "25 år" -> 25. A text that is no age is refused with a Danish hint."""
-    for key in ("age_min", "age_max"):
-        value = data.get(key)
-        if not isinstance(value, str) or not value.strip():
-            continue
-        try:
-            low, high = parse_age(value)
-        except ValueError as exc:
-            errors[key] = [str(exc)]
-            continue
-        if key == "age_max":
-            if high is not None:
-                errors[key] = [f"age_max er én alder, ikke {value!r}; skriv intervallet i age_min."]
-            data[key] = low
-            continue
-        data["age_min"] = low
-        if high is not None:
-            if data.get("age_max") not in (None, "", high):
-                errors["age_max"] = [
-                    f"age_min {value!r} siger allerede en øvre alder; age_max må ikke sige noget andet."
-                ]
-            data["age_max"] = high
-
-
 def _language_code(value: Any) -> Any:
     """The code of a language as written (``"dansk"`` -> ``"da"``), or the value unchanged."""
     return (parse_language(value) or value) if isinstance(value, str) else value
@@ -534,11 +479,11 @@ def canonical_offer(
 ) -> dict[str, Any]:
     """Fill defaults and normalise an already validated offer dict."""
     gaz = gazetteer or default_gazetteer()
-    location = {**_canonical_place(data["location"], gaz, resolve=not data["location"].get("online"))}
+    location = {**canonical_place(data["location"], gaz, resolve=not data["location"].get("online"))}
     location["online"] = bool(data["location"].get("online"))
     others: list[dict[str, Any]] = []
     for place in data.get("other_locations") or []:
-        canonical = _canonical_place(place, gaz, resolve=True)
+        canonical = canonical_place(place, gaz, resolve=True)
         if canonical not in others and canonical != {k: location[k] for k in canonical}:
             others.append(canonical)
     schedule = data.get("schedule") or {}
@@ -575,24 +520,6 @@ def canonical_offer(
         "last_verified": data.get("last_verified"),
         "contact": _canonical_contact(data.get("contact")),
     }
-
-
-def _canonical_place(place: Mapping[str, Any], gaz: Gazetteer, *, resolve: bool) -> dict[str, Any]:
-    """``{address, postcode, town, lat, lon}``: the gazetteer's town name ("Ørum" -> "Ørum Djurs"), and,
-    when ``resolve`` and no point is given, the point, postcode and town the gazetteer knows."""
-    loc = dict(place)
-    named = gaz.find_town(loc.get("town"))
-    if named is not None:
-        loc["town"] = named.town
-    if resolve and loc.get("lat") is None:
-        found = gaz.resolve(postcode=loc.get("postcode"), town=loc.get("town"))
-        if found is not None:
-            loc["lat"], loc["lon"] = found.lat, found.lon
-            loc["postcode"] = loc.get("postcode") or found.postcode
-            loc["town"] = loc.get("town") or found.town
-    if loc.get("lat") is not None:
-        loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
-    return {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
 
 
 def _dedupe(values: Iterable[str]) -> list[str]:
