@@ -102,6 +102,11 @@ class ImportReportSchema(Schema):
     rejected_total = fields.Integer(required=True, metadata={"description": "How many records were rejected."})
     committed = fields.Boolean(required=True)
     dry_run = fields.Boolean(required=True)
+    warnings = fields.List(
+        fields.String(),
+        required=True,
+        metadata={"description": "The reader's notes, per record (the lines the CLI prints as 'note:')."},
+    )
     index = fields.String(
         validate=validate.OneOf(["done", "deferred", "none"]), metadata={"description": "when committed"}
     )
@@ -234,6 +239,7 @@ class OfferImport(MethodView):
             categories=parsed.categories,
             skip_invalid=args["skip_invalid"],
             dry_run=args["dry_run"],
+            warnings=parsed.meta.get("warnings") or [],
         )
         body = report.to_dict()
         if not (report.committed or (report.dry_run and report.ok)):

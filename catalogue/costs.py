@@ -62,7 +62,7 @@ PERIOD_WORDS: Final[dict[str, str]] = {
 }
 
 _CURRENCY_WORDS: Final[dict[str, str]] = {"kr": "DKK", "kr.": "DKK", "dkk": "DKK", "€": "EUR", "eur": "EUR"}
-_FREE_WORDS: Final = frozenset({"gratis", "free", "0", "0 kr", "0 kr.", "0 dkk", "ingen betaling"})
+FREE_WORDS: Final = frozenset({"gratis", "free", "0", "0 kr", "0 kr.", "0 dkk", "ingen betaling"})
 
 _AMOUNT = r"\d[\d. ]*(?:,\d+)?"
 _OPTION_RE = re.compile(
@@ -110,7 +110,7 @@ def parse_cost_text(text: str) -> list[CostOptionRecord]:
     (``pr.``, ``per`` or ``om`` may replace the ``/``); ``gratis`` alone is a free price.
     Raises ValueError naming the part that cannot be read (nothing is guessed).
     """
-    if text.strip().casefold() in _FREE_WORDS:
+    if text.strip().casefold() in FREE_WORDS:
         return [option(0.0, None)]
     options: list[CostOptionRecord] = []
     for part in re.split(r"[;+\n]", text):

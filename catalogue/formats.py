@@ -32,6 +32,7 @@ from .costs import cost_cell
 from .errors import FileFormatError
 from .importer import RawRecord
 from .jsonsafe import jsonable
+from .places import format_places
 from .schedule import ScheduleTextError, parse_schedule, schedule_cell
 from .schemas import FLAT_OFFER_FIELDS
 
@@ -50,6 +51,7 @@ CSV_COLUMNS = [
     "location.lat",
     "location.lon",
     "location.online",
+    "other_locations",
     "schedule",
     "schedule.valid_from",
     "schedule.valid_to",
@@ -62,7 +64,7 @@ CSV_COLUMNS = [
     "contact.phone",
     "contact.website",
 ]
-_LIST_COLUMNS = {"categories", "accessibility", "languages"}
+_LIST_COLUMNS = {"categories", "accessibility", "languages", "audience"}
 _BOOL_COLUMNS = {"location.online", "newcomers_welcome", "companion_available", "transport_offered"}
 _INT_COLUMNS = {"age_min", "age_max", "places_total", "places_available", "waitlist", "volunteers"}
 _FLOAT_COLUMNS = {"location.lat", "location.lon"}
@@ -71,6 +73,12 @@ _COST_COLUMNS = {"cost", "cost.amount_dkk", "cost.per"}
 _REQUIRED_CSV = {"id", "title"}
 #: A text cell starting like this (after any quotes) is written with one more leading ``'``.
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
+
+#: Excel's first line naming the delimiter: ``sep=;``.
+_SEP_LINE = re.compile(r"sep=([;,\t|])")
+#: What Danish Excel opens as columns with æøå intact: UTF-8 with a byte-order mark, ``;`` between cells.
+CSV_BOM = "\ufeff"
+CSV_DELIMITER = ";"
 
 
 @dataclass
@@ -123,10 +131,19 @@ def _read_jsonl(text: str) -> ParsedFile:
 
 
 def _read_csv(text: str) -> ParsedFile:
+    text = text.removeprefix("\ufeff")
     if not text.strip():
         raise FileFormatError("The CSV file is empty.")
     first = text.splitlines()[0]
-    delimiter = max((";", ",", "\t"), key=first.count)
+    sep = _SEP_LINE.fullmatch(first.strip())
+    if sep:  # Excel's "sep=;" line names the delimiter; the header follows it
+        delimiter = sep.group(1)
+        text = text.split("\n", 1)[1] if "\n" in text else ""
+        if not text.strip():
+            raise FileFormatError("The CSV file has a sep= line but no header.")
+    else:
+        delimiter = max((";", ",", "\t"), key=first.count)
+    offset = 1 if sep else 0  # line numbers count the sep= line
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
     try:
         fieldnames = reader.fieldnames
@@ -146,12 +163,12 @@ def _read_csv(text: str) -> ParsedFile:
     try:
         for row in reader:
             if None in row:
-                raise FileFormatError(f"Line {reader.line_num} has more cells than the header.")
+                raise FileFormatError(f"Line {reader.line_num + offset} has more cells than the header.")
             if not any((v or "").strip() for v in row.values()):
                 continue
-            records.append(RawRecord(_csv_row_to_record(row), line=reader.line_num))
+            records.append(RawRecord(_csv_row_to_record(row), line=reader.line_num + offset))
     except csv.Error as exc:
-        raise FileFormatError(f"CSV error at line {reader.line_num}: {exc}") from None
+        raise FileFormatError(f"CSV error at line {reader.line_num + offset}: {exc}") from None
     return ParsedFile(records)
 
 
@@ -174,6 +191,10 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
     for column, cell in row.items():
         value = restore_cell((cell or "").strip())
         if column == "schedule" or column in _COST_COLUMNS:
+            continue
+        if column == "other_locations":  # read by the offer schema (catalogue.places), which names what is wrong
+            if value:
+                record[column] = value
             continue
         parsed: Any
         if value == "":
@@ -280,8 +301,9 @@ def write_offers(offers: Iterable[Mapping[str, Any]], fmt: str, out: io.TextIOBa
             out.write(json.dumps(export_record(offer), ensure_ascii=False) + "\n")
             n += 1
         return n
-    if fmt == "csv":
-        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, lineterminator="\n")
+    if fmt == "csv":  # for Danish Excel: a byte-order mark and ";" (Excel reads "," files as one column)
+        out.write(CSV_BOM)
+        writer = csv.DictWriter(out, fieldnames=CSV_COLUMNS, delimiter=CSV_DELIMITER, lineterminator="\r\n")
         writer.writeheader()
         for offer in offers:
             writer.writerow(_csv_row(export_record(offer)))
@@ -295,6 +317,9 @@ def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
     for column in CSV_COLUMNS:
         if column == "schedule":
             row[column] = neutralise_cell(schedule_cell(rec.get("schedule")))
+            continue
+        if column == "other_locations":
+            row[column] = neutralise_cell(format_places(rec.get("other_locations") or []))
             continue
         if column in _COST_COLUMNS:  # written as options in the one ``cost`` cell
             row[column] = cost_cell(rec.get("cost")) if column == "cost" else ""

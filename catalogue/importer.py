@@ -69,6 +69,9 @@ class ImportReport:
     rejected_total: int = 0
     committed: bool = False
     dry_run: bool = False
+    #: What the reader noted but did not refuse (left-out schedules, negative accessibility text, unmatched
+    #: taxonomy terms): one line per note, naming the record ("record 3 (id): ...").
+    warnings: list[str] = field(default_factory=list)
 
     @property
     def ok(self) -> bool:
@@ -92,6 +95,7 @@ class ImportReport:
             "rejected_total": self.rejected_total,
             "committed": self.committed,
             "dry_run": self.dry_run,
+            "warnings": list(self.warnings),
         }
 
     def summary(self) -> str:
@@ -150,6 +154,8 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
             if key in org_seen:
                 first_pos, first = org_seen[key]
                 for f in provided:
+                    if f == "name" and name_key(first.get(f, "")) == name_key(org["name"]):
+                        continue  # "Grenå X" and "Grenaa X": one association, spelled two ways
                     if f in first and first[f] != org[f]:  # type: ignore[literal-required]
                         errors.setdefault(f"organisation.{f}", []).append(
                             f"Differs from record {first_pos} for the same organisation."
@@ -194,6 +200,7 @@ def import_offers(
     categories: Mapping[str, str] | None = None,
     skip_invalid: bool = False,
     dry_run: bool = False,
+    warnings: Sequence[str] = (),
 ) -> ImportReport:
     """Validate every record, then write them all in one transaction.
 
@@ -202,10 +209,11 @@ def import_offers(
     nothing, so a coordinator fixes the file and imports again;
     ``skip_invalid`` writes the valid records (still in one transaction) and
     reports the rest. ``dry_run`` counts what would be created, updated or
-    left unchanged and writes nothing.
+    left unchanged and writes nothing. ``warnings`` (the reader's notes,
+    ``ParsedFile.meta["warnings"]``) are passed on in the report.
     """
     raws = [r if isinstance(r, RawRecord) else RawRecord(r) for r in records]
-    report = ImportReport(source=source, total=len(raws), dry_run=dry_run)
+    report = ImportReport(source=source, total=len(raws), dry_run=dry_run, warnings=list(warnings))
     extra, refused = validate_categories(categories or {})
     valid, rejected = validate_records(raws, store.offer_schema(extra))
     report.reject(refused + rejected)

@@ -58,6 +58,17 @@ class LocationRecord(TypedDict):
     online: bool
 
 
+class PlaceRecord(TypedDict):
+    """One more place where an offer meets (``other_locations``): like a location, never online;
+    ``lat``/``lon`` always set (given, or the town's point from the gazetteer)."""
+
+    address: str | None
+    postcode: str | None
+    town: str | None
+    lat: float | None
+    lon: float | None
+
+
 class SlotRecord(TypedDict):
     """One meeting time: ``weekday`` 1 (Monday) to 7 (Sunday) (None only with ``bymonthday``),
     times ``"HH:MM"``; the other keys (RFC 5545 recurrence, a note) only when not "every week".
@@ -116,10 +127,12 @@ class _OfferFields(TypedDict):
     description: str
     categories: list[str]  # first is the main one
     location: LocationRecord
+    other_locations: list[PlaceRecord]  # further places besides location (an HSDS service at several)
     schedule: ScheduleRecord
     cost: CostRecord
     accessibility: list[str]  # keys of catalogue.taxonomy.ACCESSIBILITY, sorted
     languages: list[str]  # language codes (catalogue.languages), first is the main one
+    audience: list[str]  # who it is for: codes of catalogue.audience, sorted; empty = everyone
     age_min: int | None
     age_max: int | None
     group_size: str | None  # a key of catalogue.taxonomy.GROUP_SIZES

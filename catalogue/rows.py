@@ -18,9 +18,18 @@ from sqlalchemy.orm import Session
 
 from .capacity import CAPACITY_FIELDS, capacity_changed
 from .costs import canonical_cost
+from .gazetteer import fold_name
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Offer, OfferCategory, Organisation, utcnow
-from .records import ContactRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord, ScheduleRecord
+from .records import (
+    ContactRecord,
+    OfferDraft,
+    OfferRecord,
+    OrganisationDraft,
+    OrganisationRecord,
+    PlaceRecord,
+    ScheduleRecord,
+)
 from .schedule.storage import schedule_from_row, schedule_to_row
 from .schemas import FLAT_OFFER_FIELDS, OFFER_UPDATABLE_FIELDS
 
@@ -34,8 +43,11 @@ UpsertState = Literal["created", "updated", "unchanged"]
 
 
 def name_key(name: str) -> str:
-    """Case- and space-insensitive key used to find an organisation by name."""
-    return " ".join(unicodedata.normalize("NFC", name).casefold().split())
+    """The key an organisation is found by when a record gives no id: the name folded by
+    :func:`catalogue.gazetteer.fold_name` (case, spaces, punctuation, æ=ae, ø=oe, å=aa,
+    accents), so "Grenaa Roklub", "Grenå Roklub" and "GRENÅ-ROKLUB" are one association.
+    A name with no letter or digit keys on itself, lower-cased."""
+    return fold_name(name) or " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
 def slugify(text: str) -> str:
@@ -88,10 +100,12 @@ def offer_to_dict(row: Offer) -> OfferRecord:
             "lon": row.lon,
             "online": bool(row.online),
         },
+        "other_locations": [cast(PlaceRecord, dict(p)) for p in row.other_locations or []],
         "schedule": cast(ScheduleRecord, schedule_from_row(row)),
         "cost": canonical_cost(row.cost),
         "accessibility": list(row.accessibility or []),
         "languages": list(row.languages or []),
+        "audience": list(row.audience or []),
         "age_min": row.age_min,
         "age_max": row.age_max,
         "group_size": row.group_size,
@@ -131,6 +145,7 @@ def apply_offer(row: Offer, offer: OfferDraft, org_row: Organisation) -> None:
     row.organisation = org_row
     row.address, row.postcode, row.town = loc["address"], loc["postcode"], loc["town"]
     row.lat, row.lon, row.online = loc["lat"], loc["lon"], loc["online"]
+    row.other_locations = [dict(p) for p in offer["other_locations"]]
     schedule_to_row(row, sched)
     row.cost = {"options": [dict(o) for o in offer["cost"]["options"]]}
     for name in (*FLAT_OFFER_FIELDS, "contact"):

@@ -26,8 +26,11 @@ from marshmallow import (
 )
 
 from . import costs, taxonomy
+from .audience import AudienceVocabulary
+from .danish import code_for, read_product_words
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
+from .places import canonical_place, parse_places
 from .privacy import CprGuard
 from .schedule import canonical_schedule
 from .schedule.schemas import PeriodSchema, ScheduleField, ScheduleSchema, SlotSchema
@@ -87,6 +90,7 @@ def _not_blank(value: str) -> None:
 FLAT_OFFER_FIELDS = (
     "accessibility",
     "languages",
+    "audience",
     "age_min",
     "age_max",
     "group_size",
@@ -128,6 +132,13 @@ class ContactSchema(_Base):
 
 
 class OrganisationSchema(_Base):
+    @pre_load
+    def _type_label(self, data: Any, **_: Any) -> Any:
+        # "Forening" (the label the product shows) -> "association"
+        if isinstance(data, Mapping) and isinstance(data.get("type"), str):
+            data = {**data, "type": code_for(data["type"].strip(), taxonomy.ORGANISATION_TYPES) or data["type"]}
+        return data
+
     id = fields.String(load_default=None, allow_none=True, validate=_ID)
     name = fields.String(required=True, validate=[validate.Length(max=200), _not_blank])
     type = fields.String(load_default="other", validate=validate.OneOf(list(taxonomy.ORGANISATION_TYPES)))
@@ -180,13 +191,23 @@ class LocationSchema(_Base):
             raise ValidationError(f"Longitude {lon} is outside Denmark ({DK_LON[0]}-{DK_LON[1]}).", "lon")
 
 
+class PlaceSchema(LocationSchema):
+    """One more place where an offer meets (``OfferSchema.other_locations``): an address, a
+    postcode and town, a point; never online (that is ``location.online``)."""
+
+    class Meta:
+        exclude = ("online",)
+
+
 class _Amount(fields.Float):
     """A number, or a number written as Danish Excel writes it (``"2.400"``, ``"37,50"``)."""
 
     def _deserialize(self, value: Any, attr: str | None, data: Any, **kwargs: Any) -> Any:
         if isinstance(value, bool):
             raise ValidationError("Not a number.")
-        if isinstance(value, str):
+        if isinstance(value, str) and value.strip().casefold() in costs.FREE_WORDS:
+            value = 0.0  # "Gratis", as the product shows a free price
+        elif isinstance(value, str):
             try:
                 value = costs.parse_danish_number(value)
             except ValueError as exc:
@@ -214,6 +235,8 @@ class CostOptionSchema(_Base):
     def _upper_currency(self, data: Any, **_: Any) -> Any:
         if isinstance(data, Mapping) and isinstance(data.get("currency"), str):
             data = {**data, "currency": data["currency"].strip().upper()}
+        if isinstance(data, Mapping) and isinstance(data.get("per"), str) and data["per"] not in taxonomy.COST_PERIODS:
+            data = {**data, "per": costs.parse_period(data["per"]) or data["per"]}  # "pr. år" -> "år"
         return data
 
     @validates_schema
@@ -262,10 +285,28 @@ class OfferSchema(_Base):
         fields.String(), required=True, validate=validate.Length(min=1, max=10, error="Give 1 to 10 categories.")
     )
     location = fields.Nested(LocationSchema, required=True)
+    other_locations = fields.List(
+        fields.Nested(PlaceSchema),
+        load_default=list,
+        validate=validate.Length(max=20, error="At most 20 other places."),
+        metadata={
+            "description": "Further places where the offer meets, besides location (an HSDS service at several "
+            "locations); each needs lat and lon or a known Norddjurs postcode or town."
+        },
+    )
     schedule = ScheduleField(load_default=None, allow_none=True)
     cost = fields.Nested(CostSchema, load_default=None, allow_none=True)
     accessibility = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.ACCESSIBILITY))), load_default=list)
     languages = fields.List(fields.String(), load_default=lambda: ["da"])
+    audience = fields.List(
+        fields.String(),
+        load_default=list,
+        validate=validate.Length(max=20, error="At most 20."),
+        metadata={
+            "description": "Who the offer is for (målgruppe): codes of catalogue.audience, e.g. seniors, relatives, "
+            "condition:dementia; empty = everyone. Danish labels and synonyms are read too."
+        },
+    )
     age_min = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 120))
     age_max = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 120))
     group_size = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(taxonomy.GROUP_SIZES)))
@@ -287,13 +328,20 @@ class OfferSchema(_Base):
     def __init__(
         self,
         *args: Any,
-        known_categories: Iterable[str] | None = None,
+        known_categories: Iterable[str] | Mapping[str, str] | None = None,
         gazetteer: Gazetteer | None = None,
+        audiences: AudienceVocabulary | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.known_categories = frozenset(known_categories or taxonomy.DEFAULT_CATEGORIES)
+        #: code -> Danish label, so that a file may name a category by the label the product shows
+        self.category_labels = {
+            **taxonomy.DEFAULT_CATEGORIES,
+            **(known_categories if isinstance(known_categories, Mapping) else {}),
+        }
         self.gazetteer = gazetteer
+        self.audiences = audiences or AudienceVocabulary.default()
 
     @pre_load
     def _parse_languages(self, data: Any, **_: Any) -> Any:
@@ -301,6 +349,35 @@ class OfferSchema(_Base):
         # What cannot be read is left as written, for _check to name.
         if isinstance(data, Mapping) and isinstance(data.get("languages"), list):
             data = {**data, "languages": [_language_code(v) for v in data["languages"]]}
+        # "Seniorer", "Pårørende", "Demens" -> their codes; unknown names are left for _check to name.
+        if isinstance(data, Mapping) and isinstance(data.get("audience"), list):
+            data = {
+                **data,
+                "audience": [(self.audiences.parse(v) or v) if isinstance(v, str) else v for v in data["audience"]],
+            }
+        return data
+
+    @pre_load
+    def _danish_values(self, data: Any, **_: Any) -> Any:
+        """What the product itself shows, read back (catalogue.danish): Danish labels of kinds,
+        categories, accessibility, group sizes and statuses, "ja"/"nej", Danish dates and
+        "60+"/"18-25" ages. What cannot be read is left as written, or refused naming the field."""
+        if not isinstance(data, Mapping):
+            return data
+        data = dict(data)
+        errors = read_product_words(data, self.category_labels)
+        if errors:
+            raise ValidationError(errors)
+        return data
+
+    @pre_load
+    def _parse_places(self, data: Any, **_: Any) -> Any:
+        # A CSV cell: "Skolevej 2, 8586 Ørum Djurs @ 56.4401 10.6694 | 8500 Grenaa" (catalogue.places).
+        if isinstance(data, Mapping) and isinstance(data.get("other_locations"), str):
+            try:
+                data = {**data, "other_locations": parse_places(data["other_locations"])}
+            except ValueError as exc:
+                raise ValidationError({"other_locations": [str(exc)]}) from None
         return data
 
     @validates_schema(skip_on_field_errors=False)
@@ -317,6 +394,9 @@ class OfferSchema(_Base):
                 f"Not a language: {', '.join(bad_lang)}. Give an ISO 639-1 code (Danish is 'da'), "
                 "an ISO 639-3 code or the language's name."
             ]
+        bad_audience = self.audiences.errors(data.get("audience") or [])
+        if bad_audience:
+            errors["audience"] = bad_audience
         if data.get("age_min") is not None and data.get("age_max") is not None and data["age_min"] > data["age_max"]:
             errors["age_max"] = ["age_max is below age_min."]
         total, available = data.get("places_total"), data.get("places_available")
@@ -326,16 +406,23 @@ class OfferSchema(_Base):
         if verified is not None and verified > date.today() + timedelta(days=1):
             errors["last_verified"] = ["last_verified is in the future."]
         location = data.get("location")
-        if location and not location["online"] and location.get("lat") is None:
-            gaz = self.gazetteer or default_gazetteer()
-            if gaz.resolve(postcode=location.get("postcode"), town=location.get("town")) is None:
-                errors["location"] = ["Give lat and lon, a known Norddjurs postcode or town, or online: true."]
+        gaz = self.gazetteer or default_gazetteer()
+        if (
+            location
+            and not location["online"]
+            and location.get("lat") is None
+            and gaz.resolve(postcode=location.get("postcode"), town=location.get("town")) is None
+        ):
+            errors["location"] = ["Give lat and lon, a known Norddjurs postcode or town, or online: true."]
+        for pos, place in enumerate(data.get("other_locations") or []):
+            if place.get("lat") is None and gaz.resolve(postcode=place.get("postcode"), town=place.get("town")) is None:
+                errors[f"other_locations.{pos}"] = ["Give lat and lon, or a known Norddjurs postcode or town."]
         if errors:
             raise ValidationError(errors)
 
     @post_load
     def _canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return canonical_offer(data, self.gazetteer)
+        return canonical_offer(data, self.gazetteer, self.audiences)
 
 
 def _language_code(value: Any) -> Any:
@@ -350,23 +437,18 @@ def _canonical_contact(contact: Mapping[str, Any] | None) -> dict[str, Any] | No
     return out if any(v is not None for v in out.values()) else None
 
 
-def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+def canonical_offer(
+    data: Mapping[str, Any], gazetteer: Gazetteer | None = None, audiences: AudienceVocabulary | None = None
+) -> dict[str, Any]:
     """Fill defaults and normalise an already validated offer dict."""
-    loc = dict(data["location"])
     gaz = gazetteer or default_gazetteer()
-    named = gaz.find_town(loc.get("town"))
-    if named is not None:  # store the gazetteer's name: "Ørum" -> "Ørum Djurs"
-        loc["town"] = named.town
-    if not loc.get("online") and loc.get("lat") is None:
-        place = gaz.resolve(postcode=loc.get("postcode"), town=loc.get("town"))
-        if place is not None:
-            loc["lat"], loc["lon"] = place.lat, place.lon
-            loc["postcode"] = loc.get("postcode") or place.postcode
-            loc["town"] = loc.get("town") or place.town
-    if loc.get("lat") is not None:
-        loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
-    location = {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
-    location["online"] = bool(loc.get("online"))
+    location = {**canonical_place(data["location"], gaz, resolve=not data["location"].get("online"))}
+    location["online"] = bool(data["location"].get("online"))
+    others: list[dict[str, Any]] = []
+    for place in data.get("other_locations") or []:
+        canonical = canonical_place(place, gaz, resolve=True)
+        if canonical not in others and canonical != {k: location[k] for k in canonical}:
+            others.append(canonical)
     return {
         "id": data.get("id"),
         "kind": data["kind"],
@@ -375,11 +457,13 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
         "organisation": data["organisation"],
         "categories": _dedupe(data["categories"]),
         "location": location,
+        "other_locations": others,
         # No schedule at all: times unknown. A schedule without state or slots: by arrangement.
         "schedule": canonical_schedule(data.get("schedule") or {"state": "unknown"}),
         "cost": costs.canonical_cost(data.get("cost")),
         "accessibility": sorted(set(data.get("accessibility") or [])),
         "languages": _dedupe(data.get("languages") or ["da"]),
+        "audience": (audiences or AudienceVocabulary.default()).canonical(data.get("audience") or []),
         "age_min": data.get("age_min"),
         "age_max": data.get("age_max"),
         "group_size": data.get("group_size"),

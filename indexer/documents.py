@@ -39,6 +39,8 @@ class SearchDocument:
     status: str
     categories: list[str]
     languages: list[str]
+    audience: list[str]  # who it is for: catalogue.audience codes ("seniors", "condition:dementia"); [] = everyone
+    for_everyone: bool  # audience is empty: no target group named
     age_min: int
     age_max: int
     has_places: bool
@@ -61,6 +63,7 @@ class SearchDocument:
     online: bool
     lat: float | None
     lon: float | None
+    other_points: list[list[float]]  # [lat, lon] of each further place (other_locations); distance is to the nearest
     area: str  # "mainland", "anholt" (an island) or "online"
     town: str | None
     last_verified: str | None
@@ -114,6 +117,8 @@ def build_document(
         status=offer["status"],
         categories=list(offer["categories"]),
         languages=list(offer.get("languages") or []),
+        audience=list(offer.get("audience") or []),
+        for_everyone=not offer.get("audience"),
         age_min=offer.get("age_min") or 0,
         age_max=AGE_MAX_OPEN if offer.get("age_max") is None else offer["age_max"],
         has_places=available is None or available > 0,
@@ -145,6 +150,7 @@ def build_document(
         online=bool(loc.get("online")),
         lat=lat,
         lon=lon,
+        other_points=[[p["lat"], p["lon"]] for p in offer.get("other_locations") or [] if p.get("lat") is not None],
         area=area,
         town=loc.get("town"),
         last_verified=_iso(offer.get("last_verified")),
@@ -179,6 +185,7 @@ FILTER_FIELDS: dict[str, str] = {
     "town": "keyword",
     "categories": "keyword_list",
     "languages": "keyword_list",
+    "audience": "keyword_list",
     "weekdays": "int_list",
     "slot_hours": "keyword_list",
     "age_min": "int",
@@ -186,6 +193,7 @@ FILTER_FIELDS: dict[str, str] = {
     "places_available": "int",
     "monthly_cost": "float",
     "has_places": "bool",
+    "for_everyone": "bool",
     "wheelchair": "bool",
     "step_free": "bool",
     "hearing_loop": "bool",

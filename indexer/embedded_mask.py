@@ -7,7 +7,8 @@ document (the row of its vector in the embedding matrix):
 - numbers, booleans and dates as float64 (``NaN`` = missing; dates as
   proleptic ordinal days, booleans as 0/1);
 - list fields (keyword or int lists) as one boolean column per value;
-- ``lat``/``lon`` as float64 degrees, for the geo-distance clause.
+- ``lat``/``lon`` as float64 degrees, for the geo-distance clause, and the few
+  documents with further places in ``more_points`` (row -> [(lat, lon), ...]).
 
 A mask has ``Columns.n`` entries (rows ever placed, deleted ones included: they
 are masked out by ``alive``). The semantics are those of
@@ -54,6 +55,7 @@ class Columns:
     keywords: dict[str, np.ndarray] = field(default_factory=dict)  # keyword fields as int codes (-1 = None)
     codes: dict[str, dict[Any, int]] = field(default_factory=dict)  # keyword field -> value -> code
     lists: dict[str, dict[str, np.ndarray]] = field(default_factory=dict)  # field -> value -> bool per row
+    more_points: dict[int, list[tuple[float, float]]] = field(default_factory=dict)  # row -> other places
 
     def __post_init__(self) -> None:
         # Every filter field has a column from the start, so an empty index
@@ -123,6 +125,11 @@ class Columns:
                 self.scalars[name][row] = to_number(value, kind)
         for name in ("lat", "lon"):
             self.scalars[name][row] = to_number(source.get(name), "float")
+        points = [(float(p[0]), float(p[1])) for p in source.get("other_points") or []]
+        if points:
+            self.more_points[row] = points
+        else:
+            self.more_points.pop(row, None)
         for name in LIST_FIELDS:
             per_value = self.lists[name]
             for arr in per_value.values():
@@ -191,7 +198,14 @@ def clause_mask(cols: Columns, clause: Clause) -> np.ndarray:
     if isinstance(clause, Flag):
         return cols.scalars[clause.field][:n] == (1.0 if clause.value else 0.0)
     if isinstance(clause, GeoDistance):
-        return geo_mask(cols.scalars["lat"][:n], cols.scalars["lon"][:n], clause)
+        out = geo_mask(cols.scalars["lat"][:n], cols.scalars["lon"][:n], clause)
+        rows = [(row, point) for row, points in cols.more_points.items() if row < n for point in points]
+        if rows:  # documents at several places: near when any place is near
+            lat = np.array([p[0] for _, p in rows])
+            lon = np.array([p[1] for _, p in rows])
+            near = np.array([r for r, _ in rows])[haversine_km_np(clause.lat, clause.lon, lat, lon) <= clause.km]
+            out[near] = True
+        return out
     if isinstance(clause, AnyOf):
         out = np.zeros(n, dtype=bool)
         for sub in clause.clauses:

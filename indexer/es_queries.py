@@ -298,8 +298,10 @@ def document_source(doc: SearchDocument) -> dict[str, Any]:
     for name in ("lat", "lon"):
         if source.get(name) is not None:
             source[name] = float(source[name])
-    if source.get("lat") is not None and source.get("lon") is not None:
-        source[GEO_FIELD] = {"lat": source["lat"], "lon": source["lon"]}
+    points = [{"lat": source["lat"], "lon": source["lon"]}] if source.get("lat") is not None else []
+    points += [{"lat": float(p[0]), "lon": float(p[1])} for p in source.get("other_points") or []]
+    if points:  # a geo_point field holds several points; geo_distance matches when any is near
+        source[GEO_FIELD] = points[0] if len(points) == 1 else points
     if doc.embedding is not None:
         source[VECTOR_FIELD] = vector_list(doc.embedding)
     source[TERMS_FIELD] = " ".join(analyze(doc.text))

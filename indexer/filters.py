@@ -10,7 +10,8 @@ Semantics, the same everywhere:
   the list shares at least one value with them.
 - ``Range(f, gte, lte)``: inclusive bounds; a missing (None) value never matches.
 - ``Flag(f, value)``: a boolean field equals ``value``.
-- ``GeoDistance(lat, lon, km)``: great-circle distance at most ``km``;
+- ``GeoDistance(lat, lon, km)``: great-circle distance at most ``km`` to any of the
+  document's points (``lat``/``lon`` and ``other_points``);
   documents without coordinates never match.
 """
 
@@ -144,10 +145,11 @@ def _clause(clause: Clause, doc: SearchDocument) -> bool:
         return not (clause.lte is not None and value > clause.lte)
     if isinstance(clause, Flag):
         return bool(getattr(doc, clause.field)) == clause.value
-    if isinstance(clause, GeoDistance):
-        if doc.lat is None or doc.lon is None:
-            return False
-        return haversine_km(clause.lat, clause.lon, doc.lat, doc.lon) <= clause.km
+    if isinstance(clause, GeoDistance):  # any of the offer's places
+        points = ([(doc.lat, doc.lon)] if doc.lat is not None and doc.lon is not None else []) + [
+            (p[0], p[1]) for p in doc.other_points
+        ]
+        return any(haversine_km(clause.lat, clause.lon, lat, lon) <= clause.km for lat, lon in points)
     if isinstance(clause, AnyOf):
         return any(_clause(c, doc) for c in clause.clauses)
     if isinstance(clause, Not):

@@ -24,7 +24,7 @@ from typing import Any, Final
 
 from catalogue.costs import monthly_cost
 from catalogue.gazetteer import default_gazetteer
-from catalogue.geo import haversine_km
+from catalogue.geo import nearest_place
 from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
 from catalogue.schedule import schedule_end
 
@@ -59,7 +59,7 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
     broken: list[str] = []
     loc = offer["location"]
     online = bool(loc.get("online"))
-    has_point = loc.get("lat") is not None
+    has_point = loc.get("lat") is not None  # the main location (the island rule reads it)
     schedule = offer.get("schedule") or {}
     slots = schedule.get("slots") or []
     access = set(offer.get("accessibility") or [])
@@ -76,10 +76,12 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
         if req.age < low or (high is not None and req.age > high):
             broken.append("age")
     if req.lat is not None and req.lon is not None:
-        dist = haversine_km(req.lat, req.lon, loc["lat"], loc["lon"]) if has_point else None
+        nearest = nearest_place(offer, req.lat, req.lon)  # of all the offer's places
+        dist = nearest[1] if nearest else None
         if not online and (dist is None or dist > req.max_distance_km):
             broken.append("distance")
-        offer_on_island = has_point and default_gazetteer().is_island(loc["lat"], loc["lon"])
+        # the island is read from the main location, as the index does (indexer.documents: area)
+        offer_on_island = loc.get("lat") is not None and default_gazetteer().is_island(loc["lat"], loc["lon"])
         if not (online and not has_point) and offer_on_island != req.on_island:
             broken.append("island")
         if req.has("no_car") and not (

@@ -12,6 +12,7 @@ from datetime import date, timedelta
 from typing import Any, Final
 
 from catalogue.costs import describe, is_free, monthly_cost
+from catalogue.geo import nearest_place, offer_places, place_name
 from catalogue.languages import name_da
 from catalogue.schedule import occurrences, schedule_text
 from catalogue.schedule.phrases import exceptions_phrase, is_plain_weekly
@@ -265,7 +266,24 @@ def accommodations(
         out.append("Tidspunkt: " + schedule_phrase(slots))
     if offer["location"].get("online"):
         out.append("Foregår online hjemmefra")
+    nearest = nearest_place_phrase(req, offer)
+    if nearest:
+        out.append(nearest)
     return out
+
+
+def nearest_place_phrase(req: MatchRequest, offer: Mapping[str, Any]) -> str | None:
+    """For an offer that meets at several places: which is nearest the citizen, e.g.
+    ``"Mødes flere steder; nærmest: Skolevej 2, 8586 Ørum Djurs (3,4 km)"``; None for one place
+    or when the citizen's point is not known."""
+    if req.lat is None or req.lon is None or len(offer_places(offer)) < 2:
+        return None
+    found = nearest_place(offer, req.lat, req.lon)
+    if found is None:
+        return None
+    place, km = found
+    distance = f"{km:.1f}".replace(".", ",")
+    return f"Mødes flere steder; nærmest: {place_name(place)} ({distance} km)"
 
 
 def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_km: float | None) -> list[str]:

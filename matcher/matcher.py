@@ -19,6 +19,7 @@ from datetime import date, datetime
 from typing import Any
 from zoneinfo import ZoneInfo
 
+from catalogue.geo import nearest_place
 from catalogue.store import Store
 from indexer.backend import Candidate, SearchBackend
 from indexer.documents import SearchDocument
@@ -240,7 +241,7 @@ class Matcher:
             title=offer["title"],
             organisation=offer["organisation"]["name"],
             kind=offer["kind"],
-            town=offer["location"].get("town") or ("online" if offer["location"].get("online") else None),
+            town=_town(req, offer),
             distance_km=distance,
             score=round(score, 6),
             reasons=explain.reasons(req, offer, inference, labels),
@@ -284,3 +285,12 @@ class Matcher:
 
 def _ms(start: float) -> float:
     return round((time.perf_counter() - start) * 1000, 2)
+
+
+def _town(req: MatchRequest, offer: Mapping[str, Any]) -> str | None:
+    """The town of the offer's place nearest the citizen (its location when it has one place or the
+    citizen's point is unknown); "online" for an online offer without a town."""
+    loc = offer["location"]
+    nearest = nearest_place(offer, req.lat, req.lon) if req.lat is not None and req.lon is not None else None
+    town = (nearest[0].get("town") if nearest else None) or loc.get("town")
+    return town or ("online" if loc.get("online") else None)

@@ -15,7 +15,7 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any, Final
 
-from catalogue.geo import haversine_km
+from catalogue.geo import nearest_place
 from indexer.backend import Candidate
 from indexer.documents import SearchDocument
 from indexer.filters import matches
@@ -34,12 +34,12 @@ WEAK_VECTOR_SCORE: Final = 0.9
 
 
 def distance_km(req: MatchRequest, offer: Mapping[str, Any]) -> float | None:
-    """Great-circle km from the citizen's point to the offer's, one decimal;
-    None when either has no point."""
-    loc = offer["location"]
-    if req.lat is None or req.lon is None or loc.get("lat") is None:
+    """Great-circle km from the citizen's point to the offer's nearest place (its location or one
+    of its ``other_locations``), one decimal; None when either has no point."""
+    if req.lat is None or req.lon is None:
         return None
-    return round(haversine_km(req.lat, req.lon, loc["lat"], loc["lon"]), 1)
+    nearest = nearest_place(offer, req.lat, req.lon)
+    return None if nearest is None else round(nearest[1], 1)
 
 
 def combined_score(

@@ -55,6 +55,7 @@ def catalogue_import(path: Path, fmt: str | None, skip_invalid: bool, dry_run: b
         categories=parsed.categories,
         skip_invalid=skip_invalid,
         dry_run=dry_run,
+        warnings=parsed.meta.get("warnings") or [],
     )
     _print_report(report, as_json)
     if report.rejected_total and not (skip_invalid and report.committed):

@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from catalogue.audience import AudienceVocabulary
 from catalogue.costs import canonical_cost, describe
 from catalogue.languages import name_da
 from catalogue.store import name_key
@@ -22,6 +23,7 @@ from .ids import uid
 from .schedules import export_schedules
 from .schedules import extension_values as schedule_extension
 from .terms import (
+    AUDIENCE_TAXONOMY,
     CATEGORY_TAXONOMY,
     CVR_SCHEME,
     FM_TAXONOMY_NAME,
@@ -87,40 +89,45 @@ def _region(postcode: str | None) -> str:
     return "Region Midtjylland" if postcode and postcode.startswith("8") else ""
 
 
+def _physical(loc: Mapping[str, Any], lid: str, org_id: str) -> dict[str, Any]:
+    """One physical HSDS location with id ``lid`` from a location or place record."""
+    address = None
+    if any(loc.get(k) for k in ("address", "postcode", "town")):
+        address = [
+            {
+                "id": uid(lid, "address"),
+                "location_id": lid,
+                "address_1": loc.get("address") or "",
+                "city": loc.get("town") or "",
+                "state_province": _region(loc.get("postcode")),
+                "postal_code": loc.get("postcode") or "",
+                "country": "DK",
+                "address_type": "physical",
+            }
+        ]
+    place = " ".join(filter(None, [loc.get("postcode"), loc.get("town")]))
+    name = ", ".join(filter(None, [loc.get("address"), place])) or None
+    return {
+        "id": lid,
+        "location_type": "physical",
+        "organization_id": org_id,
+        "name": name,
+        "latitude": loc.get("lat"),
+        "longitude": loc.get("lon"),
+        "addresses": address,
+    }
+
+
 def _service_at_locations(offer: Mapping[str, Any], sid: str, org_id: str) -> list[dict[str, Any]]:
-    """A physical location when there is an address or a point, and a virtual
-    one when the offer is (also) online, so ``online`` needs no attribute."""
+    """A physical location when there is an address or a point, one more per further place
+    (``other_locations``, in order), and a virtual one when the offer is (also) online, so
+    ``online`` needs no attribute."""
     loc = offer["location"]
     locations: list[dict[str, Any]] = []
     if any(loc.get(k) is not None for k in ("address", "postcode", "town", "lat")):
-        lid = uid(sid, "location", "physical")
-        address = None
-        if any(loc.get(k) for k in ("address", "postcode", "town")):
-            address = [
-                {
-                    "id": uid(lid, "address"),
-                    "location_id": lid,
-                    "address_1": loc.get("address") or "",
-                    "city": loc.get("town") or "",
-                    "state_province": _region(loc.get("postcode")),
-                    "postal_code": loc.get("postcode") or "",
-                    "country": "DK",
-                    "address_type": "physical",
-                }
-            ]
-        place = " ".join(filter(None, [loc.get("postcode"), loc.get("town")]))
-        name = ", ".join(filter(None, [loc.get("address"), place])) or None
-        locations.append(
-            {
-                "id": lid,
-                "location_type": "physical",
-                "organization_id": org_id,
-                "name": name,
-                "latitude": loc.get("lat"),
-                "longitude": loc.get("lon"),
-                "addresses": address,
-            }
-        )
+        locations.append(_physical(loc, uid(sid, "location", "physical"), org_id))
+    for pos, place in enumerate(offer.get("other_locations") or [], start=2):
+        locations.append(_physical(place, uid(sid, "location", "physical", str(pos)), org_id))
     if loc.get("online"):
         locations.append(
             {
@@ -205,6 +212,11 @@ def offer_to_service(offer: Mapping[str, Any], categories: Mapping[str, str]) ->
         label = categories.get(code) or DEFAULT_CATEGORIES.get(code) or code
         term = taxonomy_term(CATEGORY_TAXONOMY, code, label, f"Kategori i Fællesskabsmatch: {label}")
         attributes.append(attribute(sid, "service", term, str(rank)))
+    vocabulary = AudienceVocabulary.default()
+    for code in offer.get("audience") or []:
+        label = vocabulary.label(code)
+        term = taxonomy_term(AUDIENCE_TAXONOMY, code, label, f"Målgruppe i Fællesskabsmatch: {label}")
+        attributes.append(attribute(sid, "service", term, "true"))
     service: dict[str, Any] = {
         "id": sid,
         "organization_id": org["id"],

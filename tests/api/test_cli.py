@@ -210,3 +210,16 @@ def test_a_long_list_of_rejections_ends_in_a_count(
     assert "… and 3 more rejected records." in err
     report = json.loads(run(cli, "catalogue", "import", "--json", str(src))[1])
     assert report["rejected_total"] == 5 and len(report["rejected"]) == 2
+
+
+def test_import_prints_the_readers_notes_and_keeps_them_in_the_report(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    from tests.api.test_offers_api import _hsds_service
+
+    service = _hsds_service("5c0e1a2b-3d4f-4a5b-8c6d-7e8f9a0b1c2d", ["Sang", "Seniorer", "Fællesskab"], "Teleslynge")
+    path = tmp_path / "services.json"
+    path.write_text(json.dumps([service], ensure_ascii=False), encoding="utf-8")
+    code, out, err = run(cli, "catalogue", "import", "--format", "hsds", "--json", str(path))
+    assert code == 0, err
+    notes = [line.removeprefix("  note: ") for line in err.splitlines() if line.startswith("  note: ")]
+    assert len(notes) == 1 and "'Fællesskab'" in notes[0]
+    assert json.loads(out)["warnings"] == notes  # the same lines the HTTP import returns

@@ -5,6 +5,7 @@ from __future__ import annotations
 import io
 import json
 import threading
+import uuid
 from pathlib import Path
 
 import pytest
@@ -107,6 +108,18 @@ def test_a_change_is_searchable_at_once(c: FlaskClient, small_app: Flask) -> Non
     assert [x.id for x in get_backend(small_app).lexical_candidates("petanque")] == ["b"]
 
 
+def test_audience_is_read_as_labels_shown_as_codes_and_refused_by_name(c: FlaskClient, small_app: Flask) -> None:
+    vc = small_app.config["VC"]
+    body = make_offer("aud-1", audience=["Pårørende", "Demens"])
+    res = c.post("/api/v1/offers", json=body, headers=vc)
+    assert res.status_code == 201, res.json
+    assert res.json["audience"] == ["condition:dementia", "people_with_condition", "relatives"]
+    assert c.get("/api/v1/offers/a", headers=small_app.config["NAV"]).json["audience"] == []  # for everyone
+    bad = c.post("/api/v1/offers", json=make_offer("aud-2", audience=["seniors", "marsboere"]), headers=vc)
+    assert bad.status_code == 422 and "audience" in bad.json["errors"], bad.json
+    assert "marsboere" in str(bad.json["errors"]["audience"])
+
+
 def test_create_retire_capacity_history(c: FlaskClient, small_app: Flask) -> None:
     vc = small_app.config["VC"]
     body = make_offer("new-1", organisation={"name": "Ny Forening", "type": "association"})
@@ -126,6 +139,52 @@ def test_create_retire_capacity_history(c: FlaskClient, small_app: Flask) -> Non
     events = c.get("/api/v1/offers/new-1/history", headers=vc).json["events"]
     assert [e["action"] for e in events] == ["create", "update", "retire"]
     assert all(e["actor"] == "key:vc" for e in events)
+
+
+def _hsds_service(service_id: str, terms: list[str], accessibility: str) -> dict[str, object]:
+    def attr(name: str) -> dict[str, object]:
+        term_id = str(uuid.uuid5(uuid.NAMESPACE_URL, name))
+        return {"id": str(uuid.uuid4()), "taxonomy_term_id": term_id, "taxonomy_term": {"id": term_id, "name": name}}
+
+    location = {
+        "id": str(uuid.uuid4()),
+        "location_type": "physical",
+        "addresses": [{"id": str(uuid.uuid4()), "address_1": "Torvet 1", "city": "Grenaa", "postal_code": "8500"}],
+        "accessibility": [{"id": str(uuid.uuid4()), "description": accessibility}],
+    }
+    return {
+        "id": service_id,
+        "name": "Syng med",
+        "status": "active",
+        "organization": {"id": str(uuid.uuid4()), "name": "Grenaa Sangforening"},
+        "service_at_locations": [{"id": str(uuid.uuid4()), "location": location}],
+        "attributes": [attr(t) for t in terms],
+    }
+
+
+def test_http_import_returns_the_warnings_the_cli_prints(c: FlaskClient, small_app: Flask) -> None:
+    from catalogue.hsds import read_hsds_json
+
+    services = [
+        _hsds_service(
+            "8b2a2f60-0a4e-4c7a-9a43-5a4f3e0b9d11", ["Sang", "Seniorer", "Fællesskab"], "Kørestolsadgang: nej"
+        ),
+        _hsds_service("8b2a2f60-0a4e-4c7a-9a43-5a4f3e0b9d12", ["Musik", "Mænd"], "Teleslynge"),
+    ]
+    body = json.dumps(services, ensure_ascii=False).encode()
+    cli_notes = read_hsds_json(body).meta["warnings"]  # what `catalogue import` prints as "note:"
+    res = c.post(
+        "/api/v1/offers/import?format=hsds",
+        data={"file": (io.BytesIO(body), "services.json")},
+        headers=small_app.config["VC"],
+        content_type="multipart/form-data",
+    )
+    assert res.status_code == 200, res.json
+    assert res.json["warnings"] == cli_notes and len(cli_notes) == 2
+    assert "'Fællesskab'" in cli_notes[0] or "'Fællesskab'" in cli_notes[1]
+    assert any("Kørestolsadgang: nej" in w for w in cli_notes)
+    offer = c.get("/api/v1/offers/8b2a2f60-0a4e-4c7a-9a43-5a4f3e0b9d11", headers=small_app.config["NAV"]).json
+    assert (offer["categories"], offer["audience"], offer["accessibility"]) == (["sang"], ["seniors"], [])
 
 
 def test_bulk_import_json_and_csv(c: FlaskClient, small_app: Flask) -> None:

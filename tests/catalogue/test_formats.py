@@ -108,13 +108,20 @@ def test_export_then_import_changes_nothing(sqlite_store: Store, fmt: str) -> No
         make_offer("c", cost={"amount_dkk": 0, "per": "gang"}, accessibility=[], waitlist=3, places_available=0),
         make_offer("d", cost="1.800 kr/år (medlemskab); 10 kr/gang (kaffe); 2,50 EUR/uge"),
         make_offer("e", cost=None),  # price not known
+        make_offer("f", audience=["seniors", "condition:dementia", "relatives"]),
     ]
     assert sqlite_store.import_offers(offers, actor="x").committed
     buf = io.StringIO()
-    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 5
+    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 6
     parsed = read_text(buf.getvalue(), fmt)
     report = sqlite_store.import_offers(parsed.records, actor="y")
-    assert report.ok and report.unchanged == 5, report.to_dict()
+    assert report.ok and report.unchanged == 6, report.to_dict()
+    assert sqlite_store.get_offer("f")["audience"] == [
+        "condition:dementia",
+        "people_with_condition",
+        "relatives",
+        "seniors",
+    ]
 
 
 CSV_HEAD = "id;kind;title;organisation.name;categories;location.town"
@@ -158,7 +165,9 @@ def test_csv_prices_that_cannot_be_read_are_refused(columns: str, cells: str, fr
 def test_csv_header_is_stable() -> None:
     buf = io.StringIO()
     write_offers([], "csv", buf)
-    assert buf.getvalue().strip().split(",") == CSV_COLUMNS
+    text = buf.getvalue()
+    assert text.startswith("\ufeff") and text.endswith("\r\n")  # Danish Excel: a byte-order mark and ";"
+    assert text.removeprefix("\ufeff").strip().split(";") == CSV_COLUMNS
 
 
 FORMULAS = ['=HYPERLINK("http://x.example")', "+45 86 30 00 00", "-2+3", "@SUM(A1)", "'=1+1", "''-x"]
@@ -184,7 +193,7 @@ def test_csv_export_neutralises_formulas_and_reimports_them(sqlite_store: Store)
     assert sqlite_store.import_offers([offer], actor="x").committed
     buf = io.StringIO()
     write_offers(sqlite_store.iter_offers(), "csv", buf)
-    cells = [cell for row in csv.reader(io.StringIO(buf.getvalue())) for cell in row]
+    cells = [cell for row in csv.reader(io.StringIO(buf.getvalue()), delimiter=";") for cell in row]
     assert not [cell for cell in cells if cell[:1] in ("=", "+", "-", "@", "\t", "\r")]
     assert "'+45 86 30 00 00" in cells and "''=1+1" in cells
     record = read_text(buf.getvalue(), "csv").records[0].data

@@ -219,3 +219,21 @@ def test_out_of_range_numbers_and_non_text_are_refused_alike_in_dry_and_real_run
     ]
     skipped = store.import_offers(offers, actor="x", skip_invalid=True)  # no database error on PostgreSQL either
     assert skipped.committed and skipped.created == 1
+
+
+def test_one_association_spelled_two_ways_stays_one(store: Store) -> None:
+    def rec(offer_id: str, org_name: str, town: str) -> dict[str, object]:
+        return make_offer(offer_id, organisation={"name": org_name, "type": "association"}, location={"town": town})
+
+    first = store.import_offers([rec("o1", "Grenaa Sangforening", "Grenaa")], actor="t")
+    assert first.organisations_created == 1
+    # another file, another spelling of the same name and town: no second association
+    second = store.import_offers(
+        [rec("o2", "Grenå Sangforening", "Grenå"), rec("o3", "GRENAA-SANGFORENING ", "grenaa")], actor="t"
+    )
+    assert second.committed and second.organisations_created == 0, second.to_dict()
+    orgs, total = store.list_organisations()
+    assert total == 1
+    offers = [store.get_offer(i) for i in ("o1", "o2", "o3")]
+    assert {o["organisation"]["id"] for o in offers} == {orgs[0]["id"]}
+    assert {o["location"]["town"] for o in offers} == {"Grenaa"}  # the gazetteer's name is stored

@@ -15,7 +15,17 @@ from tests.conftest import make_offer
 
 @pytest.mark.parametrize(
     ("name", "key"),
-    [("Auning Gåklub", "auning gåklub"), ("  auning   GÅKLUB ", "auning gåklub"), ("A\u030arhus", "århus")],
+    [
+        ("Auning Gåklub", "auning gaaklub"),
+        ("  auning   GÅKLUB ", "auning gaaklub"),
+        ("Auning Gaaklub", "auning gaaklub"),
+        ("A\u030arhus", "aarhus"),
+        ("Grenaa Roklub", "grenaa roklub"),
+        ("Grenå-Roklub.", "grenaa roklub"),
+        ("Ørum Borgerforening", "oerum borgerforening"),
+        ("Oerum borger-forening", "oerum borger forening"),
+        ("Lindy's Café", "lindys cafe"),
+    ],
 )
 def test_name_key(name: str, key: str) -> None:
     assert name_key(name) == key

@@ -79,6 +79,12 @@ def corpus(n: int = 48) -> list[SearchDocument]:
             categories=cats,
             organisation={"id": f"org-{i % 5}", "name": f"Forening {i % 5}", "type": "association"},
             location=loc,
+            # a few offers meet at further places too: distance filters match any of them
+            other_locations=[[], [{"town": "Grenaa", "address": "Lillegade 4"}], [], [{"lat": 56.27, "lon": 10.41}]][
+                i % 4
+            ]
+            if i % 3 == 1
+            else [],
             schedule={
                 "slots": [] if i % 11 == 0 else slots,
                 "valid_to": ["2026-05-31", None, "2027-03-31"][i % 3] if i % 4 == 1 else None,
@@ -86,6 +92,7 @@ def corpus(n: int = 48) -> list[SearchDocument]:
             cost=_cost(i),
             accessibility=[["wheelchair"], ["step_free", "hearing_loop"], [], ["near_public_transport"]][i % 4],
             languages=[["da"], ["da", "en"], ["da", "ar", "uk"]][i % 3],
+            audience=[[], ["seniors"], ["relatives", "condition:dementia"], ["young_people", "women"], []][i % 5],
             age_min=[None, 18, 60, 8][i % 4],
             age_max=[None, None, None, 17][i % 4],
             group_size=["small", "medium", "large", None][i % 4],
@@ -118,6 +125,9 @@ FILTERS: dict[str, SearchFilter] = {
     "kinds": SearchFilter.of(Term("kind", ("activity", "municipal_service"))),
     "category": SearchFilter.of(Term("categories", ("sang", "vand"))),
     "language": SearchFilter.of(Term("languages", ("ar",))),
+    "audience": SearchFilter.of(Term("audience", ("seniors", "people_with_condition"))),
+    "audience_or_everyone": SearchFilter.of(AnyOf((Term("audience", ("women",)), Flag("for_everyone")))),
+    "not_for_women": SearchFilter.of(Not(Term("audience", ("women",)))),
     "weekday": SearchFilter.of(Term("weekdays", (2, 6))),
     "slot_hour": SearchFilter.of(Term("slot_hours", ("1-09", "3-15"))),
     "age_70": SearchFilter.of(Range("age_min", lte=70), Range("age_max", gte=70)),
@@ -134,6 +144,8 @@ FILTERS: dict[str, SearchFilter] = {
     "season_not_over": SearchFilter.of(Not(Range("valid_to", lte="2026-06-30"))),
     "verified_recently": SearchFilter.of(Range("last_verified", gte="2025-06-01")),
     "near_grenaa": SearchFilter.of(GeoDistance(*GRENAA, km=5)),
+    "near_other_place_only": SearchFilter.of(GeoDistance(56.27, 10.41, km=2)),
+    "near_grenaa_not_primary": SearchFilter.of(GeoDistance(*GRENAA, km=3), Not(Term("town", ("Grenaa",)))),
     "near_or_online": SearchFilter.of(AnyOf((Flag("online"), GeoDistance(*GRENAA, km=20)))),
     "no_car": SearchFilter.of(
         AnyOf((GeoDistance(*GRENAA, km=5), Flag("transport_offered"), Flag("near_public_transport")))

@@ -70,3 +70,12 @@ def test_unknown_price_passes_and_known_costs_over_the_limit_do_not() -> None:
         {"options": [{"amount": 500, "currency": "EUR", "per": "år"}]},
     ):
         assert violations(low, offer(cost=unknown), TODAY) == []
+
+
+def test_distance_rules_use_the_nearest_place() -> None:
+    auning = {"lat": 56.4308, "lon": 10.3782}
+    one_place = offer(location={"town": "Grenaa"})
+    two_places = offer(location={"town": "Grenaa"}, other_locations=[{"address": "Torvet 1", "town": "Auning"}])
+    near_auning = request("sang", "no_car", max_distance_km=10.0, **auning)
+    assert set(violations(near_auning, one_place, TODAY)) >= {"distance"}
+    assert violations(near_auning, two_places, TODAY) == []

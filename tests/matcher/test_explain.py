@@ -263,3 +263,11 @@ def test_online_needs_a_device() -> None:
     assert cautions(offer(location={"online": True}, accessibility=[], cost=FREE), "hearing_impaired") == [
         "Kræver computer, tablet eller smartphone"
     ]
+
+
+def test_the_nearest_of_several_places_is_named() -> None:
+    o = offer(location={"town": "Grenaa"}, other_locations=[{"address": "Skolevej 2", "town": "Ørum"}])
+    near_orum = accommodations(o, lat=56.4750, lon=10.6680)
+    assert near_orum == ["Mødes flere steder; nærmest: Skolevej 2, 8586 Ørum Djurs (1,0 km)"]
+    assert accommodations(o, lat=56.4158, lon=10.8783) == ["Mødes flere steder; nærmest: 8500 Grenaa (0,0 km)"]
+    assert accommodations(offer(), lat=56.4158, lon=10.8783) == []  # one place: nothing to name

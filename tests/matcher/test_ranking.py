@@ -158,3 +158,13 @@ def test_distance_km() -> None:
     assert distance_km(request(lat=56.0, lon=10.0), o) == 11.1
     assert distance_km(request(), o) is None
     assert distance_km(request(lat=56.0, lon=10.0), offer(location={"online": True})) is None
+
+
+def test_distance_is_to_the_nearest_of_several_places() -> None:
+    # Grenaa (main location) and Ørum Djurs and Auning (further places): a citizen in Auning is 0 km away
+    o = offer(location={"town": "Grenaa"}, other_locations=[{"town": "Ørum"}, {"postcode": "8963"}])
+    assert [p["town"] for p in o["other_locations"]] == ["Ørum Djurs", "Auning"]
+    assert distance_km(request(lat=56.4308, lon=10.3782), o) == 0.0
+    assert distance_km(request(lat=56.4158, lon=10.8783), o) == 0.0  # in Grenaa
+    # Ørum Djurs (56.4660, 10.6680) is nearer than Grenaa to a point just north of Ørum
+    assert distance_km(request(lat=56.4750, lon=10.6680), o) == 1.0

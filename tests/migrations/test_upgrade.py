@@ -38,7 +38,7 @@ ROWS: dict[str, dict[str, Any]] = {
     "organisation": {
         "id": "org-1",
         "name": "Grenaa Seniorkor",
-        "name_key": "grenaa seniorkor",
+        "name_key": "grenå seniorkor",  # the key before 0006_w9d folded å to aa
         "type": "association",
         "description": "Et kor.",
         "contact": {"email": "kor@example.org"},
@@ -247,18 +247,30 @@ LATER_ROWS: dict[str, dict[str, Any]] = {
         "recorded_at": AT,
         "recorded_by": "key:test-navigator",
     },
+    "audience_group": {"code": "grandparents", "label_da": "Bedsteforældre", "synonyms": ["bedster"], "created_at": AT},
 }
 
 
 def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options;
-    0006_w9s gave it an explicit schedule state (from its slots) and no exceptions."""
+    0006_w9s gave it an explicit schedule state (from its slots) and no exceptions; 0006_w9d gave
+    every offer an empty audience (for everyone) and no other places, and keyed organisations on
+    the folded name."""
+    if table == "organisation":
+        return {**row, "name_key": "grenaa seniorkor"}
     if table != "offer":
         return row
     out = {k: v for k, v in row.items() if k not in ("cost_amount_dkk", "cost_per")}
     option = {"amount": row["cost_amount_dkk"], "currency": "DKK", "per": row["cost_per"], "text": None}
     state = "slots" if row["slots"] else "by_arrangement"
-    return {**out, "cost": {"options": [option]}, "schedule_state": state, "schedule_exceptions": None}
+    return {
+        **out,
+        "cost": {"options": [option]},
+        "schedule_state": state,
+        "schedule_exceptions": None,
+        "audience": [],
+        "other_locations": [],
+    }
 
 
 def _type_of(value: Any) -> TypeEngine[Any] | None:
@@ -325,6 +337,7 @@ def _read_row(store: Store, table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_rows_cover_every_table() -> None:
+    assert not set(ROWS) & set(LATER_ROWS)
     assert set(ROWS) | set(LATER_ROWS) == set(metadata.tables), (
         "add a row for every new table, so that its upgrade is tested with data"
     )

@@ -67,6 +67,10 @@ RAW_OFFERS: list[dict[str, Any]] = [
         },
         "categories": ["vand", "motion", "natur"],
         "location": {"address": "Havnevej 12", "postcode": "8500", "town": "Grenaa", "lat": 56.41, "lon": 10.92},
+        "other_locations": [
+            {"address": "Skolevej 2", "postcode": "8586", "town": "Ørum", "lat": 56.4401, "lon": 10.6694},
+            {"town": "Auning"},
+        ],
         "schedule": {
             "slots": [
                 {"weekday": 4, "start": "17:00", "end": "19:00"},
@@ -86,6 +90,7 @@ RAW_OFFERS: list[dict[str, Any]] = [
             "near_public_transport",
         ],
         "languages": ["da", "de"],
+        "audience": ["Seniorer", "relatives", "condition:dementia", "Mænd"],
         "age_min": 10,
         "age_max": 80,
         "group_size": "large",
@@ -109,6 +114,7 @@ RAW_OFFERS: list[dict[str, Any]] = [
         "location": {"address": "Søvej 3", "postcode": "8585", "town": "Glesborg", "online": True},
         "schedule": {"slots": [{"weekday": 1, "start": "9:00", "end": "11:30"}], "valid_from": "2026-01-05"},
         "cost": {"amount_dkk": 150, "per": "måned"},
+        "audience": ["young_people"],
         "age_min": 18,
         "age_max": 30,
         "volunteers": 0,
