@@ -245,6 +245,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 "shed": over["shed"],
                 "timed_out": timed_out,
                 "other_errors": total["failures"] - shed - timed_out,
+                "error_kinds": kinds,
             }
         return result
     finally:
