@@ -9,13 +9,15 @@ handler here sends it through, so the spec and the bytes cannot drift.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
 from catalogue.privacy import contains_cpr
@@ -24,6 +26,8 @@ from indexer.backend import BackendUnavailableError, IndexNotFoundError, SearchE
 from indexer.embedder import ModelNotPreparedError
 
 log = logging.getLogger("faellesskab.api")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 CODES = {
     400: "bad_request",
@@ -100,8 +104,53 @@ def refuse_oversize() -> None:
         raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
 
 
+#: How deep a JSON body may nest. The deepest real body (an HSDS service) nests
+#: about 6 levels; Python's parser raises RecursionError near 1000, deep inside a view.
+MAX_JSON_DEPTH = 64
+
+
+def refuse_unparseable_json() -> None:
+    """Before any view: a JSON body that nests deeper than :data:`MAX_JSON_DEPTH`
+    or holds an integer longer than Python converts (4300 digits) gets 400 in
+    the envelope, naming ``_body``, instead of a RecursionError or ValueError
+    (a 500) inside webargs. Other malformed JSON is left to the view's parser."""
+    if not request.is_json or not request.content_length:
+        return
+    data = request.get_data(cache=True)
+    if _json_depth(data) > MAX_JSON_DEPTH:
+        raise _bad_body(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        json.loads(data)
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise _bad_body(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.") from None
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            raise _bad_body("The JSON body holds a number with too many digits.") from None
+
+
+def _bad_body(message: str) -> BadRequest:
+    exc = BadRequest(message)
+    exc.data = {"messages": {"json": {"_body": [message]}}}  # type: ignore[attr-defined]
+    return exc
+
+
+def _json_depth(data: bytes, stop: int = MAX_JSON_DEPTH) -> int:
+    """The deepest nesting of ``[``/``{`` in a JSON text (brackets inside strings
+    not counted), or the first depth above ``stop``: the scan ends there, so a
+    hostile body costs no more than a flat one."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', data)):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop:
+                break
+    return deepest
+
+
 def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize)
+    app.before_request_funcs[None].insert(1, refuse_unparseable_json)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
