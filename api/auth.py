@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
 import secrets
 import threading
 import time
@@ -208,8 +209,11 @@ def _touch(caller: Caller) -> None:
         return
     _last_touch[caller.key_id] = now
     store: Store = current_app.extensions["store"]
-    with store.write() as session:
-        session.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
+    try:
+        with store.write() as session:
+            session.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
+    except Exception as exc:  # bookkeeping: a read must not fail because it could not be noted
+        logging.getLogger("faellesskab.api").warning("could not note the key's last use: %s", type(exc).__name__)
 
 
 class Throttle:

@@ -19,6 +19,7 @@ from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
 from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
+from catalogue.db import StoreFault, store_fault
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
 from catalogue.privacy import contains_cpr
 from catalogue.schemas import flatten_errors
@@ -226,9 +227,35 @@ def init_app(app: Flask) -> None:
     def _bug(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return _http(exc)
+        fault = store_fault(exc)
+        if fault is not None:
+            return unavailable_store(fault)
         ref = uuid.uuid4().hex[:12]
         log.exception("unhandled error, reference %s", ref)
         return envelope(500, f"Internal error; please report reference {ref}.", reference=ref)
+
+
+#: fault -> (Danish, English) reason and seconds to wait, for :func:`unavailable_store`.
+STORE_FAULTS: dict[StoreFault, tuple[str, str, int]] = {
+    "read_only": ("databasen er skrivebeskyttet", "the store is read-only", 10),
+    "full": ("disken er fuld", "the disk is full", 30),
+    "io": ("disken svarer ikke", "the disk fails", 10),
+    "locked": ("databasen er optaget af en anden skrivning", "the store is busy with another write", 2),
+}
+
+
+def unavailable_store(fault: StoreFault) -> Response:
+    """503 with ``Retry-After`` for a transient store fault (:func:`catalogue.db.store_fault`):
+    the change was not saved (its transaction rolled back), and trying again later is right."""
+    danish, english, wait = STORE_FAULTS[fault]
+    log.warning("store fault (%s): answered 503", fault)
+    response = envelope(
+        503,
+        f"Ændringen blev ikke gemt: {danish}. Prøv igen om lidt. / "
+        f"Not saved: {english}. Try again in {wait} s; nothing was written.",
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _message(exc: HTTPException, errors: dict[str, Any]) -> str:
