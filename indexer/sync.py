@@ -1,6 +1,12 @@
 """Keep a search backend in step with the catalogue.
 
-- ``rebuild``: every offer into a new index version, then the switch.
+- ``rebuild``: every offer into a new index version, then the switch. A
+  rebuild takes a while, and the API keeps writing meanwhile (into the
+  serving version, which the switch retires), so it catches up twice: once
+  before the switch, with every offer changed since the rebuild began (the
+  stream's tail, so both engines write it into the new version), and once
+  right after it, with what was committed between that catch-up and the
+  switch. Changes are found by ``updated_at`` (with :data:`OVERLAP`).
 - ``sync``: only offers changed since the last run (a watermark kept in the
   index itself, so a rebuild resets it), plus removal of documents whose
   offers no longer exist.
@@ -22,6 +28,7 @@ from typing import Any
 from tqdm import tqdm
 
 from catalogue.errors import NotFound
+from catalogue.records import OfferRecord
 from catalogue.store import Store
 
 from .backend import IndexNotFoundError, SearchBackend
@@ -45,6 +52,7 @@ class IndexReport:
     embedded: int = 0  # texts sent to the model
     cached: int = 0  # embeddings taken from the cache
     removed: int = 0
+    caught_up: int = 0  # rebuild: offers changed while it ran, indexed again before (and after) the switch
     seconds: float = 0.0
     version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
@@ -110,18 +118,51 @@ class Indexer:
     # -- operations ---------------------------------------------------------------
 
     def rebuild(self) -> IndexReport:
-        """A new index version with every offer; the old one serves until the switch."""
+        """A new index version with every offer; the old one serves until the switch.
+
+        Offers changed, added or retired while it ran are in the new version
+        when it returns (see the module docstring); ``report.caught_up`` counts them."""
         report = IndexReport("rebuild")
         started, t0 = datetime.now(UTC), time.perf_counter()
         total = self.store.counts()["offers"]
-        docs = self.documents(self.store.iter_offers(), report)
+        seen: dict[str, Any] = {}  # offer id -> (version, updated_at) as streamed
+        caught_from = [started]
+        docs = self.documents(self._with_catch_up(started, seen, caught_from, report), report)
         if not getattr(self.backend, "shows_progress", False):  # Elasticsearch draws its own bar
             docs = self._progress(docs, total, "Indexing")
         info = self.backend.rebuild(_counting(docs, report), total=total)
+        # Committed between the catch-up and the switch: indexed into the old version by the API.
+        late = self._changed_since(caught_from[0], seen)
+        if late:
+            report.caught_up += len(late)
+            self.backend.upsert(self.documents(late, report))
         self.backend.set_meta(EMBEDDING_MODEL, self.embedder.model_id)
         self.backend.set_meta(WATERMARK, started.isoformat())
         report.version, report.seconds = info.version, time.perf_counter() - t0
         return report
+
+    def _with_catch_up(
+        self, started: datetime, seen: dict[str, Any], caught_from: list[datetime], report: IndexReport
+    ) -> Iterator[Mapping[str, Any]]:
+        """Every offer, then those changed since ``started`` (again, in their new
+        state: a later copy of a document replaces the earlier one in both engines).
+        ``seen`` records what was streamed; ``caught_from[0]`` is set to when the
+        catch-up read the store."""
+        for offer in self.store.iter_offers():
+            seen[offer["id"]] = _stamp(offer)
+            yield offer
+        caught_from[0] = datetime.now(UTC)
+        changed = self._changed_since(started, seen)
+        report.caught_up += len(changed)
+        yield from changed
+
+    def _changed_since(self, moment: datetime, seen: dict[str, Any]) -> list[OfferRecord]:
+        """Offers updated after ``moment`` less :data:`OVERLAP` that are not in
+        ``seen`` as they are now (``seen`` is brought up to date)."""
+        candidates, _ = self.store.list_offers(modified_after=moment - OVERLAP)
+        changed = [offer for offer in candidates if seen.get(offer["id"]) != _stamp(offer)]
+        seen.update((offer["id"], _stamp(offer)) for offer in changed)
+        return changed
 
     def sync(self) -> IndexReport:
         """Index what changed since the last run; rebuild if there is no index yet or its vectors
@@ -178,6 +219,11 @@ class Indexer:
         if not self.progress:
             return docs
         return iter(tqdm(docs, total=total, desc=label, unit="offer", file=sys.stderr))
+
+
+def _stamp(offer: Mapping[str, Any]) -> tuple[Any, Any]:
+    """What tells one state of an offer from the next: its version and when it was saved."""
+    return offer.get("version"), offer.get("updated_at")
 
 
 def _counting(docs: Iterable[SearchDocument], report: IndexReport) -> Iterator[SearchDocument]:
