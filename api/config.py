@@ -107,6 +107,13 @@ class Settings(BaseModel):
         pattern=r"^[a-z0-9][a-z0-9_.-]*$",
         description="Prefix of the alias and index names (lower case, digits, `_ . -`).",
     )
+    ELASTICSEARCH_TIMEOUT_S: float = Field(
+        default=5,
+        gt=0,
+        le=300,
+        description="Seconds an Elasticsearch request may take (never retried); a hung node then costs "
+        "one deadline, and after 3 failures in a row calls are refused for 30 s.",
+    )
     EMBEDDING_MODEL: str | None = Field(
         default=None,
         validation_alias=AliasChoices("FAELLESSKAB_EMBEDDING_MODEL", "EMBEDDING_MODEL"),

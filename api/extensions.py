@@ -58,7 +58,12 @@ def make_backend(config: Any, data_dir: Path, dim: int) -> SearchBackend:
     if url:
         from indexer.es_backend import ElasticsearchBackend
 
-        return ElasticsearchBackend(url, prefix=config.get("ELASTICSEARCH_PREFIX", "faellesskab"), dim=dim)
+        return ElasticsearchBackend(
+            url,
+            prefix=config.get("ELASTICSEARCH_PREFIX", "faellesskab"),
+            dim=dim,
+            timeout=float(config.get("ELASTICSEARCH_TIMEOUT_S", 5)),
+        )
     from indexer.embedded import EmbeddedBackend
 
     return EmbeddedBackend(data_dir / "search", dim=dim)

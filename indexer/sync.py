@@ -11,14 +11,22 @@
   index itself, so a rebuild resets it), plus removal of documents whose
   offers no longer exist.
 - ``index_offers``: the write path of the API calls this right after a
-  commit, so a change is searchable at once.
+  commit, so a change is searchable at once. When the engine cannot take it
+  (Elasticsearch down or hung), the offer ids are kept as *deferred*: they go
+  with the next ``index_offers`` call, and a background thread of the process
+  tries them every :data:`RETRY_DEFERRED_S` seconds (at once when the
+  engine's circuit breaker closes again) until they are in. The list lives in
+  the process that kept it: a restart forgets it, and ``index sync`` (which
+  re-reads every offer changed since the last sync) still catches up.
 
 Embeddings come from the cache when the text is unchanged.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -43,6 +51,10 @@ EMBEDDING_MODEL = "embedding_model"
 #: before the last sync but committed after it is not missed. Re-indexing an
 #: unchanged offer is harmless (and its embedding is cached).
 OVERLAP = timedelta(seconds=5)
+#: Seconds between background tries to index deferred writes.
+RETRY_DEFERRED_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -76,6 +88,7 @@ class Indexer:
         *,
         batch_size: int = 64,
         progress: bool | None = None,
+        retry_seconds: float = RETRY_DEFERRED_S,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -83,6 +96,14 @@ class Indexer:
         self.cache = EmbeddingCache(store)
         self.batch_size = batch_size
         self.progress = sys.stderr.isatty() if progress is None else progress
+        self.retry_seconds = retry_seconds
+        self._deferred: set[str] = set()
+        self._deferred_lock = threading.Lock()
+        self._retrier: threading.Thread | None = None
+        self._kick = threading.Event()
+        breaker = getattr(backend, "breaker", None)
+        if breaker is not None:
+            breaker.on_close(self._kick.set)
 
     # -- documents ---------------------------------------------------------------
 
@@ -189,7 +210,54 @@ class Indexer:
         return report
 
     def index_offers(self, offer_ids: Iterable[str]) -> IndexReport:
-        """Index these offers now (the API's write path); missing ones are removed."""
+        """Index these offers now (the API's write path), with any deferred ones;
+        missing ones are removed. On failure the ids are kept as deferred (see the
+        module docstring) and the backend's error is raised."""
+        ids = list(dict.fromkeys(offer_ids))
+        with self._deferred_lock:
+            ids += sorted(self._deferred - set(ids))
+        try:
+            report = self._index_now(ids)
+        except Exception:
+            self._defer(ids)
+            raise
+        with self._deferred_lock:
+            self._deferred -= set(ids)
+        return report
+
+    @property
+    def deferred(self) -> frozenset[str]:
+        """Offer ids whose indexing failed and is still to be done by this process."""
+        with self._deferred_lock:
+            return frozenset(self._deferred)
+
+    def _defer(self, ids: Iterable[str]) -> None:
+        with self._deferred_lock:
+            self._deferred.update(ids)
+            if self._deferred and self._retrier is None:
+                self._retrier = threading.Thread(target=self._retry_deferred, name="index-deferred", daemon=True)
+                self._retrier.start()
+
+    def _retry_deferred(self) -> None:
+        """The background catch-up: try the deferred ids until none is left."""
+        while True:
+            self._kick.wait(self.retry_seconds)
+            self._kick.clear()
+            with self._deferred_lock:
+                pending = sorted(self._deferred)
+                if not pending:
+                    self._retrier = None
+                    return
+            try:
+                self._index_now(pending)
+            except Exception as exc:  # still down: try again later
+                log.debug("deferred indexing of %d offers failed again: %s", len(pending), exc)
+                continue
+            with self._deferred_lock:
+                self._deferred -= set(pending)
+            log.info("indexed %d deferred offers", len(pending))
+
+    def _index_now(self, offer_ids: Sequence[str]) -> IndexReport:
         report = IndexReport("index")
         t0 = time.perf_counter()
         offers, gone = [], []
