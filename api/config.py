@@ -142,6 +142,18 @@ class Settings(BaseModel):
     RATE_WRITE: Annotated[Rate, NoDecode] = Field(
         default=Rate(120, 60), description="Write requests per key, likewise."
     )
+    MATCH_CONCURRENCY: int = Field(
+        default=2,
+        ge=1,
+        le=256,
+        description="Matches computed at once per worker; more wait (see `MATCH_QUEUE_S`), other requests do not.",
+    )
+    MATCH_QUEUE_S: float = Field(
+        default=2,
+        ge=0,
+        le=60,
+        description="Seconds a match may wait for its turn before it gets 503 with `Retry-After`.",
+    )
     ACCESS_LOG_DB: bool = Field(
         default=True, description="Keep the access log of keyed requests in the database too (`true`/`false`)."
     )

@@ -43,6 +43,7 @@ CODES = {
     422: "unprocessable_entity",
     428: "precondition_required",
     429: "too_many_requests",
+    499: "client_closed_request",
     500: "internal_error",
     503: "unavailable",
 }
