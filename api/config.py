@@ -51,7 +51,7 @@ class ConfigError(Exception):
 
 
 class Rate(NamedTuple):
-    """A token bucket: ``burst`` requests, refilled over ``seconds``. Written ``"30/60"``."""
+    """A rate limit: at most ``burst`` requests per window of ``seconds``. Written ``"30/60"``."""
 
     burst: int
     seconds: float
@@ -137,7 +137,9 @@ class Settings(BaseModel):
         default="INFO", description="Level of the app's logs; `INFO` logs one access line per request."
     )
     RATE_MATCH: Annotated[Rate, NoDecode] = Field(
-        default=Rate(30, 60), description="Match requests per key: burst / seconds to refill it, per worker."
+        default=Rate(30, 60),
+        description="Match requests per key: at most burst per window of seconds, counted in the store "
+        "and so shared by every worker.",
     )
     RATE_WRITE: Annotated[Rate, NoDecode] = Field(
         default=Rate(120, 60), description="Write requests per key, likewise."

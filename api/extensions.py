@@ -32,14 +32,14 @@ def init_app(app: Flask) -> None:
     app.extensions["indexer"] = Indexer(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
     app.extensions["matcher"] = Matcher(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
     app.extensions["throttle"] = Throttle(
-        {"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])}
+        app.extensions["store"], {"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])}
     )
 
 
 def _rate(value: Any) -> tuple[int, float]:
-    """A :class:`~api.config.Rate` (or ``"30/60"`` put into ``app.config`` later) -> (burst, refill per second)."""
+    """A :class:`~api.config.Rate` (or ``"30/60"`` put into ``app.config`` later) -> (burst, window seconds)."""
     rate = parse_rate(value)
-    return rate.burst, rate.per_second
+    return rate.burst, rate.seconds
 
 
 def make_embedder(config: Any, data_dir: Path) -> Embedder:
