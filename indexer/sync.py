@@ -231,6 +231,13 @@ class Indexer:
         with self._deferred_lock:
             return frozenset(self._deferred)
 
+    def stop_retrying(self) -> frozenset[str]:
+        """Forget the deferred ids and end the background retry (shutdown, tests); returns what was forgotten."""
+        with self._deferred_lock:
+            forgotten, self._deferred = frozenset(self._deferred), set()
+        self._kick.set()
+        return forgotten
+
     def _defer(self, ids: Iterable[str]) -> None:
         with self._deferred_lock:
             self._deferred.update(ids)

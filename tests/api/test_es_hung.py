@@ -47,6 +47,7 @@ def app(tmp_path: Path) -> Iterator[Flask]:
     for role in ("navigator", "volunteer_centre"):
         app.config[role] = {"Authorization": "Bearer " + create_key(store, name=role, role=role, created_by="t")}
     yield app
+    app.extensions["indexer"].stop_retrying()
     hung.close()
 
 

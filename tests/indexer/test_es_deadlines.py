@@ -119,3 +119,4 @@ def test_a_deferred_write_goes_with_the_next_successful_one(sqlite_store: Store,
     report = indexer.index_offers(["b"])
     assert report.documents == 2 and indexer.deferred == frozenset()
     assert (backend.get("a") or {})["title"] == "Strikkecafé"
+    assert indexer.stop_retrying() == frozenset()  # and the idle retry thread ends
