@@ -31,7 +31,10 @@ except ConfigError as exc:
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Matching is CPU-bound (the query embedding): one worker per core, plus one.
 workers = _int_env("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
-threads = _int_env("GUNICORN_THREADS", 2)
+# Threads per worker: enough that catalogue reads, health probes and writes are
+# served while matches run; matches themselves are bounded per worker by
+# FAELLESSKAB_MATCH_CONCURRENCY (api.overload), the rest get 503 + Retry-After.
+threads = _int_env("GUNICORN_THREADS", 8)
 worker_class = "gthread"
 # Load the app, the model and the vectors once in the master, so workers
 # share them copy-on-write instead of each loading its own.

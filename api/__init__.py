@@ -36,6 +36,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         offers,
         openapi,
         organisations,
+        overload,
         referral_reports,
         referral_steps,
         referrals,
@@ -49,6 +50,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     extensions.init_app(app)
     access.init_app(app)
+    overload.init_app(app)
     startup.init_app(app)
     api = Api(
         app,

@@ -65,5 +65,5 @@ def _keep(name: str | None, role: str | None, status: int) -> None:
                     status=status,
                 )
             )
-    except Exception:  # the log must never turn a good answer into an error
-        log.exception("could not write the access log")
+    except Exception as exc:  # the log must never turn a good answer into an error
+        log.warning("could not write the access log: %s", type(exc).__name__)

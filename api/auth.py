@@ -15,8 +15,9 @@ from __future__ import annotations
 
 import hashlib
 import hmac
+import logging
+import math
 import secrets
-import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -24,7 +25,9 @@ from functools import wraps
 from typing import Any, Final, TypeVar
 
 from flask import current_app, g, request
-from sqlalchemy import insert, select, update
+from sqlalchemy import case, insert, select, update
+from sqlalchemy.dialects.postgresql import insert as pg_insert
+from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
@@ -32,7 +35,7 @@ from catalogue.models import utcnow
 from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.store import Store
 
-from .models import ApiKey
+from .models import ApiKey, RateWindow
 
 ROLES: Final[dict[str, str]] = {
     "navigator": "Social navigator: match, read offers, manage referrals",
@@ -208,32 +211,58 @@ def _touch(caller: Caller) -> None:
         return
     _last_touch[caller.key_id] = now
     store: Store = current_app.extensions["store"]
-    with store.write() as session:
-        session.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
+    try:
+        with store.write() as session:
+            session.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
+    except Exception as exc:  # bookkeeping: a read must not fail because it could not be noted
+        logging.getLogger("faellesskab.api").warning("could not note the key's last use: %s", type(exc).__name__)
 
 
 class Throttle:
-    """Token buckets per (key, kind), in this process's memory.
+    """Per-key rate limits shared by every worker and process: a fixed-window
+    counter per (kind, key name) in the store's ``rate_window`` table.
 
-    With several gunicorn workers each keeps its own buckets, so the
-    effective limit is per worker; the limits are set with that in mind.
+    ``limits`` maps a kind (``match``, ``write``) to ``(burst, seconds)``: at
+    most ``burst`` requests per window of ``seconds``, windows aligned on the
+    epoch. One upsert per request counts and reads the window in one statement
+    (``INSERT .. ON CONFLICT DO UPDATE .. RETURNING`` on SQLite and
+    PostgreSQL), so gunicorn's workers share one count instead of each
+    allowing ``burst``. A fixed window can let ``2 x burst`` through across a
+    window boundary; the limit is a guard against runaway clients, not a
+    quota. When the store cannot count (a fault), the request is let through
+    and a warning logged: the limit must not take the service down with it.
     """
 
-    def __init__(self, limits: dict[str, tuple[int, float]]) -> None:
-        # kind -> (burst, refill per second)
-        self.limits = limits
-        self._buckets: dict[tuple[str, str], tuple[float, float]] = {}
-        self._lock = threading.Lock()
+    def __init__(self, store: Store, limits: dict[str, tuple[int, float]], clock: Callable[[], float] = time.time):
+        self.store, self.limits, self.clock = store, limits, clock
 
     def hit(self, who: str, kind: str) -> None:
-        """Take a token, or raise 429 TooManyRequests with Retry-After in whole seconds."""
-        burst, rate = self.limits[kind]
-        now = time.monotonic()
-        with self._lock:
-            tokens, last = self._buckets.get((who, kind), (float(burst), now))
-            tokens = min(float(burst), tokens + (now - last) * rate)
-            if tokens < 1.0:
-                wait = max(1, int((1.0 - tokens) / rate + 0.999))
-                self._buckets[(who, kind)] = (tokens, now)
-                raise TooManyRequests(f"Too many {kind} requests; try again in {wait} s.", retry_after=wait)
-            self._buckets[(who, kind)] = (tokens - 1.0, now)
+        """Count one request, or raise 429 TooManyRequests with Retry-After in whole seconds."""
+        burst, seconds = self.limits[kind]
+        now = self.clock()
+        window = int(now // seconds)
+        try:
+            hits = self._count(f"{kind}:{who}"[:140], window)
+        except Exception as exc:
+            logging.getLogger("faellesskab.api").warning("rate limit not counted (%s): let through", type(exc).__name__)
+            return
+        if hits > burst:
+            wait = max(1, math.ceil((window + 1) * seconds - now))
+            raise TooManyRequests(f"Too many {kind} requests; try again in {wait} s.", retry_after=wait)
+
+    def _count(self, bucket: str, window: int) -> int:
+        insert_ = sqlite_insert if self.store.dialect == "sqlite" else pg_insert
+        upsert = (
+            insert_(RateWindow)
+            .values(bucket=bucket, window_index=window, hits=1)
+            .on_conflict_do_update(
+                index_elements=[RateWindow.bucket],
+                set_={
+                    "hits": case((RateWindow.window_index == window, RateWindow.hits + 1), else_=1),
+                    "window_index": window,
+                },
+            )
+        )
+        stmt = upsert.returning(RateWindow.hits)
+        with self.store.write() as session:
+            return int(session.execute(stmt).scalar_one())

@@ -28,7 +28,8 @@ VERSION_TAG: Final = re.compile(r"[0-9]{1,18}")  # a record's version, as its ET
 #: Response headers, as documented in the OpenAPI document.
 INDEX_STATUS = {
     "X-Index-Status": {
-        "description": "`done`: searchable now; `deferred`: indexing failed, the next `index sync` catches up.",
+        "description": "`done`: searchable now; `deferred`: the search engine could not take it now; the service indexes it "
+        "by itself as soon as it can (or `index sync`).",
         "schema": {"type": "string", "enum": ["done", "deferred", "none"]},
     }
 }
@@ -154,7 +155,8 @@ def if_match_required(view: F) -> F:
 
 def reindex(offer_ids: Iterable[str]) -> str:
     """Make a change searchable now. The write has already been committed;
-    if indexing fails, the next `index sync` catches up, and we say so."""
+    if indexing fails, the indexer keeps the ids and retries them by itself
+    (``indexer.sync``: with the next write, and in the background), and we say so."""
     ids = list(offer_ids)
     if not ids:
         return "none"
@@ -162,7 +164,7 @@ def reindex(offer_ids: Iterable[str]) -> str:
         current_app.extensions["indexer"].index_offers(ids)
         return "done"
     except Exception:
-        log.exception("indexing after a write failed; `faellesskab index sync` will catch up")
+        log.warning("indexing after a write failed; deferred, retried in the background", exc_info=True)
         return "deferred"
 
 

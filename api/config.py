@@ -52,7 +52,7 @@ class ConfigError(Exception):
 
 
 class Rate(NamedTuple):
-    """A token bucket: ``burst`` requests, refilled over ``seconds``. Written ``"30/60"``."""
+    """A rate limit: at most ``burst`` requests per window of ``seconds``. Written ``"30/60"``."""
 
     burst: int
     seconds: float
@@ -108,6 +108,13 @@ class Settings(BaseModel):
         pattern=r"^[a-z0-9][a-z0-9_.-]*$",
         description="Prefix of the alias and index names (lower case, digits, `_ . -`).",
     )
+    ELASTICSEARCH_TIMEOUT_S: float = Field(
+        default=5,
+        gt=0,
+        le=300,
+        description="Seconds an Elasticsearch request may take (never retried); a hung node then costs "
+        "one deadline, and after 3 failures in a row calls are refused for 30 s.",
+    )
     EMBEDDING_MODEL: str | None = Field(
         default=None,
         validation_alias=AliasChoices("FAELLESSKAB_EMBEDDING_MODEL", "EMBEDDING_MODEL"),
@@ -131,10 +138,24 @@ class Settings(BaseModel):
         default="INFO", description="Level of the app's logs; `INFO` logs one access line per request."
     )
     RATE_MATCH: Annotated[Rate, NoDecode] = Field(
-        default=Rate(30, 60), description="Match requests per key: burst / seconds to refill it, per worker."
+        default=Rate(30, 60),
+        description="Match requests per key: at most burst per window of seconds, counted in the store "
+        "and so shared by every worker.",
     )
     RATE_WRITE: Annotated[Rate, NoDecode] = Field(
         default=Rate(120, 60), description="Write requests per key, likewise."
+    )
+    MATCH_CONCURRENCY: int = Field(
+        default=2,
+        ge=1,
+        le=256,
+        description="Matches computed at once per worker; more wait (see `MATCH_QUEUE_S`), other requests do not.",
+    )
+    MATCH_QUEUE_S: float = Field(
+        default=2,
+        ge=0,
+        le=60,
+        description="Seconds a match may wait for its turn before it gets 503 with `Retry-After`.",
     )
     ACCESS_LOG_DB: bool = Field(
         default=True, description="Keep the access log of keyed requests in the database too (`true`/`false`)."

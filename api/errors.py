@@ -9,14 +9,17 @@ handler here sends it through, so the spec and the bytes cannot drift.
 
 from __future__ import annotations
 
+import json
 import logging
+import re
 import uuid
 from typing import Any
 
 from flask import Flask, Response, current_app, jsonify, request
 from marshmallow import Schema, ValidationError, fields, validate
-from werkzeug.exceptions import HTTPException, RequestEntityTooLarge
+from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 
+from catalogue.db import StoreFault, store_fault
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
 from catalogue.privacy import contains_cpr
 from catalogue.schemas import flatten_errors
@@ -24,6 +27,8 @@ from indexer.backend import BackendUnavailableError, IndexNotFoundError, SearchE
 from indexer.embedder import ModelNotPreparedError
 
 log = logging.getLogger("faellesskab.api")
+_STRINGS = re.compile(rb'"(?:[^"\\]|\\.)*"')
+_BRACKETS = re.compile(rb"[\[\]{}]")
 
 CODES = {
     400: "bad_request",
@@ -38,6 +43,7 @@ CODES = {
     422: "unprocessable_entity",
     428: "precondition_required",
     429: "too_many_requests",
+    499: "client_closed_request",
     500: "internal_error",
     503: "unavailable",
 }
@@ -100,8 +106,53 @@ def refuse_oversize() -> None:
         raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
 
 
+#: How deep a JSON body may nest. The deepest real body (an HSDS service) nests
+#: about 6 levels; Python's parser raises RecursionError near 1000, deep inside a view.
+MAX_JSON_DEPTH = 64
+
+
+def refuse_unparseable_json() -> None:
+    """Before any view: a JSON body that nests deeper than :data:`MAX_JSON_DEPTH`
+    or holds an integer longer than Python converts (4300 digits) gets 400 in
+    the envelope, naming ``_body``, instead of a RecursionError or ValueError
+    (a 500) inside webargs. Other malformed JSON is left to the view's parser."""
+    if not request.is_json or not request.content_length:
+        return
+    data = request.get_data(cache=True)
+    if _json_depth(data) > MAX_JSON_DEPTH:
+        raise _bad_body(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.")
+    try:
+        json.loads(data)
+    except RecursionError:  # pragma: no cover - the depth check comes first
+        raise _bad_body(f"The JSON body nests deeper than {MAX_JSON_DEPTH} levels.") from None
+    except ValueError as exc:
+        if "integer string conversion" in str(exc):
+            raise _bad_body("The JSON body holds a number with too many digits.") from None
+
+
+def _bad_body(message: str) -> BadRequest:
+    exc = BadRequest(message)
+    exc.data = {"messages": {"json": {"_body": [message]}}}  # type: ignore[attr-defined]
+    return exc
+
+
+def _json_depth(data: bytes, stop: int = MAX_JSON_DEPTH) -> int:
+    """The deepest nesting of ``[``/``{`` in a JSON text (brackets inside strings
+    not counted), or the first depth above ``stop``: the scan ends there, so a
+    hostile body costs no more than a flat one."""
+    depth = deepest = 0
+    for match in _BRACKETS.finditer(_STRINGS.sub(b'""', data)):
+        depth += 1 if match.group() in (b"[", b"{") else -1
+        if depth > deepest:
+            deepest = depth
+            if deepest > stop:
+                break
+    return deepest
+
+
 def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize)
+    app.before_request_funcs[None].insert(1, refuse_unparseable_json)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
@@ -177,9 +228,35 @@ def init_app(app: Flask) -> None:
     def _bug(exc: Exception) -> Response:
         if isinstance(exc, HTTPException):
             return _http(exc)
+        fault = store_fault(exc)
+        if fault is not None:
+            return unavailable_store(fault)
         ref = uuid.uuid4().hex[:12]
         log.exception("unhandled error, reference %s", ref)
         return envelope(500, f"Internal error; please report reference {ref}.", reference=ref)
+
+
+#: fault -> (Danish, English) reason and seconds to wait, for :func:`unavailable_store`.
+STORE_FAULTS: dict[StoreFault, tuple[str, str, int]] = {
+    "read_only": ("databasen er skrivebeskyttet", "the store is read-only", 10),
+    "full": ("disken er fuld", "the disk is full", 30),
+    "io": ("disken svarer ikke", "the disk fails", 10),
+    "locked": ("databasen er optaget af en anden skrivning", "the store is busy with another write", 2),
+}
+
+
+def unavailable_store(fault: StoreFault) -> Response:
+    """503 with ``Retry-After`` for a transient store fault (:func:`catalogue.db.store_fault`):
+    the change was not saved (its transaction rolled back), and trying again later is right."""
+    danish, english, wait = STORE_FAULTS[fault]
+    log.warning("store fault (%s): answered 503", fault)
+    response = envelope(
+        503,
+        f"Ændringen blev ikke gemt: {danish}. Prøv igen om lidt. / "
+        f"Not saved: {english}. Try again in {wait} s; nothing was written.",
+    )
+    response.headers["Retry-After"] = str(wait)
+    return response
 
 
 def _message(exc: HTTPException, errors: dict[str, Any]) -> str:

@@ -32,14 +32,14 @@ def init_app(app: Flask) -> None:
     app.extensions["indexer"] = Indexer(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
     app.extensions["matcher"] = Matcher(app.extensions["store"], app.extensions["backend"], app.extensions["embedder"])
     app.extensions["throttle"] = Throttle(
-        {"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])}
+        app.extensions["store"], {"match": _rate(app.config["RATE_MATCH"]), "write": _rate(app.config["RATE_WRITE"])}
     )
 
 
 def _rate(value: Any) -> tuple[int, float]:
-    """A :class:`~api.config.Rate` (or ``"30/60"`` put into ``app.config`` later) -> (burst, refill per second)."""
+    """A :class:`~api.config.Rate` (or ``"30/60"`` put into ``app.config`` later) -> (burst, window seconds)."""
     rate = parse_rate(value)
-    return rate.burst, rate.per_second
+    return rate.burst, rate.seconds
 
 
 def make_embedder(config: Any, data_dir: Path) -> Embedder:
@@ -58,7 +58,12 @@ def make_backend(config: Any, data_dir: Path, dim: int) -> SearchBackend:
     if url:
         from indexer.es_backend import ElasticsearchBackend
 
-        return ElasticsearchBackend(url, prefix=config.get("ELASTICSEARCH_PREFIX", "faellesskab"), dim=dim)
+        return ElasticsearchBackend(
+            url,
+            prefix=config.get("ELASTICSEARCH_PREFIX", "faellesskab"),
+            dim=dim,
+            timeout=float(config.get("ELASTICSEARCH_TIMEOUT_S", 5)),
+        )
     from indexer.embedded import EmbeddedBackend
 
     return EmbeddedBackend(data_dir / "search", dim=dim)

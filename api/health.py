@@ -7,6 +7,8 @@ from typing import Any
 from flask import Blueprint, current_app, jsonify
 from sqlalchemy import text
 
+from catalogue.db import store_fault
+
 from .extensions import get_backend, get_embedder, get_store
 
 bp = Blueprint("health", __name__)
@@ -20,7 +22,8 @@ def healthz() -> Any:
 
 @bp.get("/readyz")
 def readyz() -> Any:
-    """Ready when the store answers, a search index is built and the model embeds.
+    """Ready when the store answers and can write (one harmless committed write,
+    :meth:`catalogue.store.Store.probe_write`), a search index is built and the model embeds.
 
     503 with the reason otherwise, so an operator sees what to fix."""
     checks: dict[str, str] = {}
@@ -30,6 +33,12 @@ def readyz() -> Any:
         checks["store"] = "ok"
     except Exception as exc:
         checks["store"] = f"unavailable: {type(exc).__name__}; run `faellesskab db upgrade`"
+    else:
+        try:
+            get_store().probe_write()
+        except Exception as exc:
+            fault = store_fault(exc)
+            checks["store"] = f"cannot write: {fault or type(exc).__name__}"
     try:
         info = get_backend().info()
         checks["search"] = f"ok ({get_backend().name}, {info.count} documents)"

@@ -14,6 +14,7 @@ from matcher.request import MatchRequest, MatchRequestSchema
 from .auth import current_caller, requires
 from .common import Blueprint
 from .extensions import get_store
+from .overload import match_slot
 
 blp = Blueprint("match", __name__, url_prefix="/api/v1", description="Find offers that fit a citizen.")
 
@@ -72,7 +73,7 @@ class MatchView(MethodView):
     @requires("navigator", throttle="match")
     @blp.arguments(MatchRequestSchema, location="json")
     @blp.response(200, MatchResponseSchema)
-    @blp.alt_response(503, "SERVICE_UNAVAILABLE")  # no search index built, or the model is not prepared
+    @blp.alt_response(503, "SERVICE_UNAVAILABLE")  # no index, no model, search engine down, or at capacity
     def post(self, req: MatchRequest) -> dict[str, Any]:
         """Rank offers for a citizen, with a Danish explanation for each.
 
@@ -82,5 +83,6 @@ class MatchView(MethodView):
         if unknown:
             raise InvalidRecord({"categories": [f"Unknown category: {', '.join(unknown)}."]})
         caller = current_caller()
-        response = current_app.extensions["matcher"].match(req, actor=caller.actor if caller else "anonymous")
+        with match_slot():  # 503 when this worker is at capacity; nothing computed for a client that left
+            response = current_app.extensions["matcher"].match(req, actor=caller.actor if caller else "anonymous")
         return dict(response.to_dict())

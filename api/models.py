@@ -1,4 +1,4 @@
-"""Tables of the HTTP layer itself: API keys and the access log.
+"""Tables of the HTTP layer itself: API keys, the access log and the rate-limit windows.
 
 Referrals have their own room (``referrals.models``); every table shares
 ``catalogue.base.Base.metadata``, so one Alembic history (``migrations``)
@@ -9,7 +9,7 @@ from __future__ import annotations
 
 from datetime import datetime
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import BigInteger, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue.base import Base, UTCDateTime, utcnow
@@ -43,3 +43,12 @@ class AccessEvent(Base):
     path: Mapped[str] = mapped_column(String(300))
     status: Mapped[int] = mapped_column(Integer)
     __table_args__ = (Index("ix_access_event_key", "key_name", "at"),)
+
+
+class RateWindow(Base):
+    """The current fixed rate-limit window of one (kind, key name), shared by every worker (``api.auth.Throttle``)."""
+
+    __tablename__ = "rate_window"
+    bucket: Mapped[str] = mapped_column(String(140), primary_key=True)  # "<kind>:<key name>"
+    window_index: Mapped[int] = mapped_column(BigInteger)  # epoch seconds // window length
+    hits: Mapped[int] = mapped_column(Integer)

@@ -41,6 +41,7 @@ IF_MATCH_PARAMETER: Final[dict[str, Any]] = {
 }
 #: status -> (flask-smorest's response component, description, headers)
 ERRORS: Final[dict[int, tuple[str, str, dict[str, Any]]]] = {
+    400: ("BAD_REQUEST", "The body is not usable JSON (nested too deep, a number too long).", {}),
     401: (
         "UNAUTHORIZED",
         "No API key, or an unknown or revoked one.",
@@ -60,6 +61,12 @@ ERRORS: Final[dict[int, tuple[str, str, dict[str, Any]]]] = {
         "TOO_MANY_REQUESTS",
         "Over the rate limit for this key.",
         {"Retry-After": {"description": "Seconds to wait.", "schema": {"type": "integer"}}},
+    ),
+    503: (
+        "SERVICE_UNAVAILABLE",
+        "Try again later: the store cannot write (read-only or full disk, busy), the search engine or model "
+        "is unavailable, or the service is at capacity.",
+        {"Retry-After": {"description": "Seconds to wait, when known.", "schema": {"type": "integer"}}},
     ),
 }
 _PATH_ARG = re.compile(r"<(?:[^:<>]+:)?([^<>]+)>")
@@ -112,7 +119,7 @@ def _annotate(operation: dict[str, Any], method: str, path: str, view: Callable[
         operation["x-roles"] = list(access.roles)
         roles = ", ".join(f"`{r}`" for r in access.roles)
         operation["description"] = (operation.get("description", "") + f"\n\nRoles: {roles}.").strip()
-        statuses |= {401, 403}
+        statuses |= {401, 403, 503}
         if access.throttle:
             statuses.add(429)
     if "{" in path:
@@ -127,7 +134,7 @@ def _annotate(operation: dict[str, Any], method: str, path: str, view: Callable[
     if "requestBody" in operation or any(p.get("in") in ("query", "body") for p in parameters):
         statuses.add(422)
     if "requestBody" in operation:
-        statuses.add(413)
+        statuses |= {400, 413}
     if not parameters:
         del operation["parameters"]
     responses: dict[str, Any] = operation.setdefault("responses", {})

@@ -5,6 +5,14 @@ timeout, and transactions that SQLAlchemy (not pysqlite) begins, so that a
 write session can ask for ``BEGIN IMMEDIATE`` through the ``sqlite_begin``
 execution option. PostgreSQL uses psycopg 3 with ``pool_pre_ping``.
 
+Store faults (:func:`store_fault`): a read-only file or directory, a full
+disk, an I/O error, a lock held past the busy timeout. On such an error the
+engine's ``handle_error`` hook treats the connection as broken, so SQLAlchemy
+drops it and every other pooled connection (they were opened under the same
+fault, e.g. a read-only ``-shm`` map): the next checkout connects afresh, and
+the pool recovers by itself once the fault is gone. The HTTP layer answers
+503 with ``Retry-After`` for them (``api.errors``).
+
 Every engine hides SQL parameters from its exceptions (``hide_parameters``):
 a database error's text reaches the logs, and the parameters hold WHO-5
 scores, pseudonyms and key hashes.
@@ -12,9 +20,34 @@ scores, pseudonyms and key hashes.
 
 from __future__ import annotations
 
-from typing import Any
+import errno
+from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event
+from sqlalchemy.engine import ExceptionContext
+
+StoreFault = Literal["read_only", "full", "io", "locked"]
+
+#: Text of SQLite's and PostgreSQL's errors -> the fault (SQLite's messages are
+#: fixed strings of sqlite3_errstr; PostgreSQL's by SQLSTATE below).
+_SQLITE_FAULTS: tuple[tuple[str, StoreFault], ...] = (
+    ("attempt to write a readonly database", "read_only"),
+    ("readonly database", "read_only"),
+    ("database or disk is full", "full"),
+    ("disk i/o error", "io"),
+    ("unable to open database file", "io"),
+    ("database is locked", "locked"),
+    ("database table is locked", "locked"),
+)
+#: PostgreSQL SQLSTATEs: disk full, out of memory, read-only transaction (a hot standby), lock not available.
+_PG_FAULTS: dict[str, StoreFault] = {
+    "53100": "full",
+    "53200": "full",
+    "25006": "read_only",
+    "55P03": "locked",
+    "40P01": "locked",
+}
+_OS_FAULTS: dict[int, StoreFault] = {errno.ENOSPC: "full", errno.EDQUOT: "full", errno.EROFS: "read_only"}
 
 #: Seconds (and milliseconds for the pragma) a SQLite connection waits for a lock.
 SQLITE_TIMEOUT_S = 15
@@ -30,6 +63,42 @@ def normalise_url(url: str) -> str:
     return url
 
 
+def store_fault(exc: BaseException) -> StoreFault | None:
+    """Which transient store fault ``exc`` is (a SQLAlchemy error, the DBAPI
+    error it wraps, or an ``OSError``), or None for any other error.
+
+    ``read_only``: the file, its directory or the server refuses writes;
+    ``full``: no space (``ENOSPC``, SQLite's SQLITE_FULL, SQLSTATE 53100);
+    ``io``: SQLite cannot read or open its files; ``locked``: a lock held past
+    the busy timeout. All of them pass without a code change, so callers
+    answer "try again later" (503), not "bug" (500)."""
+    seen: set[int] = set()
+    current: BaseException | None = exc
+    while current is not None and id(current) not in seen:
+        seen.add(id(current))
+        if isinstance(current, OSError) and current.errno in _OS_FAULTS:
+            return _OS_FAULTS[current.errno]
+        sqlstate = getattr(current, "sqlstate", None)
+        if isinstance(sqlstate, str) and sqlstate in _PG_FAULTS:
+            return _PG_FAULTS[sqlstate]
+        if type(current).__module__ == "sqlite3" or type(current).__name__ == "OperationalError":
+            text = str(current).lower()
+            for needle, fault in _SQLITE_FAULTS:
+                if needle in text:
+                    return fault
+        current = getattr(current, "orig", None) or current.__cause__ or current.__context__
+    return None
+
+
+def _on_error(ctx: ExceptionContext) -> None:
+    """A read-only, full or failing disk: drop the pool (see the module docstring).
+    A lock timeout is not the connection's fault and keeps it."""
+    fault = store_fault(ctx.original_exception)
+    if fault in ("read_only", "full", "io"):
+        ctx.is_disconnect = True
+        ctx.invalidate_pool_on_disconnect = True
+
+
 def make_engine(url: str, *, echo: bool = False) -> Engine:
     """An engine for an already normalised ``url`` (see :func:`normalise_url`).
 
@@ -37,7 +106,9 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     the connection's ``sqlite_begin`` execution option (default ``DEFERRED``).
     """
     if not url.startswith("sqlite"):
-        return create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
+        engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
+        event.listen(engine, "handle_error", _on_error)
+        return engine
     engine = create_engine(
         url,
         echo=echo,
@@ -45,6 +116,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         connect_args={"check_same_thread": False, "timeout": SQLITE_TIMEOUT_S},
     )
     in_memory = ":memory:" in url or url in ("sqlite://", "sqlite:///")
+    if not in_memory:  # an in-memory database lives in its one connection: never drop it
+        event.listen(engine, "handle_error", _on_error)
 
     @event.listens_for(engine, "connect")
     def _on_connect(dbapi_conn: Any, _record: Any) -> None:

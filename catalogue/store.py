@@ -18,7 +18,7 @@ from datetime import datetime
 from typing import Any, cast, get_type_hints
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select
+from sqlalchemy import func, select, update
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -117,6 +117,16 @@ class Store:
         taken up front and a reader can never be upgraded into a deadlock."""
         with self._write_sessions() as session, session.begin():
             yield session
+
+    def probe_write(self) -> None:
+        """Commit one real, harmless write (a category's label set to itself), so a
+        store that cannot write (read-only file or directory, full disk) is found
+        before a user's change is. Raises the database's error; the readiness
+        probe reports it (``api.health``). Costs one small transaction."""
+        with self.write() as session:
+            first = session.scalar(select(func.min(Category.code)))
+            if first is not None:
+                session.execute(update(Category).where(Category.code == first).values(label_da=Category.label_da))
 
     # -- categories -------------------------------------------------------------
 

@@ -279,7 +279,11 @@ def create_version(directory: Path, docs: Iterable[SearchDocument], dim: int) ->
         conn.executescript(SCHEMA)
         conn.execute("INSERT INTO meta(key, value) VALUES ('dim', ?)", (str(dim),))
         entries: list[tuple[int, Counter[str]]] = []
-        count = write_documents(conn, docs, dim, collect=entries)
+        write_documents(conn, docs, dim, collect=entries)
+        # A document given twice (a rebuild's catch-up) keeps its last copy: drop the postings of the first.
+        live = {rowid for (rowid,) in conn.execute("SELECT rowid FROM docs")}
+        entries = [entry for entry in entries if entry[0] in live]
+        count = len(live)
         conn.execute("INSERT INTO fts(fts) VALUES ('optimize')")
         save_snapshot(snapshot, entries)
         del entries

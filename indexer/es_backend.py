@@ -10,6 +10,13 @@
 - User meta (``get_meta``/``set_meta``) is kept in the physical index's
   mapping ``_meta``, so it belongs to one version and a rebuild starts afresh.
 - The client is created on first use: constructing the backend does no I/O.
+- Deadlines: every request has ``timeout`` seconds (``ELASTICSEARCH_TIMEOUT_S``,
+  default 5) and is never retried by the client, so a hung node costs one
+  deadline, not 30 s × 3 tries. Rebuild bulk requests get
+  :data:`BULK_TIMEOUT_S`. A :class:`indexer.breaker.CircuitBreaker` counts
+  unreachable or timed-out requests: after 3 in a row it refuses calls for
+  30 s at once (``BackendUnavailableError``, a 503 upstairs), then lets them
+  try again.
 
 Request bodies are built in :mod:`indexer.es_queries`.
 """
@@ -52,6 +59,7 @@ from .backend import (
     check_k,
     check_vector,
 )
+from .breaker import CircuitBreaker, CircuitOpenError
 from .documents import SearchDocument
 from .filters import InvalidFilterError, SearchFilter
 
@@ -60,7 +68,11 @@ log = logging.getLogger(__name__)
 BATCH = 500  # documents per bulk request
 #: Set to 1 to hide the rebuild progress bar (it is hidden anyway when stderr is not a terminal).
 NO_PROGRESS_ENV = "FAELLESSKAB_NO_PROGRESS"
-_DEFAULT_CLIENT_OPTIONS: dict[str, Any] = {"request_timeout": 30, "retry_on_timeout": True, "max_retries": 2}
+#: Seconds a request may take (``ELASTICSEARCH_TIMEOUT_S``), and a rebuild's bulk requests.
+DEFAULT_TIMEOUT_S = 5.0
+BULK_TIMEOUT_S = 60.0
+#: The breaker: failures in a row that open it, and seconds it stays open.
+BREAKER_FAILS, BREAKER_RESET_S = 3, 30.0
 
 
 class ElasticsearchBackend:
@@ -76,12 +88,19 @@ class ElasticsearchBackend:
         prefix: str = "faellesskab",
         dim: int = 384,
         client_options: dict[str, Any] | None = None,
+        *,
+        timeout: float = DEFAULT_TIMEOUT_S,
+        breaker: CircuitBreaker | None = None,
     ) -> None:
         self.url = url
         self.prefix = prefix
         self.dim = dim
         self.alias = f"{prefix}-offers"
-        self.client_options = {**_DEFAULT_CLIENT_OPTIONS, **(client_options or {})}
+        defaults = {"request_timeout": timeout, "retry_on_timeout": False, "max_retries": 0}
+        self.client_options = {**defaults, **(client_options or {})}
+        self.breaker = breaker or CircuitBreaker(
+            f"Elasticsearch at {_safe_url(url)}", fail_max=BREAKER_FAILS, reset_timeout=BREAKER_RESET_S
+        )
         self._es: Elasticsearch | None = None
         self._lock = threading.Lock()
 
@@ -103,7 +122,10 @@ class ElasticsearchBackend:
         """Translate client errors into the protocol's errors."""
         where = _safe_url(self.url)
         try:
-            yield
+            with self.breaker.guard(lambda exc: isinstance(exc, TransportError)):
+                yield
+        except CircuitOpenError as exc:
+            raise BackendUnavailableError(str(exc)) from None
         except NotFoundError as exc:
             raise IndexNotFoundError(f"alias {self.alias} at {where}") from exc
         except BadRequestError as exc:
@@ -164,12 +186,16 @@ class ElasticsearchBackend:
         check()
         yield from batch
 
-    def _bulk(self, actions: Iterable[dict[str, Any]], refresh: bool) -> tuple[int, int, dict[str, str]]:
-        """Stream actions; returns (done, not found, failures by id)."""
+    def _bulk(
+        self, actions: Iterable[dict[str, Any]], refresh: bool, timeout: float | None = None
+    ) -> tuple[int, int, dict[str, str]]:
+        """Stream actions (each request within ``timeout`` s, default the backend's); returns
+        (done, not found, failures by id)."""
         done, missing, failures = 0, 0, {}
+        client = self.client if timeout is None else self.client.options(request_timeout=timeout)
         with self._errors():
             for ok, item in helpers.streaming_bulk(
-                self.client,
+                client,
                 actions,
                 chunk_size=BATCH,
                 raise_on_error=False,
@@ -217,12 +243,15 @@ class ElasticsearchBackend:
                     disable=True if os.environ.get(NO_PROGRESS_ENV) or os.environ.get("TQDM_DISABLE") else None,
                 )
                 try:
-                    count, _, failures = self._bulk(q.bulk_actions(index, self._checked(progress)), refresh=False)
+                    count, _, failures = self._bulk(
+                        q.bulk_actions(index, self._checked(progress)), refresh=False, timeout=BULK_TIMEOUT_S
+                    )
                 finally:
                     progress.close()
                 if failures:
                     raise IndexingError(failures)
-                self.client.indices.refresh(index=index)
+                self.client.options(request_timeout=BULK_TIMEOUT_S).indices.refresh(index=index)
+                count = int(self.client.count(index=index)["count"])  # a document sent twice counts once
                 self._switch(index)
             except BaseException:
                 if not self._serving(index):  # a lost answer to a switch that did happen keeps it

@@ -1,18 +1,32 @@
 """Keep a search backend in step with the catalogue.
 
-- ``rebuild``: every offer into a new index version, then the switch.
+- ``rebuild``: every offer into a new index version, then the switch. A
+  rebuild takes a while, and the API keeps writing meanwhile (into the
+  serving version, which the switch retires), so it catches up twice: once
+  before the switch, with every offer changed since the rebuild began (the
+  stream's tail, so both engines write it into the new version), and once
+  right after it, with what was committed between that catch-up and the
+  switch. Changes are found by ``updated_at`` (with :data:`OVERLAP`).
 - ``sync``: only offers changed since the last run (a watermark kept in the
   index itself, so a rebuild resets it), plus removal of documents whose
   offers no longer exist.
 - ``index_offers``: the write path of the API calls this right after a
-  commit, so a change is searchable at once.
+  commit, so a change is searchable at once. When the engine cannot take it
+  (Elasticsearch down or hung), the offer ids are kept as *deferred*: they go
+  with the next ``index_offers`` call, and a background thread of the process
+  tries them every :data:`RETRY_DEFERRED_S` seconds (at once when the
+  engine's circuit breaker closes again) until they are in. The list lives in
+  the process that kept it: a restart forgets it, and ``index sync`` (which
+  re-reads every offer changed since the last sync) still catches up.
 
 Embeddings come from the cache when the text is unchanged.
 """
 
 from __future__ import annotations
 
+import logging
 import sys
+import threading
 import time
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from dataclasses import asdict, dataclass, field
@@ -22,6 +36,7 @@ from typing import Any
 from tqdm import tqdm
 
 from catalogue.errors import NotFound
+from catalogue.records import OfferRecord
 from catalogue.store import Store
 
 from .analysis import ANALYZER_VERSION
@@ -39,6 +54,10 @@ ANALYZER = "analyzer"
 #: before the last sync but committed after it is not missed. Re-indexing an
 #: unchanged offer is harmless (and its embedding is cached).
 OVERLAP = timedelta(seconds=5)
+#: Seconds between background tries to index deferred writes.
+RETRY_DEFERRED_S = 5.0
+
+log = logging.getLogger(__name__)
 
 
 @dataclass
@@ -48,6 +67,7 @@ class IndexReport:
     embedded: int = 0  # texts sent to the model
     cached: int = 0  # embeddings taken from the cache
     removed: int = 0
+    caught_up: int = 0  # rebuild: offers changed while it ran, indexed again before (and after) the switch
     seconds: float = 0.0
     version: str = ""
     timings: dict[str, float] = field(default_factory=dict)
@@ -71,6 +91,7 @@ class Indexer:
         *,
         batch_size: int = 64,
         progress: bool | None = None,
+        retry_seconds: float = RETRY_DEFERRED_S,
     ) -> None:
         self.store = store
         self.backend = backend
@@ -78,6 +99,14 @@ class Indexer:
         self.cache = EmbeddingCache(store)
         self.batch_size = batch_size
         self.progress = sys.stderr.isatty() if progress is None else progress
+        self.retry_seconds = retry_seconds
+        self._deferred: set[str] = set()
+        self._deferred_lock = threading.Lock()
+        self._retrier: threading.Thread | None = None
+        self._kick = threading.Event()
+        breaker = getattr(backend, "breaker", None)
+        if breaker is not None:
+            breaker.on_close(self._kick.set)
 
     # -- documents ---------------------------------------------------------------
 
@@ -113,19 +142,52 @@ class Indexer:
     # -- operations ---------------------------------------------------------------
 
     def rebuild(self) -> IndexReport:
-        """A new index version with every offer; the old one serves until the switch."""
+        """A new index version with every offer; the old one serves until the switch.
+
+        Offers changed, added or retired while it ran are in the new version
+        when it returns (see the module docstring); ``report.caught_up`` counts them."""
         report = IndexReport("rebuild")
         started, t0 = datetime.now(UTC), time.perf_counter()
         total = self.store.counts()["offers"]
-        docs = self.documents(self.store.iter_offers(), report)
+        seen: dict[str, Any] = {}  # offer id -> (version, updated_at) as streamed
+        caught_from = [started]
+        docs = self.documents(self._with_catch_up(started, seen, caught_from, report), report)
         if not getattr(self.backend, "shows_progress", False):  # Elasticsearch draws its own bar
             docs = self._progress(docs, total, "Indexing")
         info = self.backend.rebuild(_counting(docs, report), total=total)
+        # Committed between the catch-up and the switch: indexed into the old version by the API.
+        late = self._changed_since(caught_from[0], seen)
+        if late:
+            report.caught_up += len(late)
+            self.backend.upsert(self.documents(late, report))
         self.backend.set_meta(EMBEDDING_MODEL, self.embedder.model_id)
         self.backend.set_meta(ANALYZER, ANALYZER_VERSION)
         self.backend.set_meta(WATERMARK, started.isoformat())
         report.version, report.seconds = info.version, time.perf_counter() - t0
         return report
+
+    def _with_catch_up(
+        self, started: datetime, seen: dict[str, Any], caught_from: list[datetime], report: IndexReport
+    ) -> Iterator[Mapping[str, Any]]:
+        """Every offer, then those changed since ``started`` (again, in their new
+        state: a later copy of a document replaces the earlier one in both engines).
+        ``seen`` records what was streamed; ``caught_from[0]`` is set to when the
+        catch-up read the store."""
+        for offer in self.store.iter_offers():
+            seen[offer["id"]] = _stamp(offer)
+            yield offer
+        caught_from[0] = datetime.now(UTC)
+        changed = self._changed_since(started, seen)
+        report.caught_up += len(changed)
+        yield from changed
+
+    def _changed_since(self, moment: datetime, seen: dict[str, Any]) -> list[OfferRecord]:
+        """Offers updated after ``moment`` less :data:`OVERLAP` that are not in
+        ``seen`` as they are now (``seen`` is brought up to date)."""
+        candidates, _ = self.store.list_offers(modified_after=moment - OVERLAP)
+        changed = [offer for offer in candidates if seen.get(offer["id"]) != _stamp(offer)]
+        seen.update((offer["id"], _stamp(offer)) for offer in changed)
+        return changed
 
     def sync(self) -> IndexReport:
         """Index what changed since the last run; rebuild if there is no index yet, if its vectors
@@ -157,7 +219,61 @@ class Indexer:
         return report
 
     def index_offers(self, offer_ids: Iterable[str]) -> IndexReport:
-        """Index these offers now (the API's write path); missing ones are removed."""
+        """Index these offers now (the API's write path), with any deferred ones;
+        missing ones are removed. On failure the ids are kept as deferred (see the
+        module docstring) and the backend's error is raised."""
+        ids = list(dict.fromkeys(offer_ids))
+        with self._deferred_lock:
+            ids += sorted(self._deferred - set(ids))
+        try:
+            report = self._index_now(ids)
+        except Exception:
+            self._defer(ids)
+            raise
+        with self._deferred_lock:
+            self._deferred -= set(ids)
+        return report
+
+    @property
+    def deferred(self) -> frozenset[str]:
+        """Offer ids whose indexing failed and is still to be done by this process."""
+        with self._deferred_lock:
+            return frozenset(self._deferred)
+
+    def stop_retrying(self) -> frozenset[str]:
+        """Forget the deferred ids and end the background retry (shutdown, tests); returns what was forgotten."""
+        with self._deferred_lock:
+            forgotten, self._deferred = frozenset(self._deferred), set()
+        self._kick.set()
+        return forgotten
+
+    def _defer(self, ids: Iterable[str]) -> None:
+        with self._deferred_lock:
+            self._deferred.update(ids)
+            if self._deferred and self._retrier is None:
+                self._retrier = threading.Thread(target=self._retry_deferred, name="index-deferred", daemon=True)
+                self._retrier.start()
+
+    def _retry_deferred(self) -> None:
+        """The background catch-up: try the deferred ids until none is left."""
+        while True:
+            self._kick.wait(self.retry_seconds)
+            self._kick.clear()
+            with self._deferred_lock:
+                pending = sorted(self._deferred)
+                if not pending:
+                    self._retrier = None
+                    return
+            try:
+                self._index_now(pending)
+            except Exception as exc:  # still down: try again later
+                log.debug("deferred indexing of %d offers failed again: %s", len(pending), exc)
+                continue
+            with self._deferred_lock:
+                self._deferred -= set(pending)
+            log.info("indexed %d deferred offers", len(pending))
+
+    def _index_now(self, offer_ids: Sequence[str]) -> IndexReport:
         report = IndexReport("index")
         t0 = time.perf_counter()
         offers, gone = [], []
@@ -187,6 +303,11 @@ class Indexer:
         if not self.progress:
             return docs
         return iter(tqdm(docs, total=total, desc=label, unit="offer", file=sys.stderr))
+
+
+def _stamp(offer: Mapping[str, Any]) -> tuple[Any, Any]:
+    """What tells one state of an offer from the next: its version and when it was saved."""
+    return offer.get("version"), offer.get("updated_at")
 
 
 def _counting(docs: Iterable[SearchDocument], report: IndexReport) -> Iterator[SearchDocument]:

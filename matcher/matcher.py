@@ -11,6 +11,7 @@
 
 from __future__ import annotations
 
+import logging
 import time
 import uuid
 from collections.abc import Mapping, Sequence
@@ -165,8 +166,7 @@ class Matcher:
         timings["total"] = _ms(t0)
         response.timings_ms = timings
         if self.log:
-            record_match(
-                self.store,
+            self._record(
                 query_id=response.query_id,
                 actor=actor,
                 town=req.town,
@@ -180,6 +180,14 @@ class Matcher:
                 no_good_match=response.no_good_match,
             )
         return response
+
+    def _record(self, **entry: Any) -> None:
+        """The match log is bookkeeping: a store that cannot write (read-only, full
+        disk, busy) costs the log line, never the citizen's answer."""
+        try:
+            record_match(self.store, **entry)
+        except Exception as exc:
+            logging.getLogger(__name__).warning("could not write the match log: %s", type(exc).__name__)
 
     # -- steps -------------------------------------------------------------------------
 

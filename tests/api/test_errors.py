@@ -79,3 +79,28 @@ def test_a_body_within_the_limit_is_read(writer_app: Flask) -> None:
         "/api/v1/offers/import?dry_run=true", json=too_big, headers=writer_app.config["VC"]
     )
     assert res.status_code == 413 and res.json["code"] == "payload_too_large"
+
+
+@pytest.mark.parametrize(
+    ("body", "message"),
+    [
+        ("[" * 100_000 + "]" * 100_000, "nests deeper"),
+        ('{"a": ' * 5000 + "1" + "}" * 5000, "nests deeper"),
+        ('{"title": ' + "9" * 5000 + "}", "too many digits"),
+    ],
+    ids=["deep-array", "deep-object", "long-integer"],
+)
+@pytest.mark.parametrize("path", ["/api/v1/offers", "/api/v1/match", "/api/v1/referrals"])
+def test_hostile_json_gets_400_naming_the_body(writer_app: Flask, path: str, body: str, message: str) -> None:
+    res = writer_app.test_client().post(
+        path, data=body, headers={**writer_app.config["VC"], "Content-Type": "application/json"}
+    )
+    assert res.status_code == 400, res.get_data(as_text=True)[:300]
+    assert res.json is not None and message in res.json["errors"]["_body"][0]
+
+
+def test_brackets_inside_strings_do_not_count() -> None:
+    from api.errors import _json_depth
+
+    assert _json_depth(b'[{"a": "[[[[\\"[[[{"}]') == 2
+    assert _json_depth(b"[" * 1000, stop=10) == 11

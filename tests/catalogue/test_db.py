@@ -70,3 +70,37 @@ def test_database_errors_hide_the_parameters(store: Store) -> None:
         conn.execute(text("SELECT * FROM no_such_table WHERE x = :marker"), {"marker": marker})
     assert "no_such_table" in str(caught.value)  # the statement is still there to debug with
     assert marker not in str(caught.value)
+
+
+def test_a_store_that_refuses_writes_is_named_and_the_pool_recovers(store: Store) -> None:
+    """Real refusals from each database: SQLite's ``PRAGMA query_only`` (SQLITE_READONLY)
+    and PostgreSQL's read-only transactions (SQLSTATE 25006, as on a hot standby).
+    Connections made under the fault keep it; the ``handle_error`` hook drops the
+    pool, so the first write after the fault works."""
+    from sqlalchemy import event
+
+    from catalogue.db import store_fault
+
+    migrations.upgrade(store)
+    store.probe_write()
+    refuse = "PRAGMA query_only = 1" if store.dialect == "sqlite" else "SET default_transaction_read_only = on"
+
+    def read_only(dbapi_conn: object, _record: object) -> None:
+        cur = dbapi_conn.cursor()  # type: ignore[attr-defined]
+        cur.execute(refuse)
+        cur.close()
+        if store.dialect != "sqlite":
+            dbapi_conn.commit()  # type: ignore[attr-defined]
+
+    event.listen(store.engine, "connect", read_only)
+    store.engine.dispose()
+    try:
+        for _ in range(2):
+            with pytest.raises(DBAPIError) as refused:
+                store.probe_write()
+            assert store_fault(refused.value) == "read_only"
+    finally:
+        event.remove(store.engine, "connect", read_only)
+    store.probe_write()  # no restart, no dispose: the pool was dropped on the error
+    with store.read() as session:  # and reads were never affected
+        assert session.execute(text("SELECT 1")).scalar_one() == 1

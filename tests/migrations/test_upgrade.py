@@ -171,12 +171,14 @@ ROWS: dict[str, dict[str, Any]] = {
         "path": "/api/v1/match",
         "status": 200,
     },
+    # Tables made after FROM_REVISION: written right after the upgrade that makes them.
 }
 
 
 #: Tables made after FROM_REVISION: one row each, written after the upgrade (so the new
 #: tables' constraints and types are exercised with data on both databases).
 LATER_ROWS: dict[str, dict[str, Any]] = {
+    "rate_window": {"bucket": "match:test-navigator", "window_index": 59_012_345, "hits": 3},
     "volunteer_report": {
         "id": 1,
         "organisation_id": "org-1",
