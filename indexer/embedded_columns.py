@@ -7,7 +7,8 @@ postings snapshot, the filter columns and the embedding matrix exactly as
 :class:`indexer.embedded_mask.Columns` holds them:
 
 - ``index-<version>.columns.npz``: ids, SQLite rowids, analysed lengths ``dl``, and each column
-  (``scalars``, ``keywords`` and their code tables, ``lists``), with a JSON manifest;
+  (``scalars``, ``keywords`` and their code tables, ``lists``, the further places ``more_points``),
+  with a JSON manifest;
 - ``index-<version>.matrix.npy``: the ``n x dim`` float32 matrix, read straight into an array
   that already has room for new rows, so opening never holds two copies of it.
 
@@ -29,6 +30,11 @@ import numpy as np
 
 from .embedded_mask import Columns
 
+#: Every field of :class:`Columns` the snapshot holds; a new field must be added to :func:`save` and
+#: :func:`load` (a test compares this with the dataclass).
+SAVED_FIELDS = frozenset(
+    {"dim", "n", "ids", "row_of", "alive", "matrix", "scalars", "keywords", "codes", "lists", "more_points"}
+)
 #: Rows read from SQLite per ``fetchmany`` while building the snapshot.
 CHUNK = 5000
 #: Room for new rows when a snapshot is opened: 1/16 of the rows, at least 64.
@@ -75,6 +81,8 @@ def save(directory: Path, version: str, cols: Columns, rowids: np.ndarray, dl: n
             arrays[f"l{j}"] = arr[:n]
             manifest["lists"].append([name, value])  # type: ignore[attr-defined]
             j += 1
+    # Further places of offers met at several places (few rows): row -> [[lat, lon], ...].
+    manifest["more_points"] = [[row, [list(p) for p in points]] for row, points in cols.more_points.items() if row < n]
     arrays["manifest"] = np.asarray(json.dumps(manifest, ensure_ascii=False))
     np.savez(columns_file(directory, version), **arrays)  # type: ignore[arg-type]
     np.save(matrix_file(directory, version), np.ascontiguousarray(cols.matrix[:n], dtype=np.float32))
@@ -107,6 +115,9 @@ def load(directory: Path, version: str, seq: int) -> ColumnsSnapshot | None:
             cols.lists[name] = {}
         for j, (name, value) in enumerate(manifest["lists"]):
             cols.lists.setdefault(name, {})[value] = _padded(data[f"l{j}"], capacity, False)
+        cols.more_points = {
+            int(row): [(float(a), float(b)) for a, b in points] for row, points in manifest["more_points"]
+        }
         rowids, dl = np.asarray(data["rowids"]), np.asarray(data["dl"])
     cols.matrix = _read_matrix(mpath, n, dim, capacity)
     if len(cols.ids) != n or len(rowids) != n or len(dl) != n:

@@ -91,3 +91,9 @@ def test_the_snapshot_keeps_every_column_and_leaves_room_for_new_rows(tmp_path: 
         assert np.array_equal(arr[:10], got.scalars[name][:10], equal_nan=True), name
     assert snap.rowids.tolist() == list(range(1, 11)) and snap.dl.tolist() == list(range(10))
     assert embedded_columns.load(tmp_path, "missing", seq=0) is None
+
+
+def test_the_snapshot_knows_every_field_of_the_columns() -> None:
+    import dataclasses
+
+    assert {f.name for f in dataclasses.fields(Columns)} == embedded_columns.SAVED_FIELDS
