@@ -232,6 +232,7 @@ PUBLISHED_POINTS = {
     "Ørsted": ((_dms(56, 30, 3.53), _dms(10, 20, 11.79)), 0.5),  # Danish Wikipedia, 2007
     "Udbyhøj": ((_dms(56, 36, 34.49), _dms(10, 17, 58.70)), 0.5),  # the ferry landing's GPS point
     "Estruplund": ((_dms(56, 33, 8.95), _dms(10, 21, 37.41)), 0.05),  # the row is this point, rounded
+    "Anholt": ((_dms(56, 42, 54.4), _dms(11, 30, 42.6)), 0.5),  # Anholt harbour, NV Charts harbour guide
 }
 
 
@@ -255,6 +256,7 @@ def test_checked_points_agree_with_their_published_point() -> None:
         ("Oerum Djurs", "8586"),
         ("ØRUM DJURS", "8586"),
         ("Anholt", "8592"),
+        ("Anholt Havn", "8592"),
         ("Ørsted", "8950"),
         ("Orsted", "8950"),
         ("Allingåbro", "8961"),
