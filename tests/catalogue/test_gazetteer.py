@@ -125,15 +125,18 @@ def test_every_postcode_is_the_municipalitys_and_names_its_main_town() -> None:
 
 def test_every_row_has_a_source_note() -> None:
     text = (resources.files("catalogue") / "data" / "gazetteer_SOURCES.md").read_text(encoding="utf-8")
-    rows = re.findall(r"^\| ([^|]+?) \| (\d{4}) \| (\w+) \| (\w+) \|", text, flags=re.MULTILINE)
-    noted = {town: (postcode, coords, code_note) for town, postcode, coords, code_note in rows}
+    rows = re.findall(r"^\| ([^|]+?) \| (\d{4}) \| (\w+) \| (\w+) \| ([^|]*?) \|", text, flags=re.MULTILINE)
+    noted = {town: (postcode, coords, code_note, source) for town, postcode, coords, code_note, source in rows}
     gaz = default_gazetteer()
     assert set(noted) == set(gaz.towns())
     for place in gaz.places:
-        postcode, coords, code_note = noted[place.town]
+        postcode, coords, code_note, source = noted[place.town]
         assert postcode == place.postcode, place.town
-        assert coords in {"checked", "carried", "estimate", "rough"}, place.town
+        assert coords in {"checked", "published", "carried", "estimate", "rough"}, place.town
         assert code_note in {"confirmed", "unconfirmed"}, place.town
+        assert source.strip(), f"{place.town}: no point source"
+        if coords in {"checked", "published"}:  # a published point must be named, with a page or a dataset
+            assert re.search(r"https?://|GeoNames \d+", source), f"{place.town}: {source!r}"
 
 
 def test_anholt_is_an_island_far_from_grenaa() -> None:
@@ -163,3 +166,154 @@ def test_aliases_are_read_from_the_file(tmp_path: Path) -> None:
     )
     (place,) = Gazetteer.from_csv(path).places
     assert place.aliases == ("Ørum", "Orum") and not place.island
+
+
+#: Every row of the file before issue 9 added rows, with its point. Offers already stored were
+#: placed through these points, so moving one would silently change their distances.
+ROWS_BEFORE_ISSUE_9 = {
+    "Grenaa": (56.4158, 10.8783),
+    "Trustrup": (56.3480, 10.7830),
+    "Glesborg": (56.4930, 10.7040),
+    "Ørum Djurs": (56.4660, 10.6680),
+    "Anholt": (56.7117, 11.5097),
+    "Ørsted": (56.5010, 10.3366),
+    "Allingåbro": (56.4650, 10.3341),
+    "Auning": (56.4308, 10.3782),
+    "Gjerrild": (56.5100, 10.8120),
+    "Gjerrild Nordstrand": (56.5250, 10.8150),
+    "Voldby": (56.4560, 10.8330),
+    "Hammelev": (56.4420, 10.8770),
+    "Enslev": (56.4400, 10.8000),
+    "Karlby": (56.4760, 10.8850),
+    "Ginnerup": (56.4400, 10.7300),
+    "Ålsø": (56.3850, 10.8150),
+    "Ålsrode": (56.3700, 10.8350),
+    "Lyngby": (56.3560, 10.7960),
+    "Bønnerup Strand": (56.5281, 10.7227),
+    "Fjellerup": (56.5200, 10.6150),
+    "Fjellerup Strand": (56.5320, 10.6250),
+    "Hemmed": (56.5100, 10.7600),
+    "Rimsø": (56.4930, 10.7650),
+    "Stenvad": (56.4850, 10.6480),
+    "Ramten": (56.4740, 10.6050),
+    "Holbæk": (56.5350, 10.3000),
+    "Voer": (56.5100, 10.2650),
+    "Udbyhøj": (56.6070, 10.3000),
+    "Vivild": (56.4837, 10.4453),
+    "Lystrup": (56.4984, 10.4689),
+    "Nørager": (56.4930, 10.5420),
+    "Vester Alling": (56.4480, 10.3100),
+    "Øster Alling": (56.4450, 10.4000),
+    "Gjesing": (56.4630, 10.4350),
+}
+
+
+def test_existing_points_are_not_moved() -> None:
+    gaz = default_gazetteer()
+    for town, point in ROWS_BEFORE_ISSUE_9.items():
+        place = gaz.find_town(town)
+        assert place is not None and place.town == town, town
+        assert (place.lat, place.lon) == point, town
+
+
+def _dms(degrees: int, minutes: int, seconds: float) -> float:
+    return degrees + minutes / 60 + seconds / 3600
+
+
+#: Published points the `checked` rows were compared with (see gazetteer_SOURCES.md), with the
+#: largest distance in km the row may lie from them.
+PUBLISHED_POINTS = {
+    "Grenaa": ((56.41578, 10.87825), 0.5),  # GeoNames 2621230
+    "Auning": ((56.43079, 10.37818), 0.5),  # GeoNames 2624435
+    "Allingåbro": ((56.46432, 10.31957), 1.0),  # GeoNames 2624819 (newer release: 0.9 km west of the row)
+    "Bønnerup Strand": ((56.52807, 10.72268), 0.5),  # GeoNames 2623745
+    "Vivild": ((56.4837, 10.44531), 0.5),  # GeoNames 2610104
+    "Lystrup": ((56.49839, 10.46887), 0.5),  # GeoNames 2617175
+    "Ørsted": ((_dms(56, 30, 3.53), _dms(10, 20, 11.79)), 0.5),  # Danish Wikipedia, 2007
+    "Udbyhøj": ((_dms(56, 36, 34.49), _dms(10, 17, 58.70)), 0.5),  # the ferry landing's GPS point
+    "Estruplund": ((_dms(56, 33, 8.95), _dms(10, 21, 37.41)), 0.05),  # the row is this point, rounded
+    "Anholt": ((_dms(56, 42, 54.4), _dms(11, 30, 42.6)), 0.5),  # Anholt harbour, NV Charts harbour guide
+}
+
+
+def test_checked_points_agree_with_their_published_point() -> None:
+    gaz = default_gazetteer()
+    for town, ((lat, lon), tolerance_km) in PUBLISHED_POINTS.items():
+        place = gaz.find_town(town)
+        assert place is not None and place.town == town, town
+        assert haversine_km(lat, lon, place.lat, place.lon) <= tolerance_km, town
+
+
+@pytest.mark.parametrize(
+    ("district", "postcode"),
+    [
+        ("Grenaa", "8500"),
+        ("Grenå", "8500"),
+        ("Trustrup", "8570"),
+        ("Glesborg", "8585"),
+        ("Ørum Djurs", "8586"),
+        ("Orum Djurs", "8586"),
+        ("Oerum Djurs", "8586"),
+        ("ØRUM DJURS", "8586"),
+        ("Anholt", "8592"),
+        ("Anholt Havn", "8592"),
+        ("Ørsted", "8950"),
+        ("Orsted", "8950"),
+        ("Allingåbro", "8961"),
+        ("Allingaabro", "8961"),
+        ("Allingabro", "8961"),
+        ("Auning", "8963"),
+    ],
+)
+def test_every_postnord_district_name_resolves_to_its_own_postcode(district: str, postcode: str) -> None:
+    gaz = default_gazetteer()
+    place = gaz.resolve(town=district)
+    assert place is not None and place.postcode == postcode, district
+    assert place is gaz.resolve(postcode=postcode), district  # the district's own town
+    assert place.town == NORDDJURS_POSTCODES[postcode]
+
+
+def test_the_nimtofte_district_is_a_documented_gap_not_a_guess() -> None:
+    gaz = default_gazetteer()
+    assert gaz.resolve(town="Nimtofte") is None
+    assert gaz.resolve(postcode="8581") is None
+
+
+@pytest.mark.parametrize(
+    ("name", "town", "postcode"),
+    [
+        ("Gjerrild", "Gjerrild", "8500"),
+        ("Gjerrild Strand", "Gjerrild Nordstrand", "8500"),
+        ("Aalsø", "Ålsø", "8500"),
+        ("Lyngby", "Lyngby", "8570"),
+        ("Bonnerup", "Bønnerup Strand", "8585"),
+        ("Fjellerup Strand", "Fjellerup Strand", "8585"),
+        ("Stenvad", "Stenvad", "8586"),
+        ("Ramten", "Ramten", "8586"),
+        ("Udbyhøj Syd", "Udbyhøj", "8950"),
+        ("Udbyhoej", "Udbyhøj", "8950"),
+        ("Estruplund", "Estruplund", "8950"),
+        ("Vivild", "Vivild", "8961"),
+        ("V. Alling", "Vester Alling", "8961"),
+        ("Oester Alling", "Øster Alling", "8963"),
+        ("Sdr. Gjesing", "Gjesing", "8963"),
+        ("Nr. Gjesing", "Gjesing", "8963"),
+    ],
+)
+def test_villages_resolve_with_their_postcode(name: str, town: str, postcode: str) -> None:
+    place = default_gazetteer().resolve(town=name)
+    assert place is not None and (place.town, place.postcode) == (town, postcode), name
+
+
+def test_documented_gaps_stay_unknown() -> None:
+    """Names without a sourced point are left out (gazetteer_SOURCES.md, "Known gaps"), never guessed."""
+    gaz = default_gazetteer()
+    for name in ("Homå", "Fausing", "Albøge", "Tørslev", "Hevring", "Stokkebro", "Vejlby", "Udbyhøj Nord"):
+        assert gaz.resolve(town=name) is None, name
+
+
+def test_no_two_rows_are_the_same_point() -> None:
+    places = default_gazetteer().places
+    for i, a in enumerate(places):
+        for b in places[i + 1 :]:
+            assert haversine_km(a.lat, a.lon, b.lat, b.lon) >= 1.0, (a.town, b.town)
