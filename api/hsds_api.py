@@ -56,7 +56,7 @@ from .extensions import get_store
 
 HSDS_VERSION = "3.0"
 #: The HSDS 3.0 reference: we publish the base specification, extended only
-#: through attributes with terms of our own two taxonomies.
+#: through attributes with terms of our own three taxonomies.
 DEFAULT_PROFILE_URL = "https://docs.openreferral.org/en/3.0/"
 NDJSON = "application/x-ndjson"
 CACHE_CONTROL = "public, max-age=60"
@@ -284,7 +284,7 @@ class Taxonomies(MethodView):
     @blp.arguments(schemas.HsdsArgs, location="query")
     @_listing_response(schemas.TaxonomyPageSchema, schemas.TaxonomySchema, "A page of taxonomies.")
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
-        """Our two taxonomies: extension fields and categories."""
+        """Our three taxonomies: extension fields, categories and audiences (målgrupper)."""
         items = feed.matching(feed.taxonomies(), args.get("search"), analyze, "name", "description")
         return listing(items, args, dict, schemas.TaxonomySchema)
 
@@ -302,7 +302,7 @@ class TaxonomyTerms(MethodView):
     @blp.arguments(schemas.HsdsTaxonomyTermListArgs, location="query")
     @_listing_response(schemas.TaxonomyTermPageSchema, schemas.TaxonomyTermSchema, "A page of taxonomy terms.")
     def get(self, args: dict[str, Any]) -> dict[str, Any] | Response:
-        """Terms of our taxonomies: every category, and the extension fields."""
+        """Terms of our taxonomies: every category, every audience code, and the extension fields."""
         items = feed.find_terms(
             get_store().categories(),
             analyze=analyze,

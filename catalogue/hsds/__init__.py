@@ -6,7 +6,7 @@ services from other publishers can be imported, and the public ``/hsds`` feed
 is served from the same mapping. One module per job:
 
 * :mod:`.ids`: HSDS ids (``uuid5`` of our ids under one fixed namespace);
-* :mod:`.terms`: our two taxonomies, their terms and extension attributes;
+* :mod:`.terms`: our three taxonomies, their terms and extension attributes;
 * :mod:`.export`: offers -> services, organisations, the paged envelope;
 * :mod:`.reader`: HSDS JSON -> raw offer records;
 * :mod:`.tabular`: the tabular datapackage, written and read;
@@ -22,9 +22,19 @@ from .export import export_document, export_organizations, export_services, offe
 from .ids import NAMESPACE
 from .reader import read_hsds_json, services_to_records
 from .tabular import COLUMNS, read_datapackage, write_datapackage
-from .terms import CATEGORY_TAXONOMY, CATEGORY_TAXONOMY_NAME, FM_TAXONOMY, FM_TAXONOMY_NAME, FM_TERMS
+from .terms import (
+    AUDIENCE_TAXONOMY,
+    AUDIENCE_TAXONOMY_NAME,
+    CATEGORY_TAXONOMY,
+    CATEGORY_TAXONOMY_NAME,
+    FM_TAXONOMY,
+    FM_TAXONOMY_NAME,
+    FM_TERMS,
+)
 
 __all__ = [
+    "AUDIENCE_TAXONOMY",
+    "AUDIENCE_TAXONOMY_NAME",
     "CATEGORY_TAXONOMY",
     "CATEGORY_TAXONOMY_NAME",
     "COLUMNS",

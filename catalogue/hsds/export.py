@@ -13,6 +13,7 @@ from collections.abc import Iterable, Mapping
 from datetime import UTC, date, datetime
 from typing import Any
 
+from catalogue.audience import AudienceVocabulary
 from catalogue.costs import canonical_cost, describe
 from catalogue.languages import name_da
 from catalogue.store import name_key
@@ -22,6 +23,7 @@ from .ids import uid
 from .schedules import export_schedules
 from .schedules import extension_values as schedule_extension
 from .terms import (
+    AUDIENCE_TAXONOMY,
     CATEGORY_TAXONOMY,
     CVR_SCHEME,
     FM_TAXONOMY_NAME,
@@ -205,6 +207,11 @@ def offer_to_service(offer: Mapping[str, Any], categories: Mapping[str, str]) ->
         label = categories.get(code) or DEFAULT_CATEGORIES.get(code) or code
         term = taxonomy_term(CATEGORY_TAXONOMY, code, label, f"Kategori i Fællesskabsmatch: {label}")
         attributes.append(attribute(sid, "service", term, str(rank)))
+    vocabulary = AudienceVocabulary.default()
+    for code in offer.get("audience") or []:
+        label = vocabulary.label(code)
+        term = taxonomy_term(AUDIENCE_TAXONOMY, code, label, f"Målgruppe i Fællesskabsmatch: {label}")
+        attributes.append(attribute(sid, "service", term, "true"))
     service: dict[str, Any] = {
         "id": sid,
         "organization_id": org["id"],

@@ -34,6 +34,7 @@ from dataclasses import dataclass
 from datetime import UTC, datetime, timedelta
 from typing import Any
 
+from catalogue.audience import AudienceVocabulary
 from catalogue.gazetteer import Gazetteer, default_gazetteer
 from catalogue.geo import haversine_km
 from catalogue.models import utcnow
@@ -42,7 +43,7 @@ from catalogue.store import Store
 
 from .export import offer_to_service, page_envelope
 from .tabular import COLUMNS
-from .terms import CATEGORY_TAXONOMY, FM_TAXONOMY
+from .terms import AUDIENCE_TAXONOMY, CATEGORY_TAXONOMY, FM_TAXONOMY
 
 PUBLIC_STATUSES = ("active", "paused")
 DEFAULT_PER_PAGE = 50
@@ -115,15 +116,15 @@ def public_services(store: Store, *, max_age: float = 60) -> list[dict[str, Any]
 
 
 def taxonomies() -> list[dict[str, Any]]:
-    """Our two taxonomies: the extension fields, then the categories."""
-    return [dict(FM_TAXONOMY), dict(CATEGORY_TAXONOMY)]
+    """Our three taxonomies: the extension fields, the categories, the audiences (målgrupper)."""
+    return [dict(FM_TAXONOMY), dict(CATEGORY_TAXONOMY), dict(AUDIENCE_TAXONOMY)]
 
 
 def taxonomy_terms(categories: Mapping[str, str]) -> list[dict[str, Any]]:
-    """Every term of our two taxonomies, exactly as services carry them, by (taxonomy, code).
+    """Every term of our three taxonomies, exactly as services carry them, by (taxonomy, code).
 
-    The terms are taken from a probe offer that states every extension field
-    and every category, so ids, codes and labels cannot drift from the ones
+    The terms are taken from a probe offer that states every extension field,
+    every category and every built-in audience code, so ids, codes and labels cannot drift from the ones
     :func:`offer_to_service` puts into services."""
     probe = {
         "id": "probe",
@@ -131,6 +132,7 @@ def taxonomy_terms(categories: Mapping[str, str]) -> list[dict[str, Any]]:
         "title": "probe",
         "organisation": {"id": "probe", "name": "probe", "type": "other"},
         "categories": list(categories),
+        "audience": AudienceVocabulary.default().codes(),
         "location": {},
         "group_size": "small",
         **dict.fromkeys(("places_total", "places_available", "waitlist", "volunteers"), 0),

@@ -16,6 +16,7 @@ import re
 from collections.abc import Iterable, Mapping
 from typing import Any
 
+from catalogue.audience import AudienceVocabulary
 from catalogue.errors import FileFormatError
 from catalogue.formats import ParsedFile
 from catalogue.languages import parse_language
@@ -25,6 +26,8 @@ from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES
 from .cost_options import read_cost
 from .schedules import read_schedules
 from .terms import (
+    AUDIENCE_TAXONOMY,
+    AUDIENCE_TAXONOMY_NAME,
     CATEGORY_TAXONOMY,
     CATEGORY_TAXONOMY_NAME,
     FM_TERM_IDS,
@@ -111,15 +114,23 @@ def _fm_values(obj: Mapping[str, Any]) -> dict[str, Any]:
     return out
 
 
-def _categories(svc: Mapping[str, Any], known: Mapping[str, str]) -> tuple[list[str] | None, dict[str, str]]:
-    """Terms of our category taxonomy give the codes (ordered by rank) and
-    labels; other publishers' terms count when their code, name or label
-    matches a known category. Unmatched ones are passed on by name so the
+def _categories(
+    svc: Mapping[str, Any], known: Mapping[str, str], warn: list[str]
+) -> tuple[list[str] | None, dict[str, str], list[str]]:
+    """Categories (codes, ordered by rank), the labels of our own category terms, and the audience.
+
+    Terms of our category taxonomy give the codes; terms of our audience taxonomy give audience
+    codes as they are. Other publishers' terms (topics, target groups, service types, in any
+    taxonomy) count as a category when their code, name or label matches a known category, else
+    as an audience when :meth:`AudienceVocabulary.parse` knows the name ("Seniorer"). The rest is
+    noted in ``warn`` when some category matched; when none did, it is passed on by name so the
     import rejects the record saying which category is missing."""
     ours: list[tuple[float, int, str]] = []
     labels: dict[str, str] = {}
     matched: list[str] = []
     unmatched: list[str] = []
+    audience: list[str] = []
+    vocabulary = AudienceVocabulary.default()
     by_label = {label.casefold(): code for code, label in known.items()}
     for pos, attr in enumerate(maps(svc.get("attributes"))):
         term, term_id, tax_id = _term_of(attr)
@@ -133,15 +144,28 @@ def _categories(svc: Mapping[str, Any], known: Mapping[str, str]) -> tuple[list[
                 if name and _CATEGORY_CODE_RE.fullmatch(code):
                     labels[code] = name
             continue
+        if (tax_id == AUDIENCE_TAXONOMY["id"] or term.get("taxonomy") == AUDIENCE_TAXONOMY_NAME) and code:
+            audience.append(code)  # our own code, checked against the live vocabulary by the offer schema
+            continue
         keys = [k.casefold() for k in (code, name) if k]
         hit = next((k for k in keys if k in known), None) or next((by_label[k] for k in keys if k in by_label), None)
         hit = hit or next((k.replace(" ", "_") for k in keys if k.replace(" ", "_") in known), None)
+        group = None if hit else next(filter(None, (vocabulary.parse(k) for k in (name, code) if k)), None)
         if hit:
             matched.append(hit)
+        elif group:
+            audience.append(group)
         elif name or code:
             unmatched.append(str(name or code))
-    codes = [c for _, _, c in sorted(ours)] + matched + unmatched
-    return (codes or None), labels
+    codes = [c for _, _, c in sorted(ours)] + matched
+    if codes and unmatched:
+        warn.append(
+            f"taxonomy term(s) {', '.join(repr(u) for u in unmatched)} match no category or target group; "
+            "not imported (the matched categories are kept)"
+        )
+    elif not codes:
+        codes = unmatched
+    return (codes or None), labels, list(dict.fromkeys(audience))
 
 
 def _language(obj: Mapping[str, Any]) -> str | None:
@@ -246,7 +270,7 @@ def _service_record(
     sals = maps(svc.get("service_at_locations"))
     locations = [_obj(s.get("location")) for s in sals if isinstance(s.get("location"), Mapping)]
     languages = maps(svc.get("languages")) or [lang for lc in locations for lang in maps(lc.get("languages"))]
-    categories, labels = _categories(svc, known)
+    categories, labels, audience = _categories(svc, known, warn)
     if not ours:  # places from HSDS 3.1 capacities, if the publisher has them
         capacity = next(iter(maps(svc.get("capacities"))), {})
         fm.update(places_available=_whole(capacity.get("available")), places_total=_whole(capacity.get("maximum")))
@@ -264,6 +288,7 @@ def _service_record(
         "cost": read_cost(svc, fm.get("cost_per"), warn),
         "accessibility": _accessibility(locations, warn),
         "languages": list(dict.fromkeys(filter(None, map(_language, languages)))) or None,
+        "audience": audience or None,
         "age_min": _whole(svc.get("minimum_age")),
         "age_max": _whole(svc.get("maximum_age")),
         **{k: fm.get(k) for k in SERVICE_TERMS if k not in ("native_id", "kind", "cost_per", *SCHEDULE_TERMS)},

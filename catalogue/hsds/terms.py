@@ -1,9 +1,11 @@
-"""Our HSDS vocabulary: the two taxonomies, their terms and the attributes built from them.
+"""Our HSDS vocabulary: the three taxonomies, their terms and the attributes built from them.
 
 Whatever HSDS has no field for (kind, group size, capacity, the cost period,
 native ids, organisation type, ...) travels as ``attributes`` linked to terms
 of our taxonomy ``faellesskabsmatch`` (:data:`FM_TERMS`); categories are terms
-of a second taxonomy ``faellesskabsmatch-kategorier`` with Danish labels.
+of a second taxonomy ``faellesskabsmatch-kategorier`` with Danish labels, and
+who an offer is for (its audience) are terms of a third, ``faellesskabsmatch-maalgrupper``,
+whose codes are ``catalogue.audience`` codes.
 """
 
 from __future__ import annotations
@@ -16,6 +18,7 @@ from .ids import uid
 
 FM_TAXONOMY_NAME = "faellesskabsmatch"
 CATEGORY_TAXONOMY_NAME = "faellesskabsmatch-kategorier"
+AUDIENCE_TAXONOMY_NAME = "faellesskabsmatch-maalgrupper"
 CURRENCY = "DKK"
 CVR_SCHEME = "DK-CVR"  # org-id.guide scheme of the Danish Central Business Register
 
@@ -78,6 +81,9 @@ def _taxonomy(name: str, description: str) -> dict[str, Any]:
 
 FM_TAXONOMY = _taxonomy(FM_TAXONOMY_NAME, "Fællesskabsmatch' egne felter, som HSDS 3.0 ikke har.")
 CATEGORY_TAXONOMY = _taxonomy(CATEGORY_TAXONOMY_NAME, "Fællesskabsmatch' kategorier af fællesskaber (danske navne).")
+AUDIENCE_TAXONOMY = _taxonomy(
+    AUDIENCE_TAXONOMY_NAME, "Fællesskabsmatch' målgrupper: hvem et tilbud er for (koder fra catalogue.audience)."
+)
 #: Term id -> FM_TERMS key, to recognise our own attributes on import.
 FM_TERM_IDS = {uid("term", FM_TAXONOMY_NAME, key): key for key in FM_TERMS}
 

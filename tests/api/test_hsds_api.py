@@ -29,9 +29,10 @@ from referencing.jsonschema import DRAFT7, DRAFT202012
 import migrations
 from api.extensions import get_store
 from api.hsds_api import blp
+from catalogue.audience import AudienceVocabulary
 from catalogue.gazetteer import default_gazetteer
 from catalogue.geo import haversine_km
-from catalogue.hsds import CATEGORY_TAXONOMY, FM_TAXONOMY, FM_TERMS, feed, offer_to_service
+from catalogue.hsds import AUDIENCE_TAXONOMY, CATEGORY_TAXONOMY, FM_TAXONOMY, FM_TERMS, feed, offer_to_service
 from tests.api.conftest import auth
 from tests.conftest import make_offer
 
@@ -549,12 +550,13 @@ def test_organizations_list_their_public_services(client: FlaskClient) -> None:
 
 def test_taxonomies_and_terms(client: FlaskClient, hsds_app: Flask) -> None:
     taxes = get(client, "/taxonomies")["contents"]
-    assert {t["id"] for t in taxes} == {FM_TAXONOMY["id"], CATEGORY_TAXONOMY["id"]}
+    assert {t["id"] for t in taxes} == {FM_TAXONOMY["id"], CATEGORY_TAXONOMY["id"], AUDIENCE_TAXONOMY["id"]}
     assert ids(get(client, "/taxonomies", search="kategorier")["contents"]) == [CATEGORY_TAXONOMY["id"]]
     terms = ndjson(client, "/taxonomy_terms")
     by_tax = {t["id"]: [x for x in terms if x["taxonomy_id"] == t["id"]] for t in taxes}
     assert {t["code"] for t in by_tax[CATEGORY_TAXONOMY["id"]]} == set(get_store(hsds_app).categories())
     assert {t["code"] for t in by_tax[FM_TAXONOMY["id"]]} == {f"fm:{k}" for k in FM_TERMS}
+    assert {t["code"] for t in by_tax[AUDIENCE_TAXONOMY["id"]]} == set(AudienceVocabulary.default().codes())
     assert ids(ndjson(client, "/taxonomy_terms", taxonomy_id=CATEGORY_TAXONOMY["id"])) == ids(
         by_tax[CATEGORY_TAXONOMY["id"]]
     )

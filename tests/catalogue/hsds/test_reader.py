@@ -131,18 +131,64 @@ def test_foreign_service_matches_live_categories() -> None:
     assert parsed.records[0].data["categories"] == ["lystfiskeri", "natur"]
 
 
-def test_foreign_service_with_unmapped_or_no_category_is_rejected_clearly() -> None:
+def test_foreign_service_with_no_matched_category_is_rejected_clearly() -> None:
     service = _foreign()
-    service["attributes"][1]["taxonomy_term"]["name"] = "Mental health"
+    service["attributes"][0]["taxonomy_term"]["name"] = "Mental health"
+    service["attributes"][1]["taxonomy_term"]["name"] = "Wellbeing"
     record = services_to_records([service]).records[0].data
     with pytest.raises(ValidationError) as exc:
         OfferSchema().load(dict(record))
     messages: Any = exc.value.messages
-    assert "Unknown category: Mental health" in messages["categories"][0]
+    assert "Unknown category: Mental health, Wellbeing" in messages["categories"][0]
     del service["attributes"]
     with pytest.raises(ValidationError) as exc:
         OfferSchema().load(dict(services_to_records([service]).records[0].data))
     assert "categories" in exc.value.messages
+
+
+def _term_attribute(name: str, taxonomy: str, code: str | None = None) -> dict[str, Any]:
+    term_id = str(uuid.uuid4())
+    term = {"id": term_id, "code": code or name.upper()[:6], "name": name, "taxonomy": taxonomy}
+    return {"id": str(uuid.uuid4()), "taxonomy_term_id": term_id, "taxonomy_term": term}
+
+
+@pytest.mark.parametrize(
+    ("terms", "categories", "audience", "noted"),
+    [
+        # the case: a topic, a target group and a service type
+        (
+            [("Sang", "Emner"), ("Seniorer", "Målgrupper"), ("Fællesskab", "Tilbudstyper")],
+            ["sang"],
+            ["seniors"],
+            ["Fællesskab"],
+        ),
+        # siblings: English target groups, a condition, two unknown service types
+        (
+            [("Walking", "Types"), ("Motion", "Topics"), ("Carers", "Target groups"), ("Peer support", "Types")],
+            ["motion"],
+            ["relatives"],
+            ["Walking", "Peer support"],
+        ),
+        ([("Demens", "Målgruppe"), ("Pårørende", "Målgruppe"), ("Samtale og samvær", "Emne")], ["samtale"], None, []),
+        ([("Kor", "Emne"), ("Musik", "Emne"), ("Mænd", "Målgruppe")], ["musik"], ["men"], ["Kor"]),
+    ],
+)
+def test_other_taxonomies_keep_matched_categories_map_target_groups_and_note_the_rest(
+    terms: list[tuple[str, str]], categories: list[str], audience: list[str] | None, noted: list[str]
+) -> None:
+    service = _foreign()
+    service["attributes"] = [_term_attribute(name, tax) for name, tax in terms]
+    parsed = services_to_records([service])
+    offer = OfferSchema().load(dict(parsed.records[0].data))
+    assert offer["categories"] == categories
+    if audience is not None:
+        assert offer["audience"] == audience
+    else:
+        assert offer["audience"] == ["condition:dementia", "people_with_condition", "relatives"]
+    notes = [w for w in parsed.meta["warnings"] if "taxonomy term" in w]
+    assert len(notes) == (1 if noted else 0)
+    for name in noted:
+        assert repr(name) in notes[0]
 
 
 def test_foreign_service_free_text_fallbacks() -> None:

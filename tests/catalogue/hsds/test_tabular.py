@@ -69,7 +69,9 @@ def test_datapackage_follows_tabular_layout(hsds: Schemas, tmp_path: Path, offer
     assert orders == sorted(orders)
     services = list(csv.DictReader((tmp_path / "services.csv").open(encoding="utf-8")))
     assert len(services) == 4
-    assert len(list(csv.DictReader((tmp_path / "taxonomies.csv").open(encoding="utf-8")))) == 2
+    assert (
+        len(list(csv.DictReader((tmp_path / "taxonomies.csv").open(encoding="utf-8")))) == 3
+    )  # extension fields, categories, audiences
 
 
 def test_datapackage_reads_plural_service_at_locations_file(tmp_path: Path, offers: list[dict[str, Any]]) -> None:
