@@ -9,7 +9,7 @@ BIN    := $(VENV)/bin
 STAMP  := $(VENV)/.installed
 PORT   ?= 8000
 
-.PHONY: run test install lint typecheck clean demo browser
+.PHONY: run test install lint typecheck clean demo browser bench
 
 $(STAMP): pyproject.toml
 	test -x $(BIN)/python || $(PYTHON) -m venv $(VENV)
@@ -42,6 +42,11 @@ browser:
 		(apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium chromium-driver >/dev/null) \
 		|| echo "Could not install chromium: the browser tests will be skipped."; \
 	else echo "chromium is not installed: the browser tests will be skipped."; fi
+
+# Every benchmark (bench/run_all.py), bounded in time; writes /tmp/bench/all/results.{json,md}
+# and rewrites the README's performance table. BENCH_ARGS=--short is CI's run of a few seconds.
+bench: install
+	PYTHONPATH=. $(BIN)/python bench/run_all.py --readme $(BENCH_ARGS)
 
 # Style, formatting, types and the house's floors (import-linter contracts in pyproject.toml).
 lint: install

@@ -22,9 +22,12 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     from . import (
         access,
         admin,
+        capacity,
+        capacity_page,
         config,
         errors,
         extensions,
+        fhir,
         health,
         hsds_api,
         logs,
@@ -33,6 +36,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         offers,
         openapi,
         organisations,
+        referral_reports,
+        referral_steps,
         referrals,
         startup,
     )
@@ -56,7 +61,19 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
     app.register_blueprint(navigator.bp)
-    for module in (match, offers, organisations, referrals, admin, hsds_api):
+    app.register_blueprint(capacity_page.bp)
+    for module in (
+        match,
+        offers,
+        organisations,
+        referrals,
+        referral_steps,
+        fhir,
+        admin,
+        referral_reports,
+        capacity,
+        hsds_api,
+    ):
         api.register_blueprint(module.blp)
     app.extensions["api"] = api
     openapi.init_spec(api)  # security, error responses and the error envelope for every operation

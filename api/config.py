@@ -18,6 +18,7 @@ from __future__ import annotations
 import logging
 import os
 import secrets
+from datetime import date
 from pathlib import Path
 from typing import Annotated, Any, Literal, NamedTuple
 from urllib.parse import urlsplit
@@ -150,6 +151,11 @@ class Settings(BaseModel):
     )
     HSDS_CACHE_SECONDS: float = Field(
         default=60, ge=0, description="How long the HSDS feed reuses converted services, in seconds (0: never)."
+    )
+    CAPACITY_BASELINE: date | None = Field(
+        default=None,
+        description="Start of the pilot (`YYYY-MM-DD`): capacity growth and what counts as new are measured from it.",
+        json_schema_extra={"default_doc": "the day of the first recorded offer"},
     )
 
     @field_validator("RATE_MATCH", "RATE_WRITE", mode="before")

@@ -21,7 +21,9 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
+from indexer.analysis import ANALYZER_VERSION
 from indexer.backend import IndexNotFoundError
+from indexer.sync import ANALYZER
 
 from .extensions import get_backend, get_indexer, get_store
 
@@ -41,7 +43,8 @@ def migrate(app: Flask) -> None:
 
 
 def prepare(app: Flask) -> str:
-    """Migrate the store and build the search index if there is none; returns what was done.
+    """Migrate the store and build the search index if there is none, or if its terms come from
+    another text analyser version; returns what was done.
 
     Raises whatever the store, the backend or the model raise (callers decide
     whether a failed start-up step is fatal)."""
@@ -53,6 +56,10 @@ def prepare(app: Flask) -> str:
             report = get_indexer(app).rebuild()
             log.info("built the first search index: %s", report.summary())
             return f"store migrated; first index built ({report.documents} documents)"
+        if get_backend(app).get_meta(ANALYZER) != ANALYZER_VERSION:
+            report = get_indexer(app).rebuild()
+            log.info("rebuilt the search index for text analyser %s: %s", ANALYZER_VERSION, report.summary())
+            return f"store migrated; index rebuilt for analyser {ANALYZER_VERSION} ({report.documents} documents)"
         return f"store migrated; index {info.version} has {info.count} documents"
 
 

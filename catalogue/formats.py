@@ -128,7 +128,11 @@ def _read_csv(text: str) -> ParsedFile:
     first = text.splitlines()[0]
     delimiter = max((";", ",", "\t"), key=first.count)
     reader = csv.DictReader(io.StringIO(text, newline=""), delimiter=delimiter, strict=True)
-    header = [h.strip() for h in reader.fieldnames or []]
+    try:
+        fieldnames = reader.fieldnames
+    except csv.Error as exc:  # a malformed header line is the file's fault, not a crash
+        raise FileFormatError(f"CSV error in the header line: {exc}") from None
+    header = [h.strip() for h in fieldnames or []]
     reader.fieldnames = header
     missing = _REQUIRED_CSV - set(header)
     if missing:

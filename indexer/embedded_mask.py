@@ -100,6 +100,10 @@ class Columns:
             self._set_fields(row, source)
         return placed
 
+    def reserve(self, rows: int) -> None:
+        """Allocate room for ``rows`` rows in one step (a bulk load then never copies the matrix to grow)."""
+        self._grow(rows)
+
     def drop(self, doc_id: str) -> bool:
         """Mark a document deleted; False when it was never placed."""
         row = self.row_of.get(doc_id)

@@ -15,6 +15,7 @@ from typing import Any
 
 import numpy as np
 
+from .analysis import analyze, analyze_query
 from .documents import FILTER_FIELDS, SearchDocument
 from .filters import AnyOf, Clause, Flag, GeoDistance, InvalidFilterError, Not, Range, SearchFilter, Term
 
@@ -23,8 +24,12 @@ MAX_WINDOW = 10_000
 VECTOR_FIELD = "embedding"
 GEO_FIELD = "location"
 TEXT_FIELD = "text"
-#: Kept in ``_source`` for kNN and geo queries only; never part of ``SearchDocument.to_source()``.
-INTERNAL_FIELDS = (VECTOR_FIELD, GEO_FIELD)
+#: The BM25 field: ``text`` analysed by :func:`indexer.analysis.analyze` (stop words, protected
+#: stems, compounds split), sent as space-separated terms and split again on whitespace, so
+#: Elasticsearch scores exactly the terms the embedded engine scores.
+TERMS_FIELD = "terms"
+#: Kept in ``_source`` for kNN, geo and BM25 queries only; never part of ``SearchDocument.to_source()``.
+INTERNAL_FIELDS = (VECTOR_FIELD, GEO_FIELD, TERMS_FIELD)
 #: Matches no document.
 MATCH_NONE: dict[str, Any] = {"bool": {"must_not": [{"match_all": {}}]}}
 
@@ -40,7 +45,8 @@ _TYPES = {
 
 #: Fields that are stored but not filtered on.
 _STORED: dict[str, dict[str, Any]] = {
-    "text": {"type": "text", "analyzer": "danish"},
+    "text": {"type": "text", "index": False},  # searched through TERMS_FIELD
+    TERMS_FIELD: {"type": "text", "analyzer": "whitespace"},
     "title": {"type": "text", "analyzer": "danish"},
     "embedding_text": {"type": "text", "index": False},
     "organisation_name": {"type": "text", "analyzer": "danish"},
@@ -217,11 +223,13 @@ def _filtered(flt: SearchFilter | None) -> dict[str, Any]:
 
 
 def lexical_query(query: str, flt: SearchFilter | None, k: int) -> dict[str, Any]:
-    """BM25 on ``text`` (terms OR-ed) under the filter; best first, ties by id."""
+    """BM25 on the analysed terms (:func:`indexer.analysis.analyze_query`, OR-ed) under the
+    filter; best first, ties by id."""
+    terms = " ".join(analyze_query(query))
     return {
         "query": {
             "bool": {
-                "must": [{"match": {TEXT_FIELD: {"query": query, "operator": "or"}}}],
+                "must": [{"match": {TERMS_FIELD: {"query": terms, "operator": "or"}}}],
                 "filter": compile_filter(flt),
             }
         },
@@ -274,7 +282,8 @@ def vector_list(vector: Any) -> list[float]:
 
 
 def document_source(doc: SearchDocument) -> dict[str, Any]:
-    """What is indexed: ``to_source()`` with exact JSON number types, plus ``location`` and ``embedding``."""
+    """What is indexed: ``to_source()`` with exact JSON number types, plus ``location``, ``embedding``
+    and ``terms`` (the analysed text)."""
     source = doc.to_source()
     for name, kind in FILTER_FIELDS.items():
         value = source.get(name)
@@ -293,6 +302,7 @@ def document_source(doc: SearchDocument) -> dict[str, Any]:
         source[GEO_FIELD] = {"lat": source["lat"], "lon": source["lon"]}
     if doc.embedding is not None:
         source[VECTOR_FIELD] = vector_list(doc.embedding)
+    source[TERMS_FIELD] = " ".join(analyze(doc.text))
     return source
 
 

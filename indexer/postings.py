@@ -68,13 +68,22 @@ class Postings:
         indptr: np.ndarray,
         rowids: np.ndarray,
         tfs: np.ndarray,
-        rowid_to_row: Mapping[int, int],
+        rowid_to_row: Mapping[int, int] | tuple[np.ndarray, np.ndarray],
     ) -> None:
-        """Take base postings keyed by SQLite rowid; rowids not loaded are dropped."""
+        """Take base postings keyed by SQLite rowid; rowids not loaded are dropped.
+
+        ``rowid_to_row`` maps a rowid to its matrix row: a mapping, or two int arrays
+        ``(rowids, rows)`` (vectorised; 300,000 rows in milliseconds instead of a second).
+        """
         lookup = np.full(int(rowids.max()) + 1 if rowids.size else 1, -1, dtype=np.int64)
-        for rowid, row in rowid_to_row.items():
-            if rowid < lookup.size:
-                lookup[rowid] = row
+        if isinstance(rowid_to_row, tuple):
+            keys, values = (np.asarray(a, dtype=np.int64) for a in rowid_to_row)
+            inside = keys < lookup.size
+            lookup[keys[inside]] = values[inside]
+        else:
+            for rowid, row in rowid_to_row.items():
+                if rowid < lookup.size:
+                    lookup[rowid] = row
         rows = lookup[rowids] if rowids.size else rowids
         keep = rows >= 0
         counts = np.add.reduceat(keep.astype(np.int64), indptr[:-1]) if rows.size else np.zeros(len(vocab), np.int64)
@@ -92,9 +101,9 @@ class Postings:
             self.dl = np.concatenate([self.dl, np.zeros(capacity - self.dl.size, dtype=np.float32)])
             self.base_valid = np.concatenate([self.base_valid, np.zeros(capacity - self.base_valid.size, dtype=bool)])
 
-    def mark_base(self, rows: Iterable[int]) -> None:
+    def mark_base(self, rows: Iterable[int] | np.ndarray) -> None:
         """These rows' base postings are theirs (loaded with the snapshot)."""
-        idx = np.fromiter(rows, dtype=np.int64)
+        idx = rows.astype(np.int64) if isinstance(rows, np.ndarray) else np.fromiter(rows, dtype=np.int64)
         self.base_valid[idx] = True
 
     def replace(self, row: int, counts: Mapping[str, int]) -> None:

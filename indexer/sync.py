@@ -24,6 +24,7 @@ from tqdm import tqdm
 from catalogue.errors import NotFound
 from catalogue.store import Store
 
+from .analysis import ANALYZER_VERSION
 from .backend import IndexNotFoundError, SearchBackend
 from .documents import SearchDocument, build_document
 from .embedder import Embedder
@@ -32,6 +33,8 @@ from .embedding_cache import EmbeddingCache
 WATERMARK = "synced_until"
 #: Index meta key: the ``model_id`` (weights and backend variant) of the vectors in the index.
 EMBEDDING_MODEL = "embedding_model"
+#: Index meta key: the :data:`indexer.analysis.ANALYZER_VERSION` of the terms in the index.
+ANALYZER = "analyzer"
 #: Re-read changes this far before the watermark: a transaction that began
 #: before the last sync but committed after it is not missed. Re-indexing an
 #: unchanged offer is harmless (and its embedding is cached).
@@ -119,13 +122,15 @@ class Indexer:
             docs = self._progress(docs, total, "Indexing")
         info = self.backend.rebuild(_counting(docs, report), total=total)
         self.backend.set_meta(EMBEDDING_MODEL, self.embedder.model_id)
+        self.backend.set_meta(ANALYZER, ANALYZER_VERSION)
         self.backend.set_meta(WATERMARK, started.isoformat())
         report.version, report.seconds = info.version, time.perf_counter() - t0
         return report
 
     def sync(self) -> IndexReport:
-        """Index what changed since the last run; rebuild if there is no index yet or its vectors
-        come from another model or backend variant (so old and new vectors never share an index)."""
+        """Index what changed since the last run; rebuild if there is no index yet, if its vectors
+        come from another model or backend variant (so old and new vectors never share an index),
+        or if its terms come from another analyser version (stop words, stems, compounds)."""
         try:
             watermark = self.backend.get_meta(WATERMARK)
         except IndexNotFoundError:
@@ -135,6 +140,10 @@ class Indexer:
         if self.backend.get_meta(EMBEDDING_MODEL) != self.embedder.model_id:
             report = self.rebuild()
             report.action = "sync (embedding model changed: full build)"
+            return report
+        if self.backend.get_meta(ANALYZER) != ANALYZER_VERSION:
+            report = self.rebuild()
+            report.action = "sync (text analyser changed: full build)"
             return report
         report = IndexReport("sync")
         started, t0 = datetime.now(UTC), time.perf_counter()

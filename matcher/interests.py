@@ -1,7 +1,12 @@
 """Categories inferred from what the citizen said.
 
-A small Danish (and some English) lexicon per category, matched on stems.
-It serves three purposes: the explanation can name the topic ("Du nævnte
+A small Danish (and some English) lexicon per category, matched on the
+analyser's stems (a compound in the note also hits by its parts: "mandskor"
+by "kor"). It lives in ``data/topic_lexicon.json`` with a source per block:
+hand-written words, compounds from the demo catalogue and the field cases,
+and one description per category, which is embedded as the category's
+prototype for the embedding-based inference (:func:`semantic_categories`;
+:func:`combine_topics` merges the two, either one first). It serves three purposes: the explanation can name the topic ("Du nævnte
 sang"), the lexical query can be widened with the topic's own words when the
 citizen describes a need instead of naming an activity, and the match log
 can keep the topics without keeping the citizen's words.
@@ -9,182 +14,45 @@ can keep the topics without keeping the citizen's words.
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
+import json
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from typing import Any, Final
+from pathlib import Path
+from typing import Any, Final, Literal
 
-from indexer.analysis import analyze, tokens
+from indexer.analysis import tokens, word_terms
 
-#: Category -> words that point to it. Needs as well as activities: people
-#: say "savner nogen at snakke med", not "samtalegruppe".
+#: The lexicon's data file: per category its words, compounds and description, each block with its source.
+LEXICON_FILE: Final = Path(__file__).parent / "data" / "topic_lexicon.json"
+
+
+def load_lexicon(path: Path = LEXICON_FILE) -> dict[str, Any]:
+    """The lexicon file as JSON: ``{"sources": {...}, "ambiguous": [...], "categories": {name:
+    {"description": str, "words": [str], "compounds": [str]}}}``. Raises ``ValueError`` when a
+    category lacks a description or words, or a block lacks its source."""
+    data: dict[str, Any] = json.loads(path.read_text(encoding="utf-8"))
+    missing = {"words", "compounds", "description", "ambiguous"} - set(data.get("sources", {}))
+    if missing:
+        raise ValueError(f"{path.name}: no source for {sorted(missing)}")
+    for name, entry in data["categories"].items():
+        if not entry.get("description") or not entry.get("words"):
+            raise ValueError(f"{path.name}: category {name!r} needs a description and words")
+    return data
+
+
+_DATA: Final = load_lexicon()
+
+#: Category -> words that point to it (the words, then the compounds). Needs as well as
+#: activities: people say "savner nogen at snakke med", not "samtalegruppe".
 LEXICON: Final[dict[str, tuple[str, ...]]] = {
-    "sang": ("synge", "synger", "sang", "sange", "kor", "korsang", "fællessang", "salmer", "sing", "singing", "choir"),
-    "musik": ("musik", "spille", "instrument", "guitar", "harmonika", "klaver", "band", "music"),
-    "motion": (
-        "motion",
-        "træne",
-        "træning",
-        "bevæge",
-        "røre",
-        "gymnastik",
-        "fitness",
-        "gå",
-        "gåtur",
-        "gåture",
-        "stavgang",
-        "cykle",
-        "cykling",
-        "løb",
-        "løbe",
-        "form",
-        "badminton",
-        "petanque",
-        "krolf",
-        "exercise",
-        "walk",
-    ),
-    "natur": (
-        "natur",
-        "naturen",
-        "skov",
-        "strand",
-        "fugle",
-        "ude",
-        "udenfor",
-        "frisk",
-        "luft",
-        "friluftsliv",
-        "nature",
-    ),
-    "kreativ": (
-        "kreativ",
-        "male",
-        "maleri",
-        "tegne",
-        "strikke",
-        "strik",
-        "hækle",
-        "sy",
-        "syning",
-        "keramik",
-        "ler",
-        "knit",
-        "knitting",
-        "paint",
-    ),
-    "mad": (
-        "mad",
-        "lave",
-        "spise",
-        "spisning",
-        "fællesspisning",
-        "madlavning",
-        "bage",
-        "kokkerere",
-        "cook",
-        "cooking",
-        "food",
-    ),
-    "spil": ("spil", "kortspil", "bridge", "skak", "banko", "brætspil", "whist", "cards", "chess"),
-    "samtale": (
-        "snakke",
-        "tale",
-        "samtale",
-        "selskab",
-        "ensom",
-        "ensomhed",
-        "alene",
-        "venner",
-        "ven",
-        "kaffe",
-        "hygge",
-        "netværk",
-        "talk",
-        "lonely",
-        "friends",
-        "company",
-    ),
-    "læring": (
-        "lære",
-        "foredrag",
-        "kursus",
-        "undervisning",
-        "læse",
-        "læsekreds",
-        "historie",
-        "viden",
-        "sprog",
-        "dansk",
-        "learn",
-        "course",
-        "language",
-    ),
-    "kultur": ("kultur", "museum", "teater", "kunst", "film", "bibliotek", "udstilling", "culture"),
-    "frivilligt_arbejde": (
-        "frivillig",
-        "frivilligt",
-        "nyttig",
-        "hjælpe",
-        "hjalp",
-        "hjælper",
-        "forskel",
-        "gavn",
-        "volunteer",
-        "useful",
-        "help",
-    ),
-    "støttegruppe": (
-        "angst",
-        "depression",
-        "støtte",
-        "gruppe",
-        "pårørende",
-        "sygdom",
-        "kræft",
-        "demens",
-        "parkinson",
-        "hjerte",
-        "smerter",
-        "anxiety",
-        "support",
-    ),
-    "digital": ("computer", "it", "mobil", "telefon", "tablet", "ipad", "mitid", "nettet", "internet", "digital"),
-    "dyr": ("dyr", "hund", "hunde", "kat", "heste", "hest", "høns", "animals", "dog"),
-    "have": ("have", "haven", "planter", "blomster", "køkkenhave", "nyttehave", "grøntsager", "garden", "gardening"),
-    "håndværk": (
-        "håndværk",
-        "hænderne",
-        "værksted",
-        "træ",
-        "snedker",
-        "smed",
-        "reparere",
-        "skrue",
-        "bygge",
-        "woodwork",
-        "tools",
-    ),
-    "tro": ("kirke", "tro", "gudstjeneste", "præst", "bøn", "church", "faith"),
-    "dans": ("danse", "dans", "dansede", "linedance", "folkedans", "dance", "dancing"),
-    "vand": (
-        "svømme",
-        "svømning",
-        "vand",
-        "bade",
-        "vinterbadning",
-        "havet",
-        "kajak",
-        "ro",
-        "sejle",
-        "swim",
-        "swimming",
-    ),
-    "sorg": ("sorg", "død", "døde", "mistet", "miste", "tab", "enke", "enkemand", "grief", "widow"),
+    name: tuple(dict.fromkeys([*entry["words"], *entry.get("compounds", [])]))
+    for name, entry in _DATA["categories"].items()
 }
 
-#: Words too common in navigators' notes to point anywhere on their own.
-_AMBIGUOUS: Final = frozenset({"gå", "tale", "ro", "lave", "gøre", "ude", "form", "have"})
+#: Words too common in navigators' notes to point anywhere on their own. ("have" is not
+#: one: the analyser drops the verb by its neighbours, so a "have" left is the garden.)
+_AMBIGUOUS: Final = frozenset(_DATA["ambiguous"])
 
 
 @dataclass(frozen=True)
@@ -195,13 +63,14 @@ class Inference:
 
 @lru_cache(maxsize=1)
 def _stem_index() -> dict[str, tuple[str, ...]]:
+    """Stem -> categories. A lexicon word counts by its own stem only, not by its compound
+    parts: "fællessang" must not make "fælles" point to singing."""
     index: dict[str, list[str]] = {}
     for category, words in LEXICON.items():
         for word in words:
             if word in _AMBIGUOUS:
                 continue
-            for stem in analyze(word):
-                index.setdefault(stem, []).append(category)
+            index.setdefault(word_terms(word)[0], []).append(category)
     return {stem: tuple(dict.fromkeys(cats)) for stem, cats in index.items()}
 
 
@@ -212,8 +81,7 @@ def infer_categories(text: str, known: Iterable[str] | None = None) -> Inference
     counts: dict[str, int] = {}
     hits: dict[str, list[str]] = {}
     for word in tokens(text):
-        stems = analyze(word)
-        for stem in stems:
+        for stem in word_terms(word):  # the word's stem, then its compound parts' ("mandskor": kor)
             for category in index.get(stem, ()):
                 if allowed is not None and category not in allowed:
                     continue
@@ -228,28 +96,13 @@ def infer_categories(text: str, known: Iterable[str] | None = None) -> Inference
 #: Embedded once as passages; a citizen's text is compared with them, which
 #: finds the topic when no lexicon word appears (other languages, vague
 #: notes, needs described rather than named).
-DESCRIPTIONS: Final[dict[str, str]] = {
-    "motion": "Motion og træning: gymnastik, gåture, stavgang, cykling, fitness, at bevæge sig og komme i bedre form.",
-    "natur": "Natur og friluftsliv: ture i skov og ved strand, fugle, frisk luft, at være udenfor.",
-    "kreativ": "Kreative fællesskaber: maling, tegning, strik, syning, keramik, at skabe noget med hænderne.",
-    "musik": "Musik: spille et instrument, lytte til musik, spille sammen i et orkester eller band.",
-    "mad": "Mad og måltider: lave mad sammen, fællesspisning, spise sammen med andre i stedet for alene.",
-    "spil": "Spil: kortspil, bridge, skak, brætspil, banko, computerspil, hyggeligt samvær om et spil.",
-    "samtale": "Samtale og samvær: møde andre mennesker, snakke, drikke kaffe, få venner, ikke være ensom og alene.",
-    "læring": "Læring: foredrag, kurser, lære noget nyt, lære dansk, læsekreds, blive klogere.",
-    "kultur": "Kultur: museum, teater, kunst, film, bibliotek, lokalhistorie og oplevelser.",
-    "frivilligt_arbejde": "Frivilligt arbejde: hjælpe andre, gøre gavn, føle sig nyttig og brugt, give noget igen.",
-    "støttegruppe": "Støttegruppe: tale med andre i samme situation om sygdom, angst, depression eller at være pårørende.",
-    "digital": "Digital hjælp: computer, smartphone, tablet, MitID, videoopkald med familien, hjælp til nettet.",
-    "dyr": "Dyr: hunde, heste, høns, dyr på gården, gåture med hund, besøgshunde.",
-    "have": "Have: havearbejde, planter, blomster, køkkenhave, nyttehave, at dyrke noget.",
-    "håndværk": "Håndværk: værksted, træarbejde, reparere ting, snedkerarbejde, at bruge hænderne til noget praktisk.",
-    "tro": "Tro og kirke: gudstjeneste, sogneeftermiddag, kirkens fællesskab, salmer.",
-    "sang": "Sang: kor, fællessang, synge sammen, salmer og sange.",
-    "dans": "Dans: seniordans, linedance, folkedans, at danse sammen.",
-    "vand": "Vand: svømning, vinterbadning, kajak, sejlads, at være ved og på vandet.",
-    "sorg": "Sorg: at have mistet sin ægtefælle eller et barn, sorggruppe, at leve videre efter et tab.",
-}
+DESCRIPTIONS: Final[dict[str, str]] = {name: entry["description"] for name, entry in _DATA["categories"].items()}
+
+
+def prototype_texts(labels: Mapping[str, str]) -> dict[str, str]:
+    """Category -> the text to embed as its prototype: its description, or its label when the
+    lexicon has none (a category added to the taxonomy later)."""
+    return {name: DESCRIPTIONS.get(name, label) for name, label in labels.items()}
 
 
 def semantic_categories(
@@ -266,6 +119,26 @@ def semantic_categories(
     best = float(sims.max())
     order = sorted(range(len(names)), key=lambda i: -sims[i])
     return tuple(names[i] for i in order[:limit] if sims[i] >= best - margin)
+
+
+def combine_topics(
+    lexical: Inference,
+    semantic: Sequence[str],
+    *,
+    main: Literal["lexicon", "embedding"] = "lexicon",
+    fallback_only: bool = False,
+) -> Inference:
+    """One topic inference from the lexicon's (``lexical``) and the embedding's (``semantic``,
+    from :func:`semantic_categories`), best first, without repeats; the hits stay the lexicon's.
+
+    ``main="lexicon"``: the lexicon's categories, then the embedding's. ``main="embedding"``:
+    the embedding's first, then the lexicon's. ``fallback_only``: the other source is used only
+    when the main one found nothing."""
+    first, second = (lexical.categories, tuple(semantic))
+    if main == "embedding":
+        first, second = second, first
+    merged = first if fallback_only and first else tuple(dict.fromkeys(first + second))
+    return Inference(merged, {c: lexical.hits[c] for c in merged if c in lexical.hits})
 
 
 def expansion_terms(categories: Iterable[str], labels: dict[str, str]) -> str:

@@ -7,6 +7,7 @@ compares against the database (``migrations/env.py``) and what tests empty.
 from __future__ import annotations
 
 import api.models
+import capacity.models
 import indexer.models
 import matcher.models
 import referrals.models
@@ -16,6 +17,6 @@ from catalogue.base import Base
 metadata = Base.metadata
 
 #: The modules whose tables make up ``metadata``, bottom to top.
-MODEL_MODULES = (catalogue_models, indexer.models, matcher.models, referrals.models, api.models)
+MODEL_MODULES = (catalogue_models, capacity.models, indexer.models, matcher.models, referrals.models, api.models)
 
 __all__ = ["MODEL_MODULES", "metadata"]

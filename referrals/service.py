@@ -17,7 +17,7 @@ from __future__ import annotations
 import uuid
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
-from datetime import date
+from datetime import date, datetime
 from typing import Any
 
 from sqlalchemy import func, select
@@ -28,18 +28,18 @@ from sqlalchemy.orm.exc import StaleDataError
 from catalogue.base import utcnow
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 from catalogue.jsonsafe import jsonable
-from catalogue.models import Offer
 from catalogue.store import Store
 
 from .models import Referral, ReferralEvent
 from .privacy import CPR_MESSAGE, PSEUDONYM_MESSAGE, contains_cpr, is_pseudonym
-from .vocab import AGE_BANDS, INITIAL_STATUS, REASONS, STATUSES
+from .vocab import AGE_BANDS, INITIAL_STATUS, REASONS
 
 #: The role whose callers see only their own referrals (``api.auth`` roles).
 OWN_REFERRALS_ONLY_ROLE = "referral_system"
 
-#: The fields a navigator may change with :func:`update`, besides ``wellbeing``.
-PLAIN_FIELDS = ("status", "offer_ids", "reasons")
+#: The fields a navigator may change with :func:`update`, besides ``wellbeing``;
+#: the status moves only through :func:`referrals.lifecycle.move`.
+PLAIN_FIELDS = ("reasons",)
 
 
 @dataclass(frozen=True)
@@ -63,8 +63,9 @@ def may_see(requester: Requester | None, row: Referral) -> bool:
 
 def record(row: Referral) -> dict[str, Any]:
     """A referral as a plain dict: ``id, citizen_ref, external_ref, gp_practice,
-    received, age_band, postcode, town, reasons, status, offer_ids, wellbeing,
-    created_at, updated_at, version`` (dates and datetimes as such)."""
+    received, age_band, postcode, town, reasons, status, close_reason,
+    interests, barriers, previous_id, offer_ids, wellbeing, created_at,
+    updated_at, version`` (dates and datetimes as such)."""
     return {
         "id": row.id,
         "citizen_ref": row.citizen_ref,
@@ -76,6 +77,10 @@ def record(row: Referral) -> dict[str, Any]:
         "town": row.town,
         "reasons": list(row.reasons or []),
         "status": row.status,
+        "close_reason": row.close_reason,
+        "interests": list(row.interests or []),
+        "barriers": list(row.barriers or []),
+        "previous_id": row.previous_id,
         "offer_ids": list(row.offer_ids or []),
         "wellbeing": dict(row.wellbeing or {}),
         "created_at": row.created_at,
@@ -96,14 +101,17 @@ def create(
     postcode: str | None = None,
     town: str | None = None,
     reasons: Sequence[str] = (),
+    previous_id: str | None = None,
 ) -> Referral:
     """Register a referral with status ``received`` and its first history event.
     ``postcode`` and ``town`` are stored as given (the HTTP schema resolves them
-    with the gazetteer first).
+    with the gazetteer first). ``previous_id`` makes it a re-referral: the
+    closed referral before it, which the requester may see.
 
     Raises ``InvalidRecord`` for a CPR number in any text field, a malformed
     ``external_ref``, an unknown age band or reason code (the HTTP schemas
-    refuse all of these earlier; this is the domain's own guard).
+    refuse all of these earlier; this is the domain's own guard), or a
+    ``previous_id`` that is not a closed referral the requester may see.
     """
     errors: dict[str, list[str]] = {}
     texts = {"citizen_ref": citizen_ref, "external_ref": external_ref, "gp_practice": gp_practice, "town": town}
@@ -117,6 +125,10 @@ def create(
     unknown = [r for r in reasons if r not in REASONS]
     if unknown:
         errors["reasons"] = [f"Unknown reason: {', '.join(unknown)}."]
+    if previous_id is not None:
+        previous = session.get(Referral, previous_id)
+        if previous is None or not may_see(requester, previous) or previous.status != "closed":
+            errors["previous_id"] = ["A re-referral links to a closed referral from the same referring system."]
     if errors:
         raise InvalidRecord(errors)
     row = Referral(
@@ -130,6 +142,9 @@ def create(
         postcode=postcode,
         town=town,
         reasons=list(reasons),
+        previous_id=previous_id,
+        interests=[],
+        barriers=[],
         status=INITIAL_STATUS,
         offer_ids=[],
         wellbeing={},
@@ -137,7 +152,8 @@ def create(
     )
     session.add(row)
     session.flush()
-    session.add(ReferralEvent(referral_id=row.id, actor=requester.actor, status=row.status, changes={"created": True}))
+    created: dict[str, Any] = {"created": True, **({"previous_id": previous_id} if previous_id else {})}
+    session.add(ReferralEvent(referral_id=row.id, actor=requester.actor, status=row.status, changes=created))
     session.flush()
     return row
 
@@ -195,6 +211,23 @@ def list_page(session: Session, *, status: str | None, page: int, per_page: int)
     return list(rows), total
 
 
+def changed_since(
+    session: Session, requester: Requester, modified_after: datetime, *, page: int, per_page: int
+) -> tuple[list[Referral], int]:
+    """The requester's own referrals (every referral for a navigator or admin)
+    changed after ``modified_after`` (timezone-aware), oldest change first, so a
+    referral system can poll and resume from the last ``updated_at`` it saw;
+    one page (``page`` from 1) and the total count."""
+    stmt = select(Referral).where(Referral.updated_at > modified_after)
+    if requester.sees_only_own:
+        stmt = stmt.where(Referral.source == requester.name)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Referral.updated_at, Referral.id).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total
+
+
 def history(session: Session, referral_id: str, requester: Requester | None) -> list[ReferralEvent]:
     """The status history, oldest first; raises ``NotFound`` like :func:`get`."""
     get(session, referral_id, requester)
@@ -219,19 +252,18 @@ def merge_wellbeing(current: Mapping[str, Any], update: Mapping[str, Any]) -> di
 def update(
     store: Store, referral_id: str, requester: Requester, expected_version: int, data: Mapping[str, Any]
 ) -> Referral:
-    """Move a referral on: any of ``status``, ``offer_ids``, ``reasons`` and
-    ``wellbeing`` (merged by :func:`merge_wellbeing`). A change writes one
-    history event with ``[old, new]`` per field; no change writes nothing.
+    """Edit a referral's ``reasons`` and ``wellbeing`` (merged by
+    :func:`merge_wellbeing`); the status moves only by
+    :func:`referrals.lifecycle.move`. A change writes one history event with
+    ``[old, new]`` per field; no change writes nothing.
 
-    Raises ``InvalidRecord`` for unknown offers or codes, ``NotFound`` as
+    Raises ``InvalidRecord`` for unknown codes, ``NotFound`` as
     :func:`get`, and ``VersionConflict`` (carrying the current record) when
     the referral is not at ``expected_version`` or someone saves first.
     """
     _check_codes(data)
     try:
         with store.write() as session:
-            if "offer_ids" in data:
-                _check_offers(session, data["offer_ids"])
             row = get(session, referral_id, requester)
             if row.version != expected_version:
                 raise VersionConflict(referral_id, expected_version, record(row))
@@ -261,8 +293,6 @@ def update(
 
 def _check_codes(data: Mapping[str, Any]) -> None:
     errors: dict[str, list[str]] = {}
-    if "status" in data and data["status"] not in STATUSES:
-        errors["status"] = [f"Unknown status: {data['status']}."]
     unknown = [r for r in data.get("reasons") or [] if r not in REASONS]
     if unknown:
         errors["reasons"] = [f"Unknown reason: {', '.join(unknown)}."]
@@ -270,17 +300,10 @@ def _check_codes(data: Mapping[str, Any]) -> None:
         raise InvalidRecord(errors)
 
 
-def _check_offers(session: Session, offer_ids: Sequence[str]) -> None:
-    wanted = set(offer_ids)
-    known = set(session.scalars(select(Offer.id).where(Offer.id.in_(wanted)))) if wanted else set()
-    missing = sorted(wanted - known)
-    if missing:
-        raise InvalidRecord({"offer_ids": [f"Unknown offer: {', '.join(missing)}."]})
-
-
 __all__ = [
     "OWN_REFERRALS_ONLY_ROLE",
     "Requester",
+    "changed_since",
     "create",
     "find",
     "get",

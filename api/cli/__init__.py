@@ -15,11 +15,13 @@ import click
 from flask.cli import FlaskGroup, NoAppException
 
 from .apikey import apikey
+from .capacity import capacity
 from .catalogue import catalogue, demo_path
 from .db import db
 from .evaluation import eval_command
 from .index import index
 from .model import model
+from .referrals import referrals
 
 
 class BadSettings(NoAppException):
@@ -46,7 +48,7 @@ def main() -> None:
     """Fællesskabsmatch: catalogue, search and matching for social prescribing."""
 
 
-for command in (db, catalogue, model, index, eval_command, apikey):
+for command in (db, catalogue, capacity, model, index, eval_command, apikey, referrals):
     main.add_command(command)
 
 __all__ = ["demo_path", "main"]

@@ -1,7 +1,7 @@
 """audience: who an offer is for (offer.audience) and the table extending its vocabulary
 
 Revision ID: 0006_w9d
-Revises: 0005_w9
+Revises: 0006_w9s
 Create Date: 2026-11-30 02:20:00
 
 ``offer.audience`` is a JSON list of ``catalogue.audience`` codes; existing
@@ -17,7 +17,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_w9d"
-down_revision = "0005_w9"
+down_revision = "0006_w9s"
 branch_labels = None
 depends_on = None
 

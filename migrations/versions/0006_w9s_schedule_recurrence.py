@@ -1,7 +1,7 @@
 """schedules: a recurrence per slot, an explicit schedule state and exceptions
 
 Revision ID: 0006_w9s
-Revises: 0005_w9
+Revises: 0006_w11
 Create Date: 2026-11-30 02:20:00
 
 Slots stay in the ``slots`` JSON column; a slot may now carry RFC 5545 keys
@@ -21,7 +21,7 @@ import sqlalchemy as sa
 from alembic import op
 
 revision = "0006_w9s"
-down_revision = "0005_w9"
+down_revision = "0006_w11"
 branch_labels = None
 depends_on = None
 

@@ -39,24 +39,28 @@ def test_referral_lifecycle(client: FlaskClient, demo_app: Flask) -> None:
     status = client.get(f"/api/v1/referrals/{rid}/status", headers=ref_sys)
     assert status.json == {
         "id": rid,
+        "external_ref": "gp-0001",
         "status": "received",
         "status_label": "Modtaget",
+        "close_reason": None,
         "updated_at": status.json["updated_at"],
     }
     assert client.get(f"/api/v1/referrals/{rid}", headers=ref_sys).status_code == 403  # only the status
-    patch = {
-        "status": "matched",
-        "offer_ids": ["demo-0001"],
-        "wellbeing": {"baseline": {"date": "2026-11-20", "who5": 9, "life_satisfaction": 4}},
-    }
+    patch = {"wellbeing": {"baseline": {"date": "2026-11-20", "who5": 9, "life_satisfaction": 4}}}
     assert client.patch(f"/api/v1/referrals/{rid}", json=patch, headers=nav).status_code == 428
     res = client.patch(f"/api/v1/referrals/{rid}", json=patch, headers={**nav, "If-Match": '"1"'})
-    assert res.status_code == 200 and res.json["status"] == "matched" and res.json["wellbeing"]["baseline"]["who5"] == 9
-    stale = client.patch(f"/api/v1/referrals/{rid}", json={"status": "closed"}, headers={**nav, "If-Match": '"1"'})
-    assert stale.status_code == 412 and stale.json["current"]["status"] == "matched"
+    assert res.status_code == 200 and res.json["wellbeing"]["baseline"]["who5"] == 9
+    moved = client.post(
+        f"/api/v1/referrals/{rid}/transitions", json={"to": "contacted"}, headers={**nav, "If-Match": '"2"'}
+    )
+    assert moved.status_code == 200 and moved.json["status"] == "contacted"
+    stale = client.patch(f"/api/v1/referrals/{rid}", json={"reasons": []}, headers={**nav, "If-Match": '"1"'})
+    assert stale.status_code == 412 and stale.json["current"]["status"] == "contacted"
     events = client.get(f"/api/v1/referrals/{rid}/history", headers=nav).json["events"]
-    assert [e["status"] for e in events] == ["received", "matched"] and events[1]["actor"] == "key:test-navigator"
-    assert client.get(f"/api/v1/referrals/{rid}/status", headers=ref_sys).json["status"] == "matched"
+    navigator_key = events[2]["actor"]
+    assert [e["status"] for e in events] == ["received", "received", "contacted"]
+    assert navigator_key.startswith("navigator#") and "test-navigator" not in navigator_key
+    assert client.get(f"/api/v1/referrals/{rid}/status", headers=ref_sys).json["status"] == "contacted"
 
 
 def test_no_cpr_numbers_and_no_free_text(client: FlaskClient, demo_app: Flask) -> None:
@@ -81,17 +85,17 @@ def test_a_referral_system_sees_only_its_own(client: FlaskClient, demo_app: Flas
     assert res.status_code == 404
 
 
-def test_bad_wellbeing_and_unknown_offers(client: FlaskClient, demo_app: Flask) -> None:
+def test_bad_wellbeing_and_no_status_by_patch(client: FlaskClient, demo_app: Flask) -> None:
     nav = auth(demo_app, "navigator")
     rid = client.post("/api/v1/referrals", json=intake("nav-bbbb"), headers=nav).json["id"]
     res = client.patch(
         f"/api/v1/referrals/{rid}",
-        json={"wellbeing": {"baseline": {"date": "2026-01-01", "who5": 40}}, "offer_ids": ["nope"]},
+        json={"wellbeing": {"baseline": {"date": "2026-01-01", "who5": 40}}},
         headers={**nav, "If-Match": '"1"'},
     )
     assert res.status_code == 422 and any(k.startswith("wellbeing") for k in res.json["errors"])
-    res = client.patch(f"/api/v1/referrals/{rid}", json={"offer_ids": ["nope"]}, headers={**nav, "If-Match": '"1"'})
-    assert res.status_code == 422 and "offer_ids" in res.json["errors"]
+    res = client.patch(f"/api/v1/referrals/{rid}", json={"status": "closed"}, headers={**nav, "If-Match": '"1"'})
+    assert res.status_code == 422 and "status" in res.json["errors"]
 
 
 def test_reports_and_keys(client: FlaskClient, demo_app: Flask) -> None:
@@ -121,6 +125,7 @@ def test_intake_fields_are_stored_and_the_place_resolved(client: FlaskClient, de
     body = intake("gp-intake-1", received="2026-11-02", age_band="65-74", town="ørum", reasons=["loneliness"])
     res = client.post("/api/v1/referrals", json=body, headers=auth(demo_app, "referral_system"))
     assert res.status_code == 201, res.json
+    res = client.get(f"/api/v1/referrals/{res.json['id']}", headers=auth(demo_app, "navigator"))
     got = {k: res.json[k] for k in ("external_ref", "received", "age_band", "postcode", "town", "reasons")}
     assert got == {
         "external_ref": "gp-intake-1",
@@ -131,6 +136,7 @@ def test_intake_fields_are_stored_and_the_place_resolved(client: FlaskClient, de
         "reasons": ["loneliness"],
     }
     today = client.post("/api/v1/referrals", json=intake("gp-intake-2"), headers=auth(demo_app, "referral_system"))
+    today = client.get(f"/api/v1/referrals/{today.json['id']}", headers=auth(demo_app, "navigator"))
     assert today.json["received"] == date.today().isoformat() and today.json["town"] is None
 
 

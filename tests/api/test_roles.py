@@ -12,6 +12,7 @@ The spec's ``x-roles`` (api.openapi) must say the same as the table.
 
 from __future__ import annotations
 
+import re
 from typing import Any
 
 import pytest
@@ -39,17 +40,39 @@ MATRIX: list[tuple[str, str, set[str], int]] = [
     ("PATCH", "/api/v1/organisations/no-such-org", {VC}, 404),
     ("GET", "/api/v1/organisations/no-such-org/history", {NAV, VC}, 404),
     ("POST", "/api/v1/referrals", {REF, NAV}, 422),
-    ("GET", "/api/v1/referrals", {NAV}, 200),
+    ("GET", "/api/v1/referrals", {REF, NAV}, 200),
     ("GET", "/api/v1/referrals/no-such-referral", {NAV}, 404),
     ("PATCH", "/api/v1/referrals/no-such-referral", {NAV}, 404),
     ("GET", "/api/v1/referrals/no-such-referral/status", {REF, NAV}, 404),
     ("GET", "/api/v1/referrals/no-such-referral/history", {NAV}, 404),
+    ("POST", "/api/v1/referrals/no-such-referral/transitions", {NAV}, 422),
+    ("GET", "/api/v1/referrals/no-such-referral/offers", {NAV}, 404),
+    ("GET", "/api/v1/referrals/no-such-referral/companions", {NAV}, 404),
+    ("POST", "/api/v1/referrals/no-such-referral/companions", {NAV}, 422),
+    ("POST", "/api/v1/referrals/no-such-referral/companions/1/transitions", {NAV}, 422),
+    ("GET", "/api/v1/referrals/no-such-referral/questionnaires", {NAV}, 404),
+    ("POST", "/api/v1/referrals/no-such-referral/questionnaires", {NAV}, 422),
+    ("POST", "/api/v1/fhir", {REF}, 422),
+    ("GET", "/api/v1/fhir/Task/no-such-referral", {REF, NAV}, 404),
     ("GET", "/api/v1/apikeys", set(), 200),
     ("POST", "/api/v1/apikeys", set(), 422),
     ("DELETE", "/api/v1/apikeys/no-such-key", set(), 404),
     ("GET", "/api/v1/reports/capacity", set(), 200),
     ("GET", "/api/v1/reports/demand", set(), 200),
     ("GET", "/api/v1/reports/access", set(), 200),
+    ("GET", "/api/v1/capacity/summary", {VC}, 200),
+    ("GET", "/api/v1/capacity/timeseries", {VC}, 422),
+    ("GET", "/api/v1/capacity/grants", {VC}, 200),
+    ("POST", "/api/v1/capacity/grants", {VC}, 422),
+    ("POST", "/api/v1/capacity/grants/no-such-grant/payments", {VC}, 422),
+    ("PUT", "/api/v1/capacity/grants/no-such-grant/offers", {VC}, 422),
+    ("GET", "/api/v1/capacity/fund", {VC}, 200),
+    ("PUT", "/api/v1/capacity/fund", {VC}, 422),
+    ("GET", "/api/v1/capacity/volunteer-reports", {VC}, 200),
+    ("POST", "/api/v1/capacity/volunteer-reports", {VC}, 422),
+    ("GET", "/api/v1/capacity/gaps", {VC}, 200),
+    ("GET", "/api/v1/reports/outcomes", set(), 200),
+    ("GET", "/api/v1/reports/research-export", set(), 200),
 ]
 IDS = [f"{m} {p}" for m, p, _, _ in MATRIX]
 
@@ -79,6 +102,8 @@ def _openapi_path(path: str) -> str:
         .replace("no-such-org", "{org_id}")
         .replace("no-such-referral", "{referral_id}")
         .replace("no-such-key", "{name}")
+        .replace("no-such-grant", "{grant_id}")
+        .replace("/companions/1/", "/companions/{companion_id}/")
     )
 
 
@@ -94,7 +119,7 @@ def test_spec_roles_match_the_table(client: FlaskClient) -> None:
 def test_matrix_covers_every_route(demo_app: Flask) -> None:
     covered = {(m, _openapi_path(p).replace("{", "<").replace("}", ">")) for m, p, _, _ in MATRIX}
     routes = {
-        (method, rule.rule)
+        (method, re.sub(r"<\w+:", "<", rule.rule))  # <int:companion_id> -> <companion_id>
         for rule in demo_app.url_map.iter_rules()
         if rule.rule.startswith("/api/v1")
         for method in rule.methods or ()

@@ -11,6 +11,8 @@ from api import create_app
 from api.auth import create_key
 from api.extensions import get_backend
 from api.startup import prepare
+from indexer.analysis import ANALYZER_VERSION
+from indexer.sync import ANALYZER
 from tests.conftest import make_offer
 
 
@@ -48,3 +50,13 @@ def test_an_existing_index_is_kept(tmp_path: Path) -> None:
     first = prepare(app)
     again = prepare(fresh_app(tmp_path))
     assert "first index built (0 documents)" in first and again.endswith("has 0 documents")
+
+
+def test_an_index_built_by_another_analyser_is_rebuilt(tmp_path: Path) -> None:
+    app = fresh_app(tmp_path)
+    prepare(app)
+    with app.app_context():
+        get_backend(app).set_meta(ANALYZER, "da-1")  # as an index built before compounds were split
+    again = prepare(fresh_app(tmp_path))
+    assert f"index rebuilt for analyser {ANALYZER_VERSION}" in again
+    assert prepare(fresh_app(tmp_path)).endswith("has 0 documents")

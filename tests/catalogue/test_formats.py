@@ -198,3 +198,12 @@ def test_csv_export_neutralises_formulas_and_reimports_them(sqlite_store: Store)
     assert record["title"] == FORMULAS[0] and record["contact"]["phone"] == FORMULAS[1]
     report = sqlite_store.import_offers(read_text(buf.getvalue(), "csv").records, actor="y")
     assert report.ok and report.unchanged == 1, report.to_dict()
+
+
+@pytest.mark.parametrize("text", ['id,"ti"tle\n', 'id,"title\n', 'id;"kind";"ti"tle"\n'])
+def test_a_malformed_csv_header_is_a_file_error_not_a_crash(text: str) -> None:
+    from catalogue.errors import FileFormatError
+    from catalogue.formats import _read_csv
+
+    with pytest.raises(FileFormatError, match="header line"):
+        _read_csv(text)

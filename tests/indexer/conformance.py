@@ -263,9 +263,25 @@ class LexicalMixin(_Base):
 
     def test_terms_are_or_ed_and_ranked(self, loaded: SearchBackend) -> None:
         got = loaded.lexical_candidates("strikkecafé sorggruppe", k=100)
-        titles = {loaded.get(c.id)["title"].split()[0] for c in got}  # type: ignore[index]
-        assert titles == {"Strikkecafé", "Sorggruppe"}
+        titles = [loaded.get(c.id)["title"].split()[0] for c in got]  # type: ignore[index]
+        # Compounds are split: "Sprogcafé" shares the part "café", below every whole-word hit.
+        assert set(titles) == {"Strikkecafé", "Sorggruppe", "Sprogcafé"}
+        whole = len(titles) - titles.count("Sprogcafé")
+        assert set(titles[:whole]) == {"Strikkecafé", "Sorggruppe"}
         assert all(a.score >= b.score for a, b in pairwise(got))
+
+    def test_compounds_meet_their_parts(self, loaded: SearchBackend) -> None:
+        # "mandskor" (one word) reaches the "Seniorkor" documents through the part "kor".
+        got = loaded.lexical_candidates("mandskor", k=100)
+        assert got and {loaded.get(c.id)["title"].split()[0] for c in got} == {"Seniorkor"}  # type: ignore[index]
+
+    def test_garden_is_not_sea(self, loaded: SearchBackend) -> None:
+        # "havet" (the sea) finds winter bathing; "haven" (the garden) does not, though Snowball
+        # stems both to "hav".
+        sea = {loaded.get(c.id)["title"].split()[0] for c in loaded.lexical_candidates("havet", k=100)}  # type: ignore[index]
+        assert sea == {"Vinterbadning"}
+        assert loaded.lexical_candidates("haven", k=100) == []
+        assert loaded.lexical_candidates("Hun savner sin have", k=100) == []  # "have" is searched, finds no garden
 
     def test_title_outranks_description(self, loaded: SearchBackend) -> None:
         # "kaffe" is in the descriptions of the choir and the knitting café; the

@@ -13,9 +13,8 @@ Where the engines may differ, and why (also in the README):
   log((N - n + 0.5) / (n + 0.5)), floored near zero for terms in more than
   half the documents. Multi-term queries can weigh their terms differently.
 - Lucene stores document lengths in one lossy byte; FTS5 stores them exactly.
-- Tokenisers: Lucene's standard tokenizer follows Unicode word-break rules;
-  the embedded engine splits on non-alphanumerics. Both then lowercase,
-  drop Snowball's Danish stop words and apply the Danish Snowball stemmer.
+- Terms: none. Both index the terms of :mod:`indexer.analysis` (stop words,
+  protected stems, compounds split); Elasticsearch receives them pre-analysed.
 - kNN: Elasticsearch's HNSW is approximate on a real cluster (noida-db is
   exact); scores agree to about 1e-6 otherwise, so only near-ties may swap.
 """
@@ -161,3 +160,16 @@ def test_thirty_queries(
         assert lexical_overlaps[-1] >= min(LEXICAL_MIN_OVERLAP, len(lex_e), len(lex_s)), (text, lex_e, lex_s)
         assert abs(len(lex_e) - len(lex_s)) <= 2, (text, lex_e, lex_s)
     print(f"mean top-10 overlap: lexical {sum(lexical_overlaps) / 30:.2f}, vector {sum(vector_overlaps) / 30:.2f}")
+
+
+@pytest.mark.parametrize(
+    "text",
+    ["mandskor", "kirkekor seniorkor", "krolfbane", "strikkeklub", "Hun savner sin have", "Han savner havet"],
+)
+def test_danish_field_cases_agree(engines: tuple[EmbeddedBackend, ElasticsearchBackend], text: str) -> None:
+    """Compounds, the garden and the sea: both engines split and stem alike, so the same offers lead."""
+    embedded, es = engines
+    lex_e = [c.id for c in embedded.lexical_candidates(text, k=10)]
+    lex_s = [c.id for c in es.lexical_candidates(text, k=10)]
+    assert lex_e and lex_e[0] == lex_s[0], (text, lex_e, lex_s)
+    assert len(set(lex_e) & set(lex_s)) >= min(LEXICAL_MIN_OVERLAP, len(lex_e)), (text, lex_e, lex_s)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import dataclasses
 from collections.abc import Callable
 from pathlib import Path
 
@@ -45,3 +46,23 @@ def test_rebuild_removes_old_versions(tmp_path: Path) -> None:
     backend.rebuild(corpus(6))
     files = sorted(p.name for p in tmp_path.glob("index-*.sqlite"))
     assert files == [f"index-{backend.info().version}.sqlite"]
+
+
+def test_one_match_scans_the_matrix_once_per_vector_and_a_write_is_seen(tmp_path: Path) -> None:
+    from tests.indexer.conformance import FILTERS
+
+    docs = corpus(20)
+    backend = EmbeddedBackend(tmp_path)
+    backend.rebuild(docs[:19])
+    q = docs[0].embedding
+    assert q is not None
+    first = backend.vector_candidates(q, None, k=5)
+    again = backend.vector_candidates(q, None, k=5)
+    broad = [f for f in FILTERS.values() if backend.count(f) >= 19 // 2]
+    for flt in broad:
+        backend.vector_candidates(q, flt, k=5)
+    assert first == again and backend._products_computed == 1
+    backend.upsert([dataclasses.replace(docs[19], embedding=q)])  # a twin of the query
+    after = backend.vector_candidates(q, None, k=5)
+    assert backend._products_computed == 2
+    assert docs[19].id in [c.id for c in after]

@@ -32,6 +32,8 @@ def test_create_version_switches_the_pointer_and_removes_the_old(tmp_path: Path)
     assert (n1, n2) == (3, 5) and first != second
     assert storage.read_pointer(tmp_path) == second
     assert sorted(p.name for p in tmp_path.glob("index-*")) == [
+        f"index-{second}.columns.npz",
+        f"index-{second}.matrix.npy",
         f"index-{second}.postings.npz",
         f"index-{second}.sqlite",
     ]
@@ -43,7 +45,12 @@ def test_a_failed_version_leaves_no_files_and_the_old_pointer(tmp_path: Path) ->
     with pytest.raises(IndexingError):
         storage.create_version(tmp_path, bad, DIM)
     assert storage.read_pointer(tmp_path) == good
-    assert {p.name for p in tmp_path.glob("index-*")} == {f"index-{good}.sqlite", f"index-{good}.postings.npz"}
+    assert {p.name for p in tmp_path.glob("index-*")} == {
+        f"index-{good}.sqlite",
+        f"index-{good}.postings.npz",
+        f"index-{good}.columns.npz",
+        f"index-{good}.matrix.npy",
+    }
 
 
 def test_a_bad_batch_names_every_bad_document_and_writes_nothing(tmp_path: Path) -> None:

@@ -8,6 +8,7 @@ import numpy as np
 import pytest
 
 from catalogue.schemas import OfferSchema
+from indexer.analysis import analyze
 from indexer.documents import SearchDocument, build_document
 from indexer.es_queries import (
     MATCH_NONE,
@@ -171,7 +172,7 @@ def test_lexical_query() -> None:
     assert lexical_query("kor i Grenaa", SearchFilter.of(Flag("wheelchair")), 25) == {
         "query": {
             "bool": {
-                "must": [{"match": {"text": {"query": "kor i Grenaa", "operator": "or"}}}],
+                "must": [{"match": {"terms": {"query": "kor grenaa", "operator": "or"}}}],
                 "filter": [{"term": {"wheelchair": True}}],
             }
         },
@@ -181,6 +182,11 @@ def test_lexical_query() -> None:
         "track_total_hits": False,
     }
     assert lexical_query("kor", None, 1)["query"]["bool"]["filter"] == []
+    # The query is analysed here, as in the embedded engine: compounds split, garden kept from sea.
+    assert (
+        lexical_query("Mandskor", None, 1)["query"]["bool"]["must"][0]["match"]["terms"]["query"] == "mandskor mand kor"
+    )
+    assert lexical_query("sin have", None, 1)["query"]["bool"]["must"][0]["match"]["terms"]["query"] == "have"
 
 
 def test_knn_query() -> None:
@@ -250,6 +256,7 @@ def test_document_source_adds_location_and_embedding() -> None:
         **d.to_source(),
         "location": {"lat": 56.4153, "lon": 10.877},
         "embedding": [float(np.float32(0.6)), float(np.float32(0.8))],
+        "terms": " ".join(analyze(d.text)),
     }
     assert stored_document(source) == d.to_source()
     assert type(source["monthly_cost"]) is float and type(source["age_min"]) is int

@@ -11,6 +11,7 @@ import pytest
 import migrations
 from catalogue.store import Store
 from indexer import sync as sync_module
+from indexer.analysis import ANALYZER_VERSION
 from indexer.embedded import EmbeddedBackend
 from indexer.embedder import FakeEmbedder
 from indexer.sync import Indexer
@@ -111,4 +112,15 @@ def test_sync_rebuilds_when_the_index_holds_another_variants_vectors(indexer: In
     assert report.action.startswith("sync (embedding model changed")
     assert (report.documents, report.embedded) == (11, 11)  # nothing of the old variant is kept
     assert indexer.backend.get_meta(sync_module.EMBEDDING_MODEL) == "fake@other-variant"
+    assert indexer.sync().action == "sync"
+
+
+def test_sync_rebuilds_an_index_built_by_another_analyser(indexer: Indexer) -> None:
+    indexer.rebuild()
+    assert indexer.backend.get_meta(sync_module.ANALYZER) == ANALYZER_VERSION
+    indexer.backend.set_meta(sync_module.ANALYZER, "da-1")  # as an index built before compounds were split
+    report = indexer.sync()
+    assert report.action.startswith("sync (text analyser changed")
+    assert report.documents == 11 and report.embedded == 0  # the embeddings come from the cache
+    assert indexer.backend.get_meta(sync_module.ANALYZER) == ANALYZER_VERSION
     assert indexer.sync().action == "sync"

@@ -2,11 +2,25 @@
 
 from __future__ import annotations
 
+import json
+from pathlib import Path
+
 import numpy as np
 import pytest
 
 from catalogue.taxonomy import DEFAULT_CATEGORIES
-from matcher.interests import DESCRIPTIONS, LEXICON, Inference, expansion_terms, infer_categories, semantic_categories
+from matcher.interests import (
+    DESCRIPTIONS,
+    LEXICON,
+    LEXICON_FILE,
+    Inference,
+    combine_topics,
+    expansion_terms,
+    infer_categories,
+    load_lexicon,
+    prototype_texts,
+    semantic_categories,
+)
 
 
 def test_a_navigators_note_names_the_topic_with_the_citizens_words() -> None:
@@ -67,3 +81,63 @@ def test_semantic_categories_keep_those_within_the_margin() -> None:
 @pytest.mark.parametrize(("degrees", "closest"), [(30.0, "x"), (60.0, "y")])
 def test_semantic_categories_always_give_the_closest(degrees: float, closest: str) -> None:
     assert semantic_categories(unit(degrees), {"x": unit(0), "y": unit(90)}, margin=0.0) == (closest,)
+
+
+# -- the lexicon as data, compounds ---------------------------------------------------
+
+
+def test_the_lexicon_file_names_a_source_for_every_block() -> None:
+    data = load_lexicon()
+    assert set(data["sources"]) >= {"words", "compounds", "description", "ambiguous"}
+    assert all(data["sources"][k].strip() for k in data["sources"])
+    assert set(data["categories"]) == set(DEFAULT_CATEGORIES)
+    assert LEXICON_FILE.name == "topic_lexicon.json"
+
+
+def test_a_lexicon_without_sources_is_refused(tmp_path: Path) -> None:
+    bad = tmp_path / "lexicon.json"
+    bad.write_text(json.dumps({"sources": {"words": "x"}, "ambiguous": [], "categories": {}}), encoding="utf-8")
+    with pytest.raises(ValueError, match="no source"):
+        load_lexicon(bad)
+
+
+@pytest.mark.parametrize(
+    ("note", "category", "hit"),
+    [
+        ("mandskor", "sang", "mandskor"),  # field case: a compound names the choir
+        ("Han savner sit gamle mandskor", "sang", "mandskor"),
+        ("kirkekoret", "sang", "kirkekoret"),  # by its part "kor", though not listed
+        ("krolfbane", "motion", "krolfbane"),
+        ("strikkeklubben", "kreativ", "strikkeklubben"),
+        ("Hun savner sin have", "have", "have"),  # field case: "have" is the garden here
+        ("køkkenhaven", "have", "køkkenhaven"),
+    ],
+)
+def test_compounds_and_the_garden_point_to_their_topic(note: str, category: str, hit: str) -> None:
+    inference = infer_categories(note)
+    assert inference.categories[0] == category and hit in inference.hits[category]
+
+
+def test_a_lexicon_compound_does_not_lend_its_parts() -> None:
+    # "fællessang" and "fællesspisning" are listed; "fælles" alone points nowhere.
+    assert infer_categories("fælles") == Inference((), {})
+    # "min mand" is no choir, though "mandskor" is listed.
+    assert "sang" not in infer_categories("min mand døde i foråret").categories
+
+
+def test_the_sea_is_not_the_garden() -> None:
+    assert infer_categories("Hun holder af havet").categories == ("vand",)
+    assert infer_categories("Hun holder af haven").categories == ("have",)
+
+
+def test_combine_topics_either_source_first() -> None:
+    lexical = Inference(("sang",), {"sang": ("kor",)})
+    assert combine_topics(lexical, ("musik", "sang")) == Inference(("sang", "musik"), {"sang": ("kor",)})
+    assert combine_topics(lexical, ("musik",), main="embedding").categories == ("musik", "sang")
+    assert combine_topics(lexical, ("musik",), fallback_only=True).categories == ("sang",)
+    assert combine_topics(Inference((), {}), ("musik",), fallback_only=True).categories == ("musik",)
+
+
+def test_prototype_texts_fall_back_to_the_label() -> None:
+    texts = prototype_texts({"sang": "Sang", "ny": "Ny kategori"})
+    assert texts == {"sang": DESCRIPTIONS["sang"], "ny": "Ny kategori"}

@@ -10,10 +10,9 @@ from sqlalchemy.orm import Session
 
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 from catalogue.store import Store
-from referrals import service
+from referrals import lifecycle, service
 from referrals.models import Referral
 from referrals.service import Requester
-from tests.conftest import make_offer
 
 GP = Requester(name="gp-system", role="referral_system", actor="key:gp-system")
 OTHER_GP = Requester(name="other-system", role="referral_system", actor="key:other-system")
@@ -117,7 +116,7 @@ def test_a_referral_system_sees_only_its_own(store: Store) -> None:
 
 def test_list_pages_newest_first_and_filters(store: Store) -> None:
     ids = [_create(store).id for _ in range(3)]
-    service.update(store, ids[0], NAV, 1, {"status": "contacted"})
+    lifecycle.move(store, ids[0], NAV, 1, lifecycle.Step("contacted"))
     with store.read() as session:
         rows, total = service.list_page(session, status=None, page=1, per_page=2)
         assert total == 3 and len(rows) == 2
@@ -129,28 +128,25 @@ def test_list_pages_newest_first_and_filters(store: Store) -> None:
 
 
 def test_update_records_changes_and_history(store: Store) -> None:
-    store.import_offers([make_offer("o-1")], actor="tests")
     row = _create(store)
     baseline = {"date": date(2026, 10, 1), "who5": 9, "life_satisfaction": 4}
-    updated = service.update(
-        store, row.id, NAV, 1, {"status": "matched", "offer_ids": ["o-1"], "wellbeing": {"baseline": baseline}}
-    )
-    assert (updated.status, updated.offer_ids, updated.version, updated.updated_by) == (
-        "matched",
-        ["o-1"],
+    updated = service.update(store, row.id, NAV, 1, {"reasons": ["stress"], "wellbeing": {"baseline": baseline}})
+    assert (updated.status, updated.reasons, updated.version, updated.updated_by) == (
+        "received",
+        ["stress"],
         2,
         "key:nav",
     )
     assert updated.wellbeing == {"baseline": {"date": "2026-10-01", "who5": 9, "life_satisfaction": 4}}
     with store.read() as session:
         events = service.history(session, row.id, NAV)
-    assert [e.status for e in events] == ["received", "matched"]
-    assert events[1].changes["status"] == ["received", "matched"] and events[1].actor == "key:nav"
+    assert [e.status for e in events] == ["received", "received"]
+    assert events[1].changes["reasons"] == [[], ["stress"]] and events[1].actor == "key:nav"
 
 
 def test_an_update_that_changes_nothing_writes_nothing(store: Store) -> None:
     row = _create(store)
-    same = service.update(store, row.id, NAV, 1, {"status": "received"})
+    same = service.update(store, row.id, NAV, 1, {"reasons": []})
     assert same.version == 1
     with store.read() as session:
         assert len(service.history(session, row.id, NAV)) == 1
@@ -158,10 +154,10 @@ def test_an_update_that_changes_nothing_writes_nothing(store: Store) -> None:
 
 def test_update_refuses_a_stale_version(store: Store) -> None:
     row = _create(store)
-    service.update(store, row.id, NAV, 1, {"status": "contacted"})
+    service.update(store, row.id, NAV, 1, {"reasons": ["stress"]})
     with pytest.raises(VersionConflict) as caught:
-        service.update(store, row.id, NAV, 1, {"status": "closed"})
-    assert caught.value.current["status"] == "contacted" and caught.value.current["version"] == 2
+        service.update(store, row.id, NAV, 1, {"reasons": ["anxiety"]})
+    assert caught.value.current["reasons"] == ["stress"] and caught.value.current["version"] == 2
 
 
 def test_update_loses_a_race_as_a_conflict(store: Store, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -179,16 +175,16 @@ def test_update_loses_a_race_as_a_conflict(store: Store, monkeypatch: pytest.Mon
     if store.dialect == "sqlite":
         pytest.skip("SQLite allows one writer: the race cannot happen inside a write transaction")
     with pytest.raises(VersionConflict) as caught:
-        service.update(store, row.id, NAV, 1, {"status": "contacted"})
+        service.update(store, row.id, NAV, 1, {"reasons": ["stress"]})
     assert caught.value.current["status"] == "closed"
 
 
 @pytest.mark.parametrize(
     "data",
-    [{"offer_ids": ["nope"]}, {"status": "lost"}, {"reasons": ["sad"]}],
-    ids=["unknown offer", "unknown status", "unknown reason"],
+    [{"reasons": ["sad"]}, {"reasons": ["stress", "lost"]}],
+    ids=["unknown reason", "one unknown"],
 )
-def test_update_refuses_unknown_codes_and_offers(store: Store, data: dict[str, object]) -> None:
+def test_update_refuses_unknown_codes(store: Store, data: dict[str, object]) -> None:
     row = _create(store)
     with pytest.raises(InvalidRecord) as caught:
         service.update(store, row.id, NAV, 1, data)

@@ -1,0 +1,322 @@
+"""Throughput under gunicorn: the locust mix against a real instance, per embedding backend, in one run.
+
+For each backend (``onnx`` and ``torch`` by default) the script prepares a data directory under
+``--workdir`` (store migrated, demo catalogue, index, two keys: navigator and volunteer centre),
+starts gunicorn with the project's ``gunicorn.conf.py`` on 127.0.0.1, waits for ``/readyz``,
+warms every worker, then runs two phases of ``bench/locustfile.py`` with locust, headless:
+
+1. **sustained**: ``--users`` clients for ``--seconds`` (the per-key rate limits are lifted, so
+   the server, not the limiter, is measured). Reported: requests/s (all, and matches alone),
+   p50/p95/p99 in ms (all, and matches), errors, and per worker RSS, USS and PSS in MB
+   (psutil; PSS divides the pages the workers share with the master, such as the model).
+2. **overload**: ``--overload-users`` clients for ``--overload-seconds`` with a client timeout of
+   ``--overload-timeout`` seconds. Reported: requests, how many were shed (429 or 503), how many
+   timed out, other errors, and p50/p95 of all answers.
+
+Results go to ``--out`` (JSON) and to the same name with ``.md`` (a Markdown table). Absolute
+figures depend on the load other tenants put on this shared 2-core machine; compare the
+backends by their ratio (match throughput onnx / torch), which this run measures side by side.
+
+Only 127.0.0.1 is contacted. ``--fake`` uses the fake embedder (for CI's short run: it checks
+that the scripts work, not the figures).
+
+Raises ``SystemExit`` with a message when gunicorn does not become ready or locust fails.
+"""
+
+from __future__ import annotations
+
+import argparse
+import csv
+import json
+import os
+import signal
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+from typing import Any
+
+import psutil
+
+REPO = Path(__file__).resolve().parents[1]
+BIN = Path(sys.executable).parent
+DEFAULT_MODEL = REPO / ".cache" / "models" / "multilingual-e5-small"
+
+
+def _free_port() -> int:
+    with socket.socket() as sock:
+        sock.bind(("127.0.0.1", 0))
+        port: int = sock.getsockname()[1]
+        return port
+
+
+def _env(data_dir: Path, backend: str, model: str, workers: int, threads: int, port: int) -> dict[str, str]:
+    env = {k: v for k, v in os.environ.items() if not k.startswith(("FAELLESSKAB_", "GUNICORN_"))}
+    for name in ("DATABASE_URL", "ELASTICSEARCH_URL", "EMBEDDING_MODEL"):
+        env.pop(name, None)
+    env.update(
+        PYTHONPATH=str(REPO),
+        FAELLESSKAB_DATA_DIR=str(data_dir),
+        FAELLESSKAB_EMBEDDING_BACKEND=backend,
+        EMBEDDING_MODEL=model,
+        FAELLESSKAB_LOG_LEVEL="WARNING",
+        FAELLESSKAB_ACCESS_LOG_DB="false",
+        FAELLESSKAB_RATE_MATCH="1000000/1",
+        FAELLESSKAB_RATE_WRITE="1000000/1",
+        GUNICORN_WORKERS=str(workers),
+        GUNICORN_THREADS=str(threads),
+        GUNICORN_BIND=f"127.0.0.1:{port}",
+        GUNICORN_LOGLEVEL="warning",
+    )
+    return env
+
+
+def _cli(env: dict[str, str], *args: str) -> str:
+    done = subprocess.run(
+        [str(BIN / "faellesskab"), *args], env=env, cwd=REPO, capture_output=True, text=True, check=False
+    )
+    if done.returncode != 0:
+        raise SystemExit(f"faellesskab {' '.join(args)} failed:\n{done.stderr[-2000:]}")
+    return done.stdout
+
+
+def _prepare(env: dict[str, str]) -> tuple[str, str]:
+    """Migrate, load the demo catalogue, index it, and make a navigator and a volunteer-centre key."""
+    _cli(env, "db", "upgrade")
+    _cli(env, "catalogue", "demo")
+    _cli(env, "index", "sync")
+    stamp = str(time.time_ns())
+    navigator = _cli(env, "apikey", "create", "--role", "navigator", "--name", f"bench-nav-{stamp}").strip()
+    volunteer = _cli(env, "apikey", "create", "--role", "volunteer_centre", "--name", f"bench-vc-{stamp}").strip()
+    return navigator, volunteer
+
+
+def _wait_ready(url: str, server: subprocess.Popen[bytes], deadline_s: float) -> float:
+    start = time.monotonic()
+    while time.monotonic() - start < deadline_s:
+        if server.poll() is not None:
+            raise SystemExit(f"gunicorn exited with {server.returncode} before it was ready")
+        try:
+            with urllib.request.urlopen(f"{url}/readyz", timeout=5) as res:
+                if res.status == 200:
+                    return time.monotonic() - start
+        except OSError:
+            pass
+        time.sleep(0.5)
+    raise SystemExit(f"gunicorn was not ready within {deadline_s:.0f} s")
+
+
+def _warm(url: str, key: str, rounds: int) -> None:
+    body = json.dumps({"interests": "Jeg vil gerne synge i kor", "location": {"town": "Grenaa"}}).encode()
+    for _ in range(rounds):
+        req = urllib.request.Request(
+            f"{url}/api/v1/match",
+            data=body,
+            headers={"Authorization": f"Bearer {key}", "Content-Type": "application/json"},
+            method="POST",
+        )
+        with urllib.request.urlopen(req, timeout=300) as res:
+            res.read()
+
+
+def _locust(
+    url: str, keys: tuple[str, str], users: int, seconds: float, timeout: float, prefix: Path
+) -> dict[str, Any]:
+    """Run the mix once; returns the rows of locust's stats CSV by name, plus the shed counts."""
+    shed_file = prefix.with_suffix(".shed.json")
+    env = dict(
+        os.environ,
+        BENCH_NAVIGATOR_KEY=keys[0],
+        BENCH_VOLUNTEER_KEY=keys[1],
+        BENCH_TIMEOUT=str(timeout),
+        BENCH_SHED_OUT=str(shed_file),
+    )
+    command = [
+        str(BIN / "locust"),
+        "-f",
+        str(REPO / "bench" / "locustfile.py"),
+        "--headless",
+        "--only-summary",
+        "--users",
+        str(users),
+        "--spawn-rate",
+        str(max(users, 1)),
+        "--run-time",
+        f"{max(int(seconds), 1)}s",
+        "--stop-timeout",
+        str(int(timeout) + 1),
+        "--host",
+        url,
+        "--csv",
+        str(prefix),
+        "--exit-code-on-error",
+        "0",
+    ]
+    done = subprocess.run(command, env=env, cwd=REPO, capture_output=True, text=True, check=False)
+    stats_file = Path(f"{prefix}_stats.csv")
+    if done.returncode != 0 or not stats_file.exists():
+        raise SystemExit(f"locust failed ({done.returncode}):\n{done.stderr[-3000:]}")
+    with stats_file.open(encoding="utf-8") as handle:
+        rows = {row["Name"]: row for row in csv.DictReader(handle)}
+    with Path(f"{prefix}_failures.csv").open(encoding="utf-8") as handle:
+        failures = list(csv.DictReader(handle))
+    shed = json.loads(shed_file.read_text(encoding="utf-8")) if shed_file.exists() else {}
+    return {"rows": rows, "failures": failures, "shed": shed}
+
+
+def _figures(row: dict[str, str]) -> dict[str, float]:
+    return {
+        "requests": int(row["Request Count"]),
+        "failures": int(row["Failure Count"]),
+        "rps": round(float(row["Requests/s"]), 2),
+        "p50_ms": float(row["50%"]),
+        "p95_ms": float(row["95%"]),
+        "p99_ms": float(row["99%"]),
+    }
+
+
+def _worker_memory(master_pid: int) -> list[dict[str, float]]:
+    out = []
+    for child in psutil.Process(master_pid).children():
+        info = child.memory_full_info()
+        out.append(
+            {
+                "pid": child.pid,
+                "rss_mb": round(info.rss / 2**20, 1),
+                "uss_mb": round(info.uss / 2**20, 1),
+                "pss_mb": round(getattr(info, "pss", 0) / 2**20, 1),
+            }
+        )
+    return out
+
+
+def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
+    """Prepare, serve, warm and load one backend; the gunicorn instance is always stopped."""
+    data_dir = args.workdir / backend
+    data_dir.mkdir(parents=True, exist_ok=True)
+    port = _free_port()
+    model = "fake" if args.fake else str(args.model_dir)
+    env = _env(data_dir, backend, model, args.workers, args.threads, port)
+    keys = _prepare(env)
+    url = f"http://127.0.0.1:{port}"
+    server = subprocess.Popen(
+        [str(BIN / "gunicorn"), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
+        env=env,
+        cwd=REPO,
+        stdout=subprocess.DEVNULL,
+        stderr=open(data_dir / "gunicorn.log", "wb"),  # noqa: SIM115 - closed with the process
+        start_new_session=True,
+    )
+    try:
+        ready_s = _wait_ready(url, server, args.ready_timeout)
+        _warm(url, keys[0], rounds=args.workers * args.threads * 2)
+        sustained = _locust(url, keys, args.users, args.seconds, 30.0, data_dir / "sustained")
+        memory = _worker_memory(server.pid)
+        result: dict[str, Any] = {
+            "backend": backend,
+            "ready_s": round(ready_s, 1),
+            "workers": args.workers,
+            "threads": args.threads,
+            "users": args.users,
+            "seconds": args.seconds,
+            "all": _figures(sustained["rows"]["Aggregated"]),
+            "match": _figures(sustained["rows"]["match"]),
+            "errors": sum(int(f["Occurrences"]) for f in sustained["failures"]),
+            "error_kinds": {f["Error"][:120]: int(f["Occurrences"]) for f in sustained["failures"]},
+            "workers_memory": memory,
+        }
+        if args.overload_users:
+            over = _locust(
+                url, keys, args.overload_users, args.overload_seconds, args.overload_timeout, data_dir / "overload"
+            )
+            kinds = {f["Error"][:120]: int(f["Occurrences"]) for f in over["failures"]}
+            timed_out = sum(
+                n for error, n in kinds.items() if "timed out" in error.lower() or "timeout" in error.lower()
+            )
+            shed = sum(over["shed"].values())
+            total = _figures(over["rows"]["Aggregated"])
+            result["overload"] = {
+                "users": args.overload_users,
+                "seconds": args.overload_seconds,
+                "client_timeout_s": args.overload_timeout,
+                **total,
+                "shed": over["shed"],
+                "timed_out": timed_out,
+                "other_errors": total["failures"] - shed - timed_out,
+            }
+        return result
+    finally:
+        os.killpg(server.pid, signal.SIGTERM)
+        try:
+            server.wait(timeout=60)
+        except subprocess.TimeoutExpired:
+            os.killpg(server.pid, signal.SIGKILL)
+
+
+def markdown(results: list[dict[str, Any]]) -> str:
+    """The README's table: one row per backend, then the ratio of match throughput."""
+    lines = [
+        "| backend | matches/s | all req/s | match p50 / p95 / p99 ms | errors | RSS / USS / PSS per worker MB |",
+        "|---|---|---|---|---|---|",
+    ]
+    for r in results:
+        mem = r["workers_memory"]
+        avg = {k: sum(w[k] for w in mem) / max(len(mem), 1) for k in ("rss_mb", "uss_mb", "pss_mb")}
+        m = r["match"]
+        lines.append(
+            f"| {r['backend']} | {m['rps']:.1f} | {r['all']['rps']:.1f} | "
+            f"{m['p50_ms']:.0f} / {m['p95_ms']:.0f} / {m['p99_ms']:.0f} | {r['errors']} | "
+            f"{avg['rss_mb']:.0f} / {avg['uss_mb']:.0f} / {avg['pss_mb']:.0f} |"
+        )
+    by = {r["backend"]: r for r in results}
+    if "onnx" in by and "torch" in by and by["torch"]["match"]["rps"]:
+        ratio = by["onnx"]["match"]["rps"] / by["torch"]["match"]["rps"]
+        lines.append("")
+        lines.append(f"Match throughput onnx / torch, same run: **{ratio:.2f}×**.")
+    for r in results:
+        if "overload" in r:
+            o = r["overload"]
+            lines.append("")
+            lines.append(
+                f"Overload ({r['backend']}, {o['users']} clients, {o['client_timeout_s']:.0f} s client timeout, "
+                f"{o['seconds']:.0f} s): {o['requests']} requests, shed {sum(o['shed'].values())} "
+                f"(429: {o['shed'].get('429', 0)}, 503: {o['shed'].get('503', 0)}), timed out {o['timed_out']}, "
+                f"other errors {o['other_errors']}; p50 / p95 {o['p50_ms']:.0f} / {o['p95_ms']:.0f} ms."
+            )
+    return "\n".join(lines) + "\n"
+
+
+def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--backends", nargs="+", default=["onnx", "torch"], choices=["onnx", "torch"])
+    parser.add_argument("--workers", type=int, default=3)
+    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--users", type=int, default=8, help="clients in the sustained phase")
+    parser.add_argument("--seconds", type=float, default=60, help="length of the sustained phase")
+    parser.add_argument("--overload-users", type=int, default=256, help="0 skips the overload phase")
+    parser.add_argument("--overload-seconds", type=float, default=20)
+    parser.add_argument("--overload-timeout", type=float, default=5.0)
+    parser.add_argument("--ready-timeout", type=float, default=600)
+    parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--fake", action="store_true", help="fake embedder: checks the script, not the figures")
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench/load"))
+    parser.add_argument("--out", type=Path, default=Path("/tmp/bench/load_results.json"))
+    return parser.parse_args(argv)
+
+
+def main(argv: list[str] | None = None) -> int:
+    args = parse_args(argv)
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    results = [run_backend(backend, args) for backend in args.backends]
+    args.out.write_text(json.dumps({"results": results}, indent=2, ensure_ascii=False), encoding="utf-8")
+    table = markdown(results)
+    args.out.with_suffix(".md").write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())

@@ -1,0 +1,304 @@
+"""int8 variants of the fused ONNX graph: speed per query against the quality each one costs.
+
+Issue 15's budget: an embedder variant may be used only if it loses at most 0.005 nDCG@10 on the
+held-out vignettes against torch, measured in one run. This script makes each variant from the
+prepared folder's fused fp32 graph with ONNX Runtime's own quantisation tools
+(``onnxruntime.quantization``), then, in the same run and on the same machine:
+
+- **speed**: median and p95 ms per query, one thread, the variants interleaved query by query;
+- **quality**: the full matcher (hybrid) and dense-only nDCG@10 on the held-out half of
+  ``matcher/data/vignettes.json`` (``matcher.eval.evaluate(..., half="held_out")``), each variant
+  with its own store and index of the demo catalogue; torch (sentence-transformers) is the
+  reference and is measured the same way.
+
+Variants (the names are what the results call them):
+
+- ``fp32``: the fused fp32 graph itself (the default backend);
+- ``int8_dynamic``: every supported operator, dynamic int8, per tensor;
+- ``int8_matmul_pc``: MatMul only, per channel;
+- ``int8_ffn_pc``: only the feed-forward MatMuls (weights 384×1536 and 1536×384), per channel:
+  attention and the embeddings stay fp32;
+- ``int8_ffn_pc_keep_last``: as ``int8_ffn_pc`` but the last ``--keep-last`` layers' feed-forward
+  blocks stay fp32 (the layers nearest the pooled output hurt most when quantised);
+- ``int8_static_ffn``: static QDQ quantisation of the feed-forward MatMuls, activations calibrated
+  on Danish texts (the demo catalogue's offers and the tuning half's notes, never the held-out ones).
+
+Results: ``--out`` (JSON) and a Markdown table beside it. Nothing is written into the repository.
+Raises ``SystemExit`` when the prepared folder or its fused graph is missing.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import shutil
+import statistics
+import sys
+import time
+from collections.abc import Iterator
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+REPO = Path(__file__).resolve().parents[1]
+sys.path.insert(0, str(REPO))
+
+from indexer.embedder import ONNX_FILENAME, ONNX_MARKER, ONNX_SUBDIR  # noqa: E402
+
+DEFAULT_MODEL = REPO / ".cache" / "models" / "multilingual-e5-small"
+VARIANTS = ("fp32", "int8_dynamic", "int8_matmul_pc", "int8_ffn_pc", "int8_ffn_pc_keep_last", "int8_static_ffn")
+
+
+def _variant_folder(model_dir: Path, work: Path, name: str) -> Path:
+    """A folder that looks like the prepared one (links to its files) with its own ``onnx/`` subfolder."""
+    folder = work / name
+    if folder.exists():
+        shutil.rmtree(folder)
+    (folder / ONNX_SUBDIR).mkdir(parents=True)
+    for item in model_dir.iterdir():
+        if item.name != ONNX_SUBDIR:
+            (folder / item.name).symlink_to(item)
+    shutil.copy(model_dir / ONNX_SUBDIR / ONNX_MARKER, folder / ONNX_SUBDIR / ONNX_MARKER)
+    return folder
+
+
+def _ffn_matmuls(graph_path: Path) -> list[tuple[int, str]]:
+    """(layer order, node name) of the feed-forward MatMuls: a weight of 384×1536 or 1536×384."""
+    import onnx
+
+    model = onnx.load(str(graph_path), load_external_data=False)
+    shapes = {init.name: tuple(init.dims) for init in model.graph.initializer}
+    found = []
+    for order, node in enumerate(model.graph.node):
+        if node.op_type != "MatMul":
+            continue
+        dims = [shapes.get(name) for name in node.input]
+        if any(d is not None and len(d) == 2 and sorted(d) == [384, 1536] for d in dims):
+            found.append((order, node.name))
+    return found
+
+
+class _Calibration:
+    """ONNX Runtime's calibration reader over tokenised Danish texts (one text per batch)."""
+
+    def __init__(self, model_dir: Path, texts: list[str]) -> None:
+        from tokenizers import Tokenizer
+
+        tokenizer = Tokenizer.from_file(str(model_dir / "tokenizer.json"))
+        tokenizer.enable_truncation(512)
+        self._feeds: Iterator[dict[str, np.ndarray]] = iter(
+            {
+                "input_ids": np.array([enc.ids], dtype=np.int64),
+                "attention_mask": np.array([enc.attention_mask], dtype=np.int64),
+                "token_type_ids": np.zeros((1, len(enc.ids)), dtype=np.int64),
+            }
+            for enc in (tokenizer.encode(t) for t in texts)
+        )
+
+    def get_next(self) -> dict[str, np.ndarray] | None:
+        return next(self._feeds, None)
+
+
+def _loadable(source: Path) -> Any:
+    """The fused graph with an opset import for ``com.microsoft``, which its fused operators use but
+    the optimiser does not declare; without it onnx's shape inference (run by the quantiser) refuses them."""
+    import onnx
+
+    model = onnx.load(str(source))
+    if not any(op.domain == "com.microsoft" for op in model.opset_import):
+        model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
+    return model
+
+
+def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list[str]) -> dict[str, Path]:
+    """Write every variant's folder; returns name -> folder (``fp32`` is the prepared folder itself)."""
+    import onnx
+    from onnxruntime.quantization import (
+        CalibrationMethod,
+        QuantFormat,
+        QuantType,
+        quantize_dynamic,
+        quantize_static,
+    )
+
+    source = model_dir / ONNX_SUBDIR / ONNX_FILENAME
+    if not source.is_file():
+        raise SystemExit(f"No fused graph at {source}: run `faellesskab model prepare` first")
+    ffn = _ffn_matmuls(source)
+    last_layers = {name for _, name in ffn[-2 * keep_last :]} if keep_last else set()
+    folders = {"fp32": model_dir}
+    plans: dict[str, dict[str, Any]] = {
+        "int8_dynamic": {"weight_type": QuantType.QInt8},
+        "int8_matmul_pc": {"weight_type": QuantType.QInt8, "op_types_to_quantize": ["MatMul"], "per_channel": True},
+        "int8_ffn_pc": {
+            "weight_type": QuantType.QInt8,
+            "op_types_to_quantize": ["MatMul"],
+            "nodes_to_quantize": [name for _, name in ffn],
+            "per_channel": True,
+        },
+        "int8_ffn_pc_keep_last": {
+            "weight_type": QuantType.QInt8,
+            "op_types_to_quantize": ["MatMul"],
+            "nodes_to_quantize": [name for _, name in ffn if name not in last_layers],
+            "per_channel": True,
+        },
+    }
+    for name, options in plans.items():
+        folder = _variant_folder(model_dir, work, name)
+        began = time.monotonic()
+        # The fused graph has com.microsoft operators that onnx's shape inference cannot type: pass
+        # the loaded model, which the quantiser then takes as it is.
+        quantize_dynamic(
+            _loadable(source),
+            folder / ONNX_SUBDIR / ONNX_FILENAME,
+            use_external_data_format=False,
+            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+            **options,
+        )
+        print(f"  {name}: written in {time.monotonic() - began:.0f} s", flush=True)
+        folders[name] = folder
+    folder = _variant_folder(model_dir, work, "int8_static_ffn")
+    began = time.monotonic()
+    try:
+        quantize_static(
+            _loadable(source),
+            folder / ONNX_SUBDIR / ONNX_FILENAME,
+            _Calibration(model_dir, calibration),
+            quant_format=QuantFormat.QDQ,
+            op_types_to_quantize=["MatMul"],
+            nodes_to_quantize=[name for _, name in ffn],
+            per_channel=True,
+            weight_type=QuantType.QInt8,
+            activation_type=QuantType.QInt8,
+            calibrate_method=CalibrationMethod.Percentile,
+            extra_options={"CalibPercentile": 99.99, "DefaultTensorType": onnx.TensorProto.FLOAT},
+        )
+        folders["int8_static_ffn"] = folder
+        print(f"  int8_static_ffn: written in {time.monotonic() - began:.0f} s", flush=True)
+    except Exception as exc:
+        print(f"  int8_static_ffn: could not be made: {exc}", flush=True)
+    return folders
+
+
+def speed(folders: dict[str, Path], queries: list[str], reps: int) -> dict[str, dict[str, float]]:
+    """Median and p95 ms per query for each variant, one thread, interleaved (rotated order per query)."""
+    from indexer.embedder import OnnxEmbedder
+
+    embedders = {name: OnnxEmbedder(folder, threads=1) for name, folder in folders.items()}
+    for embedder in embedders.values():
+        embedder.embed_query("opvarmning")
+    times: dict[str, list[float]] = {name: [] for name in embedders}
+    names = list(embedders)
+    for i in range(reps):
+        query = queries[i % len(queries)]
+        for name in names[i % len(names) :] + names[: i % len(names)]:
+            began = time.perf_counter()
+            embedders[name].embed_query(query)
+            times[name].append((time.perf_counter() - began) * 1000)
+    return {
+        name: {"median_ms": round(statistics.median(ms), 2), "p95_ms": round(float(np.percentile(ms, 95)), 2)}
+        for name, ms in times.items()
+    }
+
+
+def quality(name: str, embedder: Any, work: Path, vignettes: dict[str, Any]) -> dict[str, Any]:
+    """Held-out nDCG@10 (hybrid and dense) with this embedder: its own store and index of the demo."""
+    import migrations
+    from api.cli import demo_path
+    from catalogue.fileformats import read_any
+    from catalogue.store import Store
+    from indexer.embedded import EmbeddedBackend
+    from indexer.sync import Indexer
+    from matcher.eval import evaluate
+    from matcher.matcher import Matcher
+
+    base = work / f"quality-{name}"
+    shutil.rmtree(base, ignore_errors=True)
+    base.mkdir(parents=True)
+    store = Store(f"sqlite:///{base / 'store.sqlite'}")
+    migrations.upgrade(store)
+    parsed = read_any(demo_path())
+    store.import_offers(parsed.records, actor="bench", categories=parsed.categories)
+    backend = EmbeddedBackend(base / "search")
+    Indexer(store, backend, embedder, progress=False).rebuild()
+    report = evaluate(Matcher(store, backend, embedder, log=False), vignettes, half="held_out")
+    store.close()
+    return {
+        "hybrid_ndcg10": report.systems["hybrid"]["ndcg@10"],
+        "dense_ndcg10": report.systems["dense"]["ndcg@10"],
+        "violations": report.systems["hybrid"]["violations"],
+        "scored": report.scored,
+    }
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    parser.add_argument("--model-dir", type=Path, default=DEFAULT_MODEL)
+    parser.add_argument("--workdir", type=Path, default=Path("/tmp/bench/quantise"))
+    parser.add_argument("--reps", type=int, default=120, help="timed queries per variant")
+    parser.add_argument("--keep-last", type=int, default=2, help="layers kept fp32 in int8_ffn_pc_keep_last")
+    parser.add_argument("--variants", nargs="*", choices=VARIANTS, help="default: all")
+    parser.add_argument("--no-quality", action="store_true", help="speed only")
+    parser.add_argument("--out", type=Path, default=Path("/tmp/bench/quantise_results.json"))
+    args = parser.parse_args(argv)
+    os.environ.setdefault("OMP_NUM_THREADS", "1")
+
+    from indexer.embedder import SentenceTransformerEmbedder
+    from matcher.eval import half_of, load_vignettes
+
+    vignettes = load_vignettes()
+    tuning_notes = [v["request"]["interests"] for v in vignettes["vignettes"] if half_of(v["id"]) == "tuning"]
+    offers = json.loads((REPO / "catalogue" / "data" / "demo_catalogue.json").read_text(encoding="utf-8"))["offers"]
+    calibration = [f"query: {t}" for t in tuning_notes] + [
+        f"passage: {o['title']}. {o.get('description', '')}" for o in offers[:150]
+    ]
+    args.workdir.mkdir(parents=True, exist_ok=True)
+    print("Making the variants ...", flush=True)
+    folders = make_variants(args.model_dir, args.workdir, args.keep_last, calibration)
+    if args.variants:
+        folders = {k: v for k, v in folders.items() if k in args.variants or k == "fp32"}
+    print("Timing ...", flush=True)
+    timings = speed(folders, tuning_notes, args.reps)
+    results: dict[str, Any] = {"reps": args.reps, "keep_last": args.keep_last, "variants": {}}
+    for name, row in timings.items():
+        results["variants"][name] = {
+            **row,
+            "speedup_vs_fp32": round(timings["fp32"]["median_ms"] / row["median_ms"], 2),
+        }
+    if not args.no_quality:
+        from indexer.embedder import OnnxEmbedder
+
+        print("Quality: torch ...", flush=True)
+        reference = quality("torch", SentenceTransformerEmbedder(args.model_dir), args.workdir, vignettes)
+        results["torch"] = reference
+        for name, folder in folders.items():
+            print(f"Quality: {name} ...", flush=True)
+            q = quality(name, OnnxEmbedder(folder), args.workdir, vignettes)
+            q["hybrid_loss_vs_torch"] = round(reference["hybrid_ndcg10"] - q["hybrid_ndcg10"], 4)
+            q["dense_loss_vs_torch"] = round(reference["dense_ndcg10"] - q["dense_ndcg10"], 4)
+            q["within_budget"] = q["hybrid_loss_vs_torch"] <= 0.005
+            results["variants"][name].update(q)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
+    lines = [
+        "| variant | median ms | p95 ms | × fp32 | hybrid nDCG@10 held-out | loss vs torch | dense | within 0.005 |",
+        "|---|---|---|---|---|---|---|---|",
+    ]
+    for name, r in results["variants"].items():
+        lines.append(
+            f"| {name} | {r['median_ms']} | {r['p95_ms']} | {r['speedup_vs_fp32']} | {r.get('hybrid_ndcg10', '–')} | "
+            f"{r.get('hybrid_loss_vs_torch', '–')} | {r.get('dense_ndcg10', '–')} | {r.get('within_budget', '–')} |"
+        )
+    if "torch" in results:
+        t = results["torch"]
+        lines.append(f"\ntorch (reference): hybrid {t['hybrid_ndcg10']}, dense {t['dense_ndcg10']}.")
+    table = "\n".join(lines) + "\n"
+    args.out.with_suffix(".md").write_text(table, encoding="utf-8")
+    print(table)
+    return 0
+
+
+if __name__ == "__main__":
+    raise SystemExit(main())
