@@ -26,6 +26,7 @@ from indexer.embedder import Embedder
 from indexer.filters import Term
 
 from . import explain
+from .barrier_phrases import suggest
 from .check import violations
 from .fusion import RRF_K, reciprocal_rank_fusion
 from .interests import DESCRIPTIONS, Inference, expansion_terms, infer_categories, semantic_categories
@@ -147,6 +148,7 @@ class Matcher:
             excluded_labels={name: RULE_LABELS[name] for name in excluded},
             inferred_categories=list(inference.categories),
             full_waitlist=full_offers(rules, pool, offers, docs),
+            suggested_barriers=suggest(req.interests, req.barriers),
         )
         if stale:
             response.notes.append(f"{stale} tilbud blev sorteret fra, fordi de netop er ændret i kataloget.")
