@@ -19,6 +19,7 @@ from catalogue.taxonomy import WEEKDAYS_DA
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
 
+from .audience import audience_caution
 from .barrier_phrases import barrier_words
 from .interests import Inference
 from .request import MatchRequest
@@ -38,6 +39,10 @@ MONTHS_DA = (
     "december",
 )
 STALE_MONTHS = 12
+#: Without a car or with reduced mobility: an offer this close is named as near,
+#: one further than FAR_KM gets a caution (the ranking weighs distance more, matcher.preferences).
+NEAR_KM = 3.0
+FAR_KM = 5.0
 
 #: Words navigators' notes are full of, which say nothing about the topic.
 GENERIC_WORDS = frozenset(
@@ -366,8 +371,9 @@ def accommodations(
             out.append("Der tilbydes transport")
         if "near_public_transport" in access:
             out.append("Tæt på bus eller tog")
-        if req.has("no_car") and distance_km is not None and distance_km <= 2:
-            out.append(f"Kun {distance_km:.1f} km væk".replace(".", ","))
+    if (req.has("no_car") or req.has("reduced_mobility")) and distance_km is not None and distance_km <= NEAR_KM:
+        why = "nært, når man ikke har bil" if req.has("no_car") else "kort vej"
+        out.append(f"Kun {_km(distance_km)} km væk – {why}")
     if (req.has("needs_companion") or req.has("social_anxiety") or req.has("visually_impaired")) and offer.get(
         "companion_available"
     ):
@@ -418,16 +424,28 @@ def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_
         out.append("Trinfri adgang er ikke oplyst")
     if req.has("hearing_impaired") and "hearing_loop" not in access and not offer["location"].get("online"):
         out.append("Ingen teleslynge oplyst")
-    if req.has("no_car") and distance_km is not None and distance_km > 5 and offer.get("transport_offered"):
+    if req.has("no_car") and distance_km is not None and distance_km > FAR_KM and offer.get("transport_offered"):
         out.append("Aftal transporten med arrangøren")
+    elif (req.has("no_car") or req.has("reduced_mobility")) and distance_km is not None and distance_km > FAR_KM:
+        why = "uden bil" if req.has("no_car") else "med gangbesvær"
+        out.append(
+            f"{_km(distance_km)} km væk er langt {why} – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
+        )
     if offer["location"].get("online"):
         out.append("Kræver computer, tablet eller smartphone")
+    other_group = audience_caution(offer.get("audience"), req.age, req.gender)
+    if other_group:
+        out.append(other_group)
     cost = offer.get("cost")
     if monthly_cost(cost) is None:
         out.append(UNKNOWN_PRICE)
     elif not is_free(cost) and not (req.has("low_income") or req.max_monthly_cost_dkk is not None):
         out.append(f"Pris: {price_phrase(cost)}")
     return out
+
+
+def _km(km: float) -> str:
+    return f"{km:.1f}".replace(".", ",")
 
 
 def _join(items: Sequence[str]) -> str:

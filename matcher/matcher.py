@@ -64,6 +64,7 @@ class Tuning:
     preferences: bool = True  # barrier-driven soft preferences
     distance_decay: bool = True
     freshness: bool = True
+    audience: bool = True  # target groups against age and gender (matcher.audience)
 
 
 class Matcher:
@@ -212,7 +213,7 @@ class Matcher:
             if offer is None or violations(req, offer, today):
                 stale += 1  # the index lagged the store: never show it
                 continue
-            parts = adjust(req, docs[cand.id], distance_km(req, offer), today)
+            parts = adjust(req, docs[cand.id], distance_km(req, offer), today, offer.get("audience"))
             on_topic = bool(inferred & set(offer["categories"]))
             score = combined_score(
                 cand.score,
@@ -220,6 +221,7 @@ class Matcher:
                 preferences=tune.preferences,
                 distance=tune.distance_decay,
                 freshness=tune.freshness,
+                audience=tune.audience,
                 topic_boost=tune.category_boost if on_topic else 0.0,
             )
             ranked.append((cand.id, score))

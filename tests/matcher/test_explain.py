@@ -236,9 +236,16 @@ def test_no_car() -> None:
     assert accommodations(o, "no_car", distance_km=1.4) == [
         "Der tilbydes transport",
         "Tæt på bus eller tog",
-        "Kun 1,4 km væk",
+        "Kun 1,4 km væk – nært, når man ikke har bil",
     ]
-    assert accommodations(o, "no_car", distance_km=2.1) == ["Der tilbydes transport", "Tæt på bus eller tog"]
+    assert accommodations(o, "no_car", distance_km=3.1) == ["Der tilbydes transport", "Tæt på bus eller tog"]
+    assert accommodations(offer(), "no_car", distance_km=0.6) == ["Kun 0,6 km væk – nært, når man ikke har bil"]
+    assert accommodations(offer(), "reduced_mobility", distance_km=3.0) == [
+        "Kørestolsegnet",
+        "Trinfri adgang",
+        "Kun 3,0 km væk – kort vej",
+    ]
+    assert accommodations(offer(), distance_km=0.6) == []  # with a car, nearness is not an accommodation
 
 
 def test_social_anxiety() -> None:
@@ -312,6 +319,23 @@ def test_barrier_cautions() -> None:
     driven = offer(transport_offered=True, cost=FREE)
     assert cautions(driven, "no_car", distance_km=8.0) == ["Aftal transporten med arrangøren"]
     assert cautions(driven, "no_car", distance_km=4.0) == []
+    # Far without transport: said, and the ranking weighs it (matcher.preferences).
+    assert cautions(offer(cost=FREE), "no_car", distance_km=14.0) == [
+        "14,0 km væk er langt uden bil – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
+    ]
+    assert cautions(offer(cost=FREE), "reduced_mobility", distance_km=14.0) == [
+        "14,0 km væk er langt med gangbesvær – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
+    ]
+    assert cautions(offer(cost=FREE), "no_car", distance_km=5.0) == []
+    assert cautions(offer(cost=FREE), distance_km=14.0) == []
+
+
+def test_an_offer_for_another_group_is_a_caution() -> None:
+    baby = {**offer(cost=FREE), "audience": ["parents_small_children"]}
+    widower = explain.cautions(request("kor", age=70, gender="male"), baby, TODAY, None)
+    assert widower == ["Tilbuddet er mest for forældre med små børn."]
+    assert explain.cautions(request("kor", age=31), baby, TODAY, None) == []
+    assert explain.cautions(request("kor"), baby, TODAY, None) == []  # age unknown
 
 
 def test_online_needs_a_device() -> None:
