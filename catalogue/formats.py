@@ -62,7 +62,7 @@ CSV_COLUMNS = [
     "contact.phone",
     "contact.website",
 ]
-_LIST_COLUMNS = {"categories", "accessibility", "languages"}
+_LIST_COLUMNS = {"categories", "accessibility", "languages", "audience"}
 _BOOL_COLUMNS = {"location.online", "newcomers_welcome", "companion_available", "transport_offered"}
 _INT_COLUMNS = {"age_min", "age_max", "places_total", "places_available", "waitlist", "volunteers"}
 _FLOAT_COLUMNS = {"location.lat", "location.lon"}

@@ -23,6 +23,7 @@ from .base import NAMING, Base, UTCDateTime, utcnow
 
 __all__ = [
     "NAMING",
+    "AudienceGroup",
     "AuditEvent",
     "Base",
     "CapacityEvent",
@@ -39,6 +40,17 @@ class Category(Base):
     __tablename__ = "category"
     code: Mapped[str] = mapped_column(String(50), primary_key=True)
     label_da: Mapped[str] = mapped_column(String(100))
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+
+
+class AudienceGroup(Base):
+    """An audience code added to the built-in vocabulary (``catalogue.audience``) by data:
+    ``code`` is a group code or ``"condition:<code>"``; ``synonyms`` the other names importers read."""
+
+    __tablename__ = "audience_group"
+    code: Mapped[str] = mapped_column(String(60), primary_key=True)
+    label_da: Mapped[str] = mapped_column(String(100))
+    synonyms: Mapped[list[str]] = mapped_column(JSON, default=list)
     created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
 
 
@@ -79,6 +91,7 @@ class Offer(Base):
     cost: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # catalogue.records.CostRecord
     accessibility: Mapped[list[str]] = mapped_column(JSON, default=list)
     languages: Mapped[list[str]] = mapped_column(JSON, default=list)
+    audience: Mapped[list[str]] = mapped_column(JSON, default=list)  # catalogue.audience codes; [] = everyone
     age_min: Mapped[int | None] = mapped_column(Integer, nullable=True)
     age_max: Mapped[int | None] = mapped_column(Integer, nullable=True)
     group_size: Mapped[str | None] = mapped_column(String(10), nullable=True)

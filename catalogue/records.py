@@ -100,6 +100,7 @@ class _OfferFields(TypedDict):
     cost: CostRecord
     accessibility: list[str]  # keys of catalogue.taxonomy.ACCESSIBILITY, sorted
     languages: list[str]  # language codes (catalogue.languages), first is the main one
+    audience: list[str]  # who it is for: codes of catalogue.audience, sorted; empty = everyone
     age_min: int | None
     age_max: int | None
     group_size: str | None  # a key of catalogue.taxonomy.GROUP_SIZES

@@ -95,6 +95,7 @@ def offer_to_dict(row: Offer) -> OfferRecord:
         "cost": canonical_cost(row.cost),
         "accessibility": list(row.accessibility or []),
         "languages": list(row.languages or []),
+        "audience": list(row.audience or []),
         "age_min": row.age_min,
         "age_max": row.age_max,
         "group_size": row.group_size,

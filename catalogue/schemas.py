@@ -26,6 +26,7 @@ from marshmallow import (
 )
 
 from . import costs, taxonomy
+from .audience import AudienceVocabulary
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
 from .privacy import CprGuard
@@ -85,6 +86,7 @@ def _not_blank(value: str) -> None:
 FLAT_OFFER_FIELDS = (
     "accessibility",
     "languages",
+    "audience",
     "age_min",
     "age_max",
     "group_size",
@@ -303,6 +305,15 @@ class OfferSchema(_Base):
     cost = fields.Nested(CostSchema, load_default=None, allow_none=True)
     accessibility = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.ACCESSIBILITY))), load_default=list)
     languages = fields.List(fields.String(), load_default=lambda: ["da"])
+    audience = fields.List(
+        fields.String(),
+        load_default=list,
+        validate=validate.Length(max=20, error="At most 20."),
+        metadata={
+            "description": "Who the offer is for (målgruppe): codes of catalogue.audience, e.g. seniors, relatives, "
+            "condition:dementia; empty = everyone. Danish labels and synonyms are read too."
+        },
+    )
     age_min = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 120))
     age_max = fields.Integer(load_default=None, allow_none=True, strict=True, validate=validate.Range(0, 120))
     group_size = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(taxonomy.GROUP_SIZES)))
@@ -326,11 +337,13 @@ class OfferSchema(_Base):
         *args: Any,
         known_categories: Iterable[str] | None = None,
         gazetteer: Gazetteer | None = None,
+        audiences: AudienceVocabulary | None = None,
         **kwargs: Any,
     ) -> None:
         super().__init__(*args, **kwargs)
         self.known_categories = frozenset(known_categories or taxonomy.DEFAULT_CATEGORIES)
         self.gazetteer = gazetteer
+        self.audiences = audiences or AudienceVocabulary.default()
 
     @pre_load
     def _parse_languages(self, data: Any, **_: Any) -> Any:
@@ -338,6 +351,12 @@ class OfferSchema(_Base):
         # What cannot be read is left as written, for _check to name.
         if isinstance(data, Mapping) and isinstance(data.get("languages"), list):
             data = {**data, "languages": [_language_code(v) for v in data["languages"]]}
+        # "Seniorer", "Pårørende", "Demens" -> their codes; unknown names are left for _check to name.
+        if isinstance(data, Mapping) and isinstance(data.get("audience"), list):
+            data = {
+                **data,
+                "audience": [(self.audiences.parse(v) or v) if isinstance(v, str) else v for v in data["audience"]],
+            }
         return data
 
     @validates_schema(skip_on_field_errors=False)
@@ -354,6 +373,9 @@ class OfferSchema(_Base):
                 f"Not a language: {', '.join(bad_lang)}. Give an ISO 639-1 code (Danish is 'da'), "
                 "an ISO 639-3 code or the language's name."
             ]
+        bad_audience = self.audiences.errors(data.get("audience") or [])
+        if bad_audience:
+            errors["audience"] = bad_audience
         if data.get("age_min") is not None and data.get("age_max") is not None and data["age_min"] > data["age_max"]:
             errors["age_max"] = ["age_max is below age_min."]
         total, available = data.get("places_total"), data.get("places_available")
@@ -372,7 +394,7 @@ class OfferSchema(_Base):
 
     @post_load
     def _canonical(self, data: dict[str, Any], **_: Any) -> dict[str, Any]:
-        return canonical_offer(data, self.gazetteer)
+        return canonical_offer(data, self.gazetteer, self.audiences)
 
 
 def _language_code(value: Any) -> Any:
@@ -387,7 +409,9 @@ def _canonical_contact(contact: Mapping[str, Any] | None) -> dict[str, Any] | No
     return out if any(v is not None for v in out.values()) else None
 
 
-def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None) -> dict[str, Any]:
+def canonical_offer(
+    data: Mapping[str, Any], gazetteer: Gazetteer | None = None, audiences: AudienceVocabulary | None = None
+) -> dict[str, Any]:
     """Fill defaults and normalise an already validated offer dict."""
     loc = dict(data["location"])
     gaz = gazetteer or default_gazetteer()
@@ -422,6 +446,7 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
         "cost": costs.canonical_cost(data.get("cost")),
         "accessibility": sorted(set(data.get("accessibility") or [])),
         "languages": _dedupe(data.get("languages") or ["da"]),
+        "audience": (audiences or AudienceVocabulary.default()).canonical(data.get("audience") or []),
         "age_min": data.get("age_min"),
         "age_max": data.get("age_max"),
         "group_size": data.get("group_size"),

@@ -24,13 +24,14 @@ from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
 
 from . import taxonomy
+from .audience import AudienceVocabulary, term_errors
 from .capacity import CAPACITY_FIELDS
 from .db import make_engine, normalise_url
 from .errors import InvalidRecord, NotFound, VersionConflict
 from .gazetteer import Gazetteer
 from .importer import ImportReport, RawRecord, Rejection, import_offers
 from .jsonsafe import jsonable
-from .models import AuditEvent, CapacityEvent, Category, Offer, OfferCategory, Organisation
+from .models import AudienceGroup, AuditEvent, CapacityEvent, Category, Offer, OfferCategory, Organisation
 from .privacy import refuse_cpr
 from .records import AuditRecord, CapacityEventRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord
 from .rows import (
@@ -142,6 +143,44 @@ class Store:
                 return
             session.add(Category(code=code, label_da=label_da.strip()))
             audit(session, "category", code, "create", actor, None, {"label_da": [None, label_da]})
+
+    # -- audience vocabulary --------------------------------------------------------
+
+    def audiences(self) -> AudienceVocabulary:
+        """The live audience vocabulary: the built-in codes plus those added with :meth:`add_audience`."""
+        with self.read() as session:
+            rows = session.scalars(select(AudienceGroup).order_by(AudienceGroup.code)).all()
+            extra = [{"code": r.code, "label_da": r.label_da, "synonyms": r.synonyms or []} for r in rows]
+        return AudienceVocabulary.default().extended(extra)
+
+    def add_audience(self, code: str, label_da: str, synonyms: Sequence[str] = (), *, actor: str) -> None:
+        """Extend the audience vocabulary (``"condition:x"`` adds a condition) or relabel an
+        added code; raises InvalidRecord. Audited like a category."""
+        errors = term_errors(code, label_da)
+        if errors:
+            raise InvalidRecord(errors)
+        try:
+            refuse_cpr({"label_da": label_da, "synonyms": list(synonyms)}, "an audience")
+        except ValidationError as exc:
+            raise InvalidRecord(flatten_errors(exc.messages)) from None
+        label, names = label_da.strip(), [s.strip() for s in synonyms if s.strip()]
+        with self.write() as session:
+            row = session.get(AudienceGroup, code)
+            if row is None:
+                session.add(AudienceGroup(code=code, label_da=label, synonyms=names))
+                audit(
+                    session,
+                    "audience",
+                    code,
+                    "create",
+                    actor,
+                    None,
+                    {"label_da": [None, label], "synonyms": [None, names]},
+                )
+            elif (row.label_da, row.synonyms) != (label, names):
+                changes = {"label_da": [row.label_da, label], "synonyms": [row.synonyms, names]}
+                row.label_da, row.synonyms = label, names
+                audit(session, "audience", code, "update", actor, None, changes)
 
     # -- reads --------------------------------------------------------------------
 
@@ -290,7 +329,11 @@ class Store:
 
     def offer_schema(self, extra_categories: Iterable[str] = ()) -> OfferSchema:
         """The offer schema against the live taxonomy plus ``extra_categories``."""
-        return OfferSchema(known_categories=set(self.categories()) | set(extra_categories), gazetteer=self.gazetteer)
+        return OfferSchema(
+            known_categories=set(self.categories()) | set(extra_categories),
+            gazetteer=self.gazetteer,
+            audiences=self.audiences(),
+        )
 
     def validate_offer(self, data: Mapping[str, Any], extra_categories: Iterable[str] = ()) -> OfferDraft:
         """The canonical offer; raises InvalidRecord with every field error."""

@@ -38,6 +38,8 @@ class SearchDocument:
     status: str
     categories: list[str]
     languages: list[str]
+    audience: list[str]  # who it is for: catalogue.audience codes ("seniors", "condition:dementia"); [] = everyone
+    for_everyone: bool  # audience is empty: no target group named
     age_min: int
     age_max: int
     has_places: bool
@@ -113,6 +115,8 @@ def build_document(
         status=offer["status"],
         categories=list(offer["categories"]),
         languages=list(offer.get("languages") or []),
+        audience=list(offer.get("audience") or []),
+        for_everyone=not offer.get("audience"),
         age_min=offer.get("age_min") or 0,
         age_max=AGE_MAX_OPEN if offer.get("age_max") is None else offer["age_max"],
         has_places=available is None or available > 0,
@@ -169,6 +173,7 @@ FILTER_FIELDS: dict[str, str] = {
     "town": "keyword",
     "categories": "keyword_list",
     "languages": "keyword_list",
+    "audience": "keyword_list",
     "weekdays": "int_list",
     "slot_hours": "keyword_list",
     "age_min": "int",
@@ -176,6 +181,7 @@ FILTER_FIELDS: dict[str, str] = {
     "places_available": "int",
     "monthly_cost": "float",
     "has_places": "bool",
+    "for_everyone": "bool",
     "wheelchair": "bool",
     "step_free": "bool",
     "hearing_loop": "bool",

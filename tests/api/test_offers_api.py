@@ -107,6 +107,18 @@ def test_a_change_is_searchable_at_once(c: FlaskClient, small_app: Flask) -> Non
     assert [x.id for x in get_backend(small_app).lexical_candidates("petanque")] == ["b"]
 
 
+def test_audience_is_read_as_labels_shown_as_codes_and_refused_by_name(c: FlaskClient, small_app: Flask) -> None:
+    vc = small_app.config["VC"]
+    body = make_offer("aud-1", audience=["Pårørende", "Demens"])
+    res = c.post("/api/v1/offers", json=body, headers=vc)
+    assert res.status_code == 201, res.json
+    assert res.json["audience"] == ["condition:dementia", "people_with_condition", "relatives"]
+    assert c.get("/api/v1/offers/a", headers=small_app.config["NAV"]).json["audience"] == []  # for everyone
+    bad = c.post("/api/v1/offers", json=make_offer("aud-2", audience=["seniors", "marsboere"]), headers=vc)
+    assert bad.status_code == 422 and "audience" in bad.json["errors"], bad.json
+    assert "marsboere" in str(bad.json["errors"]["audience"])
+
+
 def test_create_retire_capacity_history(c: FlaskClient, small_app: Flask) -> None:
     vc = small_app.config["VC"]
     body = make_offer("new-1", organisation={"name": "Ny Forening", "type": "association"})

@@ -108,13 +108,20 @@ def test_export_then_import_changes_nothing(sqlite_store: Store, fmt: str) -> No
         make_offer("c", cost={"amount_dkk": 0, "per": "gang"}, accessibility=[], waitlist=3, places_available=0),
         make_offer("d", cost="1.800 kr/år (medlemskab); 10 kr/gang (kaffe); 2,50 EUR/uge"),
         make_offer("e", cost=None),  # price not known
+        make_offer("f", audience=["seniors", "condition:dementia", "relatives"]),
     ]
     assert sqlite_store.import_offers(offers, actor="x").committed
     buf = io.StringIO()
-    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 5
+    assert write_offers(sqlite_store.iter_offers(), fmt, buf) == 6
     parsed = read_text(buf.getvalue(), fmt)
     report = sqlite_store.import_offers(parsed.records, actor="y")
-    assert report.ok and report.unchanged == 5, report.to_dict()
+    assert report.ok and report.unchanged == 6, report.to_dict()
+    assert sqlite_store.get_offer("f")["audience"] == [
+        "condition:dementia",
+        "people_with_condition",
+        "relatives",
+        "seniors",
+    ]
 
 
 CSV_HEAD = "id;kind;title;organisation.name;categories;location.town"

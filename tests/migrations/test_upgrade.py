@@ -174,13 +174,20 @@ ROWS: dict[str, dict[str, Any]] = {
 }
 
 
+#: One row per table that is newer than FROM_REVISION: written after the upgrade, read back.
+NEW_ROWS: dict[str, dict[str, Any]] = {
+    "audience_group": {"code": "grandparents", "label_da": "Bedsteforældre", "synonyms": ["bedster"], "created_at": AT},
+}
+
+
 def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options."""
+    """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options;
+    0006_w9d gave every offer an empty audience (for everyone)."""
     if table != "offer":
         return row
     out = {k: v for k, v in row.items() if k not in ("cost_amount_dkk", "cost_per")}
     option = {"amount": row["cost_amount_dkk"], "currency": "DKK", "per": row["cost_per"], "text": None}
-    return {**out, "cost": {"options": [option]}}
+    return {**out, "cost": {"options": [option]}, "audience": []}
 
 
 def _type_of(value: Any) -> TypeEngine[Any] | None:
@@ -225,9 +232,9 @@ def _upgrade_to(store: Store, revision: str) -> None:
         command.upgrade(cfg, revision)
 
 
-def _insert_rows(store: Store) -> None:
+def _insert_rows(store: Store, rows: dict[str, dict[str, Any]] = ROWS) -> None:
     with store.write() as session:
-        for table, row in ROWS.items():
+        for table, row in rows.items():
             columns = list(row)
             stmt = text(
                 f"INSERT INTO {table} ({', '.join(columns)}) VALUES ({', '.join(':' + c for c in columns)})"
@@ -247,7 +254,10 @@ def _read_row(store: Store, table: str, row: dict[str, Any]) -> dict[str, Any]:
 
 
 def test_the_rows_cover_every_table() -> None:
-    assert set(ROWS) == set(metadata.tables), "add a row for every new table, so that its upgrade is tested with data"
+    assert not set(ROWS) & set(NEW_ROWS)
+    assert set(ROWS) | set(NEW_ROWS) == set(metadata.tables), (
+        "add a row for every new table, so that its upgrade is tested with data"
+    )
 
 
 def test_upgrade_keeps_data_and_matches_the_models(fresh_store: Store) -> None:
@@ -260,6 +270,9 @@ def test_upgrade_keeps_data_and_matches_the_models(fresh_store: Store) -> None:
     for table, row in ROWS.items():
         expected = _after_upgrade(table, row)
         assert _read_row(fresh_store, table, expected) == expected, table
+    _insert_rows(fresh_store, NEW_ROWS)
+    for table, row in NEW_ROWS.items():
+        assert _read_row(fresh_store, table, row) == row, table
     with fresh_store.read() as session:
         counts = {t: session.scalar(text(f"SELECT COUNT(*) FROM {t}")) for t in ROWS}
     assert counts == {**dict.fromkeys(ROWS, 1), "category": 1 + len(taxonomy.DEFAULT_CATEGORIES)}
