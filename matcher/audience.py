@@ -22,8 +22,9 @@ code                       demoted when                                  factor
 ``women``                   gender "male"                                0.2
 =========================  ===========================================  ======
 
-Unknown age or gender demotes nothing. ``relatives``, ``bereaved`` and
-``newcomers`` describe a situation, which the citizen's text and the topic
+Unknown age or gender demotes nothing. ``relatives``, ``bereaved``,
+``newcomers``, ``people_with_condition``, ``people_with_disability`` and the
+``condition:<code>`` codes describe a situation, which the citizen's text and the topic
 match find; they change no factor. Among the age groups an offer names, the
 most favourable counts (seniors and young people: for both); the same among
 the gender groups; the two multiply (men and seniors: older men).
@@ -74,11 +75,13 @@ def audience_factor(audience: Iterable[str] | None, age: int | None, gender: str
 
 
 def audience_caution(audience: Iterable[str] | None, age: int | None, gender: str | None) -> str | None:
-    """A Danish caution when the offer is meant for another group, else None."""
-    codes = list(audience or [])
-    if not codes or audience_factor(codes, age, gender) >= 1.0:
+    """A Danish caution naming the target groups that demote the offer for this
+    citizen ("Tilbuddet er mest for forældre med små børn."), else None."""
+    codes = sorted(set(audience or []))
+    if audience_factor(codes, age, gender) >= 1.0:
         return None
-    return "Tilbuddet er mest for " + _join([AUDIENCE_DA.get(c, c) for c in codes]) + "."
+    demoting = [c for c in codes if group_factor(c, age, gender) < 1.0]
+    return "Tilbuddet er mest for " + _join([AUDIENCE_DA.get(c, c) for c in demoting]) + "."
 
 
 #: Danish phrases for the cautions ("Tilbuddet er mest for ...").

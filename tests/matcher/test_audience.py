@@ -31,6 +31,8 @@ from matcher.audience import audience_caution, audience_factor, group_factor
         ("relatives", 70, "male", 1.0),  # situations are matched by topic, not demoted
         ("bereaved", 30, None, 1.0),
         ("newcomers", 60, "female", 1.0),
+        ("people_with_condition", 30, "male", 1.0),
+        ("condition:dementia", 80, "female", 1.0),
     ],
 )
 def test_group_factor(code: str, age: int | None, gender: str | None, factor: float) -> None:
@@ -52,6 +54,8 @@ def test_several_groups() -> None:
 
 def test_caution_names_the_group() -> None:
     assert audience_caution(["parents_small_children"], 70, "male") == "Tilbuddet er mest for forældre med små børn."
-    assert audience_caution(["men", "seniors"], 70, "female") == "Tilbuddet er mest for mænd og seniorer."
+    assert audience_caution(["men", "seniors"], 70, "female") == "Tilbuddet er mest for mænd."
+    assert audience_caution(["men", "seniors"], 30, "female") == "Tilbuddet er mest for mænd og seniorer."
+    assert audience_caution(["condition:dementia", "people_with_condition", "relatives"], 70, "male") is None
     assert audience_caution(["seniors"], 70, None) is None
     assert audience_caution([], 30, None) is None
