@@ -17,12 +17,12 @@ from matcher.matcher import Matcher
 pytestmark = pytest.mark.model
 
 # Measured 2026-11-30 on the 62 vignettes of main (w10v's new ones not merged yet):
-# held-out half (33 scored): matcher 0.583, BM25 0.386, dense 0.485 (margin +0.099), no violations;
-# tuning half (28 scored): matcher 0.749, BM25 0.545, dense 0.595 (margin +0.154).
+# held-out half (33 scored): matcher 0.602, BM25 0.386, dense 0.485 (margin +0.117), no violations;
+# tuning half (28 scored): matcher 0.766, BM25 0.545, dense 0.595 (margin +0.171).
 # The goal is a held-out margin of 0.15; it is not reached yet (README, "Matcher quality").
-HELD_OUT_NDCG_FLOOR = 0.56
-HELD_OUT_MARGIN_FLOOR = 0.08
-TUNING_NDCG_FLOOR = 0.72
+HELD_OUT_NDCG_FLOOR = 0.58
+HELD_OUT_MARGIN_FLOOR = 0.10
+TUNING_NDCG_FLOOR = 0.74
 
 
 @pytest.fixture(scope="module")
