@@ -134,8 +134,15 @@ def test_other_languages_get_a_sentence_without_a_slot(note: str) -> None:
     ]
 
 
-def test_a_compound_the_offer_does_not_share_is_not_an_empty_slot() -> None:
+def test_a_compound_is_quoted_by_the_part_the_offer_shares() -> None:
+    # Decompounding (indexer.decompound): "mandskor" and "Herrekoret" share "kor".
     o = offer(title="Herrekoret", description="Mænd der synger.", categories=["sang"])
+    got = explain.reasons(request("mandskor"), o, Inference(("sang",), {}), LABELS)
+    assert got == ["Du nævnte mandskor – her mødes man hver tirsdag formiddag."]
+
+
+def test_a_compound_the_offer_does_not_share_is_not_an_empty_slot() -> None:
+    o = offer(title="Fællessang", description="Vi synger.", categories=["sang"])
     got = explain.reasons(request("mandskor"), o, Inference(("sang",), {}), LABELS)
     assert got == ["Det, du fortalte, ligner det, tilbuddet handler om: sang."]
     assert not any(", og" in r and "om ," in r for r in got)
