@@ -2,8 +2,11 @@
 
 1. Hard rules become one portable filter that both candidate searches apply,
    so no feasible offer is lost below a cut-off.
-2. Lexical (BM25) and vector (kNN) candidates are fused by reciprocal rank.
-3. Soft preferences, distance and freshness re-rank the topical head.
+2. Lexical (BM25) and vector (kNN) candidates, and vector candidates within the
+   inferred topics, are fused by reciprocal rank.
+3. The head of the fused list is re-ranked by the learned combination of the
+   signals (:mod:`matcher.learned`): list ranks, closeness, topic, and the soft
+   factors for preferences, distance, freshness and target group.
 4. At most three offers per organisation in the top ten, unless nothing else fits.
 5. Every result is re-checked against the rules on the store's current data,
    and explained in plain Danish.
@@ -30,6 +33,7 @@ from .barrier_phrases import suggest
 from .check import violations
 from .fusion import RRF_K, reciprocal_rank_fusion
 from .interests import DESCRIPTIONS, Inference, expansion_terms, infer_categories, semantic_categories
+from .learned import Lists, Ranker, default_ranker
 from .log import record_match
 from .offers import OfferCache
 from .preferences import TOPICAL_DEPTH, adjust
@@ -67,6 +71,8 @@ class Tuning:
     distance_decay: bool = True
     freshness: bool = True
     audience: bool = True  # target groups against age and gender (matcher.audience)
+    learned: bool = False  # re-rank the head with the learned combination (matcher.learned): lost on held-out
+    head_depth: int = TOPICAL_DEPTH  # how many fused candidates are re-ranked
 
 
 class Matcher:
@@ -82,10 +88,12 @@ class Matcher:
         embedder: Embedder,
         *,
         tuning: Tuning | None = None,
+        ranker: Ranker | None = None,
         log: bool = True,
     ) -> None:
         self.store, self.backend, self.embedder = store, backend, embedder
         self.tuning = tuning or Tuning()
+        self.ranker = ranker if ranker is not None or not self.tuning.learned else default_ranker()
         self.log = log
         self.offers = OfferCache(store)
         self._companion_vector: Any = None
@@ -94,9 +102,18 @@ class Matcher:
 
     # -- the whole match -------------------------------------------------------------
 
-    def match(self, req: MatchRequest, *, actor: str = "anonymous", today: date | None = None) -> MatchResponse:
+    def match(
+        self,
+        req: MatchRequest,
+        *,
+        actor: str = "anonymous",
+        today: date | None = None,
+        features: list[tuple[str, dict[str, float]]] | None = None,
+    ) -> MatchResponse:
         """Rank, check and explain offers for ``req`` (steps in the module docstring).
-        ``today`` defaults to today in Copenhagen; ``actor`` goes to the match log."""
+        ``today`` defaults to today in Copenhagen; ``actor`` goes to the match log.
+        ``features``, when given, is filled with ``(offer id, {feature: value})`` for every
+        offer of the re-ranked head (:data:`matcher.learned.FEATURES`; ``tools/train_ranker.py``)."""
         today = today or datetime.now(TZ).date()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
@@ -120,9 +137,11 @@ class Matcher:
         lexical = self.backend.lexical_candidates(lexical_query, flt, k=CANDIDATES)
         vector = self.backend.vector_candidates(query_vector, flt, k=CANDIDATES)
         rankings, rank_weights = [lexical, vector], list(weights)
+        topical: list[Candidate] = []
         if tune.topic_ranking and inference.categories:
-            topical = flt.and_(Term("categories", inference.categories))
-            rankings.append(self.backend.vector_candidates(query_vector, topical, k=CANDIDATES))
+            on_topics = flt.and_(Term("categories", inference.categories))
+            topical = self.backend.vector_candidates(query_vector, on_topics, k=CANDIDATES)
+            rankings.append(topical)
             rank_weights.append(tune.topic_ranking)
         fused = reciprocal_rank_fusion(rankings, k=tune.rrf_k, weights=rank_weights)
         pool = reciprocal_rank_fusion(
@@ -136,9 +155,10 @@ class Matcher:
         timings["retrieve"] = _ms(t1)
 
         t2 = time.perf_counter()
-        head = fused[: max(TOPICAL_DEPTH, 2 * req.limit)]
+        head = fused[: max(tune.head_depth, 2 * req.limit)]
         offers, docs = self.offers.get([c.id for c in head] + [c.id for c in pool], labels)
-        ranked, stale = self._rerank(req, head, offers, docs, today, set(inference.categories))
+        lists = Lists(lexical, vector, topical, tune.rrf_k)
+        ranked, stale = self._rerank(req, head, offers, docs, today, set(inference.categories), lists, features)
         chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
         results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
         excluded = count_exclusions(rules, pool, docs)
@@ -206,7 +226,11 @@ class Matcher:
         docs: Mapping[str, SearchDocument],
         today: date,
         inferred: set[str],
+        lists: Lists | None = None,
+        features: list[tuple[str, dict[str, float]]] | None = None,
     ) -> tuple[list[tuple[str, float]], int]:
+        """The head, checked and re-scored best first, and how many were stale. Fills
+        ``features`` (offer id, :data:`matcher.learned.FEATURES`) when given."""
         ranked: list[tuple[str, float]] = []
         stale = 0
         tune = self.tuning
@@ -217,6 +241,13 @@ class Matcher:
                 continue
             parts = adjust(req, docs[cand.id], distance_km(req, offer), today, offer.get("audience"))
             on_topic = bool(inferred & set(offer["categories"]))
+            if lists is not None and (tune.learned or features is not None):
+                x = lists.features(cand.id, on_topic, parts)
+                if features is not None:
+                    features.append((cand.id, x))
+                if tune.learned and self.ranker is not None:
+                    ranked.append((cand.id, self.ranker.score(x)))
+                    continue
             score = combined_score(
                 cand.score,
                 parts,

@@ -185,7 +185,7 @@ def test_which_barriers_make_distance_weigh_more(doc: SearchDocument, barrier: s
 
 def test_without_a_car_the_near_offer_wins_over_a_slightly_better_ranked_far_one(doc: SearchDocument) -> None:
     """The issue's case: both fit; the one 14 km away is one place higher in the fused
-    list (RRF k=20: 1/21 against 1/22). Without a car the one 0.6 km away must lead."""
+    list (RRF k=10: 1/11 against 1/12). Without a car the one 0.6 km away must lead."""
     from matcher.fusion import RRF_K
     from matcher.ranking import combined_score
 
