@@ -48,6 +48,11 @@ class ListedSchema(Schema):
     waitlist = fields.Integer(allow_none=True)
 
 
+class SuggestedBarrierSchema(Schema):
+    code = fields.String(metadata={"description": "a barrier code of the request's `barriers`"})
+    quote = fields.String(metadata={"description": "the words of the citizen's text that point to it"})
+
+
 class MatchResponseSchema(Schema):
     query_id = fields.String(required=True)
     results = fields.List(fields.Nested(ResultSchema), required=True)
@@ -62,6 +67,10 @@ class MatchResponseSchema(Schema):
         fields.Nested(ListedSchema), metadata={"description": "relevant offers that fit but are full"}
     )
     companion_services = fields.List(fields.Nested(ListedSchema))
+    suggested_barriers = fields.List(
+        fields.Nested(SuggestedBarrierSchema),
+        metadata={"description": "barriers the text mentions but the request does not tick: to confirm, never applied"},
+    )
     no_good_match = fields.Boolean()
     advice = fields.String(allow_none=True)
     notes = fields.List(fields.String())

@@ -40,6 +40,7 @@ _FORM_FIELD = {"location": "place"}
 
 MESSAGES_DA = {
     "Write 2 to 2000 characters.": "Skriv mindst et par ord (højst 2000 tegn).",
+    "Write at least one word: spaces and punctuation alone say nothing.": "Skriv mindst et ord – kun mellemrum og tegn siger ingenting.",
     "Missing data for required field.": "Skal udfyldes.",
     "Age must be 16 to 120.": "Alder skal være mellem 16 og 120.",
     "Unknown town or postcode in Norddjurs; give lat and lon instead.": "Kender ikke den by eller det postnummer i Norddjurs.",

@@ -7,8 +7,10 @@ it meets (``accommodations``), and what to check first (``cautions``).
 
 from __future__ import annotations
 
+import re
 from collections.abc import Mapping, Sequence
 from datetime import date, timedelta
+from functools import lru_cache
 from typing import Any, Final
 
 from catalogue.costs import describe, is_free, monthly_cost
@@ -20,6 +22,8 @@ from catalogue.taxonomy import WEEKDAYS_DA
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
 
+from .audience import audience_caution
+from .barrier_phrases import barrier_words
 from .interests import Inference
 from .request import MatchRequest
 
@@ -38,6 +42,10 @@ MONTHS_DA = (
     "december",
 )
 STALE_MONTHS = 12
+#: Without a car or with reduced mobility: an offer this close is named as near,
+#: one further than FAR_KM gets a caution (the ranking weighs distance more, matcher.preferences).
+NEAR_KM = 3.0
+FAR_KM = 5.0
 
 #: Words navigators' notes are full of, which say nothing about the topic.
 GENERIC_WORDS = frozenset(
@@ -184,14 +192,135 @@ def _as_date(value: Any) -> date | None:
     return date.fromisoformat(str(value)[:10])
 
 
+#: Words a note uses about the situation, not about what the citizen would like:
+#: never quoted as interests ("Du nævnte aarhus, lægen og helst").
+NOT_INTERESTS: Final = frozenset(
+    [
+        "helst",
+        "læge",
+        "lægen",
+        "lægens",
+        "egen",
+        "henvist",
+        "henvisning",
+        "borger",
+        "borgeren",
+        "navigator",
+        "fortæller",
+        "fortalte",
+        "siger",
+        "sagde",
+        "interesse",
+        "interesseret",
+        "bor",
+        "boede",
+        "flyttet",
+        "flyttede",
+        "ingen",
+        "intet",
+        "uden",
+        "længere",
+        "igen",
+        "hele",
+        "trods",
+        "fordi",
+        "desværre",
+    ]
+)
+#: Barrier words: what stands in the way is not what the citizen wants to do.
+BARRIER_WORDS: Final = frozenset(
+    [
+        "bil",
+        "bilen",
+        "kørekort",
+        "kørekortet",
+        "kørestol",
+        "kørestolen",
+        "rollator",
+        "stok",
+        "gangbesvær",
+        "hørelse",
+        "hørelsen",
+        "høreapparat",
+        "syn",
+        "synet",
+        "penge",
+        "pengene",
+        "økonomi",
+        "økonomien",
+        "råd",
+        "nervøs",
+        "utryg",
+        "bus",
+        "bussen",
+        "transport",
+        "mørke",
+        "mørket",
+    ]
+)
+#: A word after one of these (skipping :data:`_NEGATION_FILLERS`) is negated: "ingen bil", "ikke lyst til at synge".
+NEGATIONS: Final = frozenset(["ikke", "ingen", "intet", "aldrig", "uden"])
+_NEGATION_FILLERS: Final = frozenset(
+    ["en", "et", "nogen", "noget", "mere", "længere", "så", "at", "helt", "rigtig", "lyst", "til", "have", "kan", "vil"]
+)
+#: Other Danish towns a note may name ("flyttet fra Aarhus"); Norddjurs towns come from the gazetteer.
+OTHER_PLACES: Final = frozenset(
+    ["aarhus", "århus", "randers", "københavn", "odense", "aalborg", "ebeltoft", "djursland", "norddjurs", "syddjurs"]
+)
+_RAW_WORD: Final = re.compile(r"[^\W_]+")
+
+
+@lru_cache(maxsize=1)
+def _place_words() -> frozenset[str]:
+    from catalogue.gazetteer import default_gazetteer
+
+    words = {w for town in default_gazetteer().towns() for w in _RAW_WORD.findall(town.casefold())}
+    return frozenset(words | OTHER_PLACES)
+
+
+def unquotable(text: str) -> set[str]:
+    """Lowercased words of ``text`` that an explanation must not quote as
+    interests: negated words ("bil" in "ingen bil"), the words of barrier
+    phrases (:mod:`matcher.barrier_phrases`) and place names. Filler and barrier
+    vocabulary (:data:`NOT_INTERESTS`, :data:`BARRIER_WORDS`,
+    :data:`GENERIC_WORDS`) is refused by :func:`quotable` for every text."""
+    raw = _RAW_WORD.findall(text.casefold())
+    out: set[str] = set()
+    for i, word in enumerate(raw):
+        if word not in NEGATIONS:
+            continue
+        for follower in raw[i + 1 : i + 6]:
+            if follower not in _NEGATION_FILLERS:
+                out.add(follower)
+                break
+    return out | barrier_words(text) | (set(raw) & _place_words())
+
+
+def quotable(word: str, refused: set[str]) -> bool:
+    """Whether a citizen's word may be quoted as what carried the match."""
+    return (
+        len(word) >= 3
+        and not word.isdigit()
+        and word not in GENERIC_WORDS
+        and word not in NOT_INTERESTS
+        and word not in BARRIER_WORDS
+        and word not in refused
+    )
+
+
 def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, labels: Mapping[str, str]) -> list[str]:
-    """Why it fits, tied to the citizen's own words where they meet the offer's."""
+    """Why it fits, in Danish, tied to the citizen's own words where they meet the offer's.
+
+    Quotes only words that carried the match (:func:`quotable`); when none can be
+    quoted (another language, a compound, a topic inferred from the embedding)
+    the sentence names the topic without a quote: never an empty slot."""
     out: list[str] = []
+    refused = unquotable(req.interests)
     headline = set(analyze(f"{offer['title']} {' '.join(labels.get(c, c) for c in offer['categories'])}"))
     body = set(analyze(offer.get("description") or ""))
     words: list[str] = []
     for word in tokens(req.interests):
-        if len(word) < 3 or word in GENERIC_WORDS or word in words:
+        if not quotable(word, refused) or word in words:
             continue
         stems = set(analyze(word))
         # A word in the title or topic counts; one only in the description
@@ -205,15 +334,15 @@ def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, l
             if when != "efter aftale"
             else f"Du nævnte {_join(words[:3])} – tiden aftales efter dine ønsker."
         )
-    shared = [c for c in inference.categories if c in offer["categories"]]
-    if shared:
-        topic = ", ".join(labels.get(c, c).lower() for c in shared[:2])
-        said = _join(list(dict.fromkeys(w for c in shared[:2] for w in inference.hits.get(c, ())))[:2])
-        if not words:
-            out.append(f"Du talte om {said}, og tilbuddet handler om {topic}.")
-    if not out:
-        topic = ", ".join(labels.get(c, c).lower() for c in offer["categories"][:2])
-        out.append(f"Ligner det, du fortalte om (emne: {topic}).")
+    else:
+        shared = [c for c in inference.categories if c in offer["categories"]]
+        about = shared or list(offer["categories"])
+        topic = _join([labels.get(c, c).lower() for c in about[:2]]) or offer["title"]
+        said = [w for c in shared[:2] for w in inference.hits.get(c, ()) if quotable(w, refused)]
+        if said:
+            out.append(f"Du talte om {_join(list(dict.fromkeys(said))[:2])}, og tilbuddet handler om {topic}.")
+        else:
+            out.append(f"Det, du fortalte, ligner det, tilbuddet handler om: {topic}.")
     if offer["kind"] == "volunteer_service":
         out.append("En frivillig giver sig tid til dig; tiden aftales med dig.")
     return out
@@ -243,8 +372,9 @@ def accommodations(
             out.append("Der tilbydes transport")
         if "near_public_transport" in access:
             out.append("Tæt på bus eller tog")
-        if req.has("no_car") and distance_km is not None and distance_km <= 2:
-            out.append(f"Kun {distance_km:.1f} km væk".replace(".", ","))
+    if (req.has("no_car") or req.has("reduced_mobility")) and distance_km is not None and distance_km <= NEAR_KM:
+        why = "nært, når man ikke har bil" if req.has("no_car") else "kort vej"
+        out.append(f"Kun {_km(distance_km)} km væk – {why}")
     if (req.has("needs_companion") or req.has("social_anxiety") or req.has("visually_impaired")) and offer.get(
         "companion_available"
     ):
@@ -312,16 +442,28 @@ def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_
         out.append("Trinfri adgang er ikke oplyst")
     if req.has("hearing_impaired") and "hearing_loop" not in access and not offer["location"].get("online"):
         out.append("Ingen teleslynge oplyst")
-    if req.has("no_car") and distance_km is not None and distance_km > 5 and offer.get("transport_offered"):
+    if req.has("no_car") and distance_km is not None and distance_km > FAR_KM and offer.get("transport_offered"):
         out.append("Aftal transporten med arrangøren")
+    elif (req.has("no_car") or req.has("reduced_mobility")) and distance_km is not None and distance_km > FAR_KM:
+        why = "uden bil" if req.has("no_car") else "med gangbesvær"
+        out.append(
+            f"{_km(distance_km)} km væk er langt {why} – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
+        )
     if offer["location"].get("online"):
         out.append("Kræver computer, tablet eller smartphone")
+    other_group = audience_caution(offer.get("audience"), req.age, req.gender)
+    if other_group:
+        out.append(other_group)
     cost = offer.get("cost")
     if monthly_cost(cost) is None:
         out.append(UNKNOWN_PRICE)
     elif not is_free(cost) and not (req.has("low_income") or req.max_monthly_cost_dkk is not None):
         out.append(f"Pris: {price_phrase(cost)}")
     return out
+
+
+def _km(km: float) -> str:
+    return f"{km:.1f}".replace(".", ",")
 
 
 def _join(items: Sequence[str]) -> str:

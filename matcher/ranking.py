@@ -1,7 +1,7 @@
 """Ranking helpers: how the fused relevance becomes the list a navigator sees.
 
 - :func:`combined_score`: the fused relevance times the bounded soft factors
-  (preferences, distance, freshness; see :mod:`matcher.preferences`) and the
+  (preferences, distance, freshness, target group; see :mod:`matcher.preferences`) and the
   topic boost;
 - :func:`diversify`: at most :data:`MAX_PER_ORGANISATION` offers per
   organisation in the top :data:`DIVERSITY_WINDOW`, unless nothing else fits;
@@ -49,6 +49,7 @@ def combined_score(
     preferences: bool = True,
     distance: bool = True,
     freshness: bool = True,
+    audience: bool = True,
     topic_boost: float = 0.0,
 ) -> float:
     """The ranking score: ``relevance`` times each enabled factor of ``parts``,
@@ -57,6 +58,7 @@ def combined_score(
         (parts.preference if preferences else 1.0)
         * (parts.distance if distance else 1.0)
         * (parts.freshness if freshness else 1.0)
+        * (parts.audience if audience else 1.0)
         * (1.0 + topic_boost)
     )
     return relevance * factor

@@ -7,6 +7,7 @@ search and then dropped (only inferred categories are logged).
 
 from __future__ import annotations
 
+import re
 from dataclasses import dataclass, field
 from typing import Any, Final
 
@@ -33,6 +34,11 @@ BARRIERS: Final[dict[str, str]] = {
     "needs_companion": "Har brug for en at følges med",
 }
 
+#: Genders a request may give, only to weigh offers meant for men or for women.
+GENDERS: Final = ("female", "male")
+#: A letter or a digit: a note of only spaces and punctuation says nothing.
+_HAS_WORD: Final = re.compile(r"[^\W_]")
+
 DEFAULT_MAX_DISTANCE_KM = 20.0
 MAX_LIMIT = 50
 
@@ -42,6 +48,11 @@ def _check_language(code: str) -> None:
     where one exists ("da", "uk"), else ISO 639-3. "dan" or "xx" are refused."""
     if parse_language(code) != code:
         raise ValidationError("Not a language code: ISO 639-1 where one exists, as offers record it (Danish is 'da').")
+
+
+def _has_word(text: str) -> None:
+    if not _HAS_WORD.search(text):
+        raise ValidationError("Write at least one word: spaces and punctuation alone say nothing.")
 
 
 class _Strict(CprGuard):
@@ -113,6 +124,7 @@ class MatchRequest:
     limit: int = 10
     on_island: bool = False
     town: str | None = None
+    gender: str | None = None  # "female", "male" or None; never logged (matcher.log stores no gender)
     extra: dict[str, Any] = field(default_factory=dict)
 
     def has(self, barrier: str) -> bool:
@@ -121,7 +133,11 @@ class MatchRequest:
 
 class MatchRequestSchema(_Strict):
     interests = fields.String(
-        required=True, validate=validate.Length(min=2, max=2000, error="Write 2 to 2000 characters.")
+        required=True,
+        validate=[
+            validate.Length(min=2, max=2000, error="Write 2 to 2000 characters."),
+            _has_word,
+        ],
     )
     age = fields.Integer(
         load_default=None,
@@ -139,6 +155,12 @@ class MatchRequestSchema(_Strict):
     max_monthly_cost_dkk = fields.Float(load_default=None, allow_none=True, validate=validate.Range(min=0))
     kinds = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.OFFER_KINDS))), load_default=list)
     categories = fields.List(fields.String(validate=validate.Length(min=1, max=50)), load_default=list)
+    gender = fields.String(
+        load_default=None,
+        allow_none=True,
+        validate=validate.OneOf(GENDERS),
+        metadata={"description": "optional; only weighs offers meant for men or for women; never logged"},
+    )
     limit = fields.Integer(
         load_default=10, strict=True, validate=validate.Range(1, MAX_LIMIT, error=f"Limit is 1 to {MAX_LIMIT}.")
     )
@@ -201,4 +223,5 @@ class MatchRequestSchema(_Strict):
             limit=int(data["limit"]),
             on_island=on_island,
             town=town,
+            gender=data.get("gender"),
         )

@@ -38,6 +38,10 @@ class MatchResponse:
     (before any rule) the rule removed; ``excluded_labels`` gives each rule's
     Danish text. ``full_waitlist`` lists relevant offers that fit in every way
     but are full; ``companion_services`` volunteer services that can go along.
+    ``suggested_barriers`` are barrier phrases found in the citizen's text
+    that the navigator did not tick (``{"code", "quote"}``, see
+    :mod:`matcher.barrier_phrases`): shown for the navigator to confirm, never
+    applied to this ranking.
     """
 
     query_id: str
@@ -47,6 +51,7 @@ class MatchResponse:
     inferred_categories: list[str]
     full_waitlist: list[dict[str, Any]] = field(default_factory=list)
     companion_services: list[dict[str, Any]] = field(default_factory=list)
+    suggested_barriers: list[dict[str, str]] = field(default_factory=list)
     no_good_match: bool = False
     advice: str | None = None
     notes: list[str] = field(default_factory=list)

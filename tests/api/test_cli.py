@@ -223,3 +223,40 @@ def test_import_prints_the_readers_notes_and_keeps_them_in_the_report(cli: Flask
     notes = [line.removeprefix("  note: ") for line in err.splitlines() if line.startswith("  note: ")]
     assert len(notes) == 1 and "'Fællesskab'" in notes[0]
     assert json.loads(out)["warnings"] == notes  # the same lines the HTTP import returns
+
+
+def test_eval_prints_both_halves_and_every_kind(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    # "a1" and "h1" fall in the held-out half, "a2" and "t1" in the tuning half (matcher.eval.half_of).
+    src = write_json(tmp_path / "t.json", [make_offer("kor"), make_offer("strik", title="Strikkeklub i Grenaa")])
+    assert run(cli, "catalogue", "import", str(src))[0] == 0
+    assert run(cli, "index", "sync")[0] == 0
+
+    def vignette(vid: str, tags: list[str]) -> dict[str, object]:
+        return {"id": vid, "tags": tags, "request": {"interests": "synge i kor", "age": 70}, "labels": {"kor": 3}}
+
+    path = tmp_path / "v.json"
+    path.write_text(
+        json.dumps(
+            {
+                "meta": {"today": "2026-11-22"},
+                "vignettes": [
+                    vignette("a1", ["compound"]),
+                    vignette("h1", ["non_danish"]),
+                    vignette("a2", ["vague"]),
+                    vignette("t1", ["barrier_removes_tempting", "young_adult"]),
+                ],
+            }
+        ),
+        encoding="utf-8",
+    )
+    code, out, err = run(cli, "eval", "--vignettes", str(path))
+    assert code == 0, err
+    tuning, held_out = out.split("== Held-out half ==")
+    assert tuning.startswith("== Tuning half ==")
+    assert "2 of 2 vignettes scored" in tuning and "2 of 2 vignettes scored" in held_out
+    for kind in ("needs_described", "barriers", "vague", "other_language", "compound", "target_group"):
+        assert kind in tuning and kind in held_out
+    assert "compound           1" in held_out and "other_language     1" in held_out
+    assert "vague              1" in tuning and "target_group       1" in tuning and "barriers           1" in tuning
+    report = json.loads(run(cli, "eval", "--vignettes", str(path), "--json", "--half", "held_out")[1])
+    assert list(report) == ["held_out"] and [r["id"] for r in report["held_out"]["per_vignette"]] == ["a1", "h1"]

@@ -135,3 +135,36 @@ def test_non_text_in_a_match_request_gets_422_naming_the_field(client: FlaskClie
         res = client.post("/api/v1/match", json=body, headers=auth(demo_app, "navigator"))
         assert res.status_code == 422, res.json
         assert list(res.json["errors"]) == [field]
+
+
+def test_barriers_in_the_note_are_suggested_not_applied(client: FlaskClient, demo_app: Flask) -> None:
+    body = {**REQUEST, "interests": "Hun vil gerne synge. Hun har ingen bil og hører dårligt.", "barriers": ["no_car"]}
+    res = client.post("/api/v1/match", json=body, headers=auth(demo_app, "navigator"))
+    assert res.status_code == 200, res.json
+    # no_car is ticked already: only the hearing suggestion comes back, and it is not applied.
+    assert res.json["suggested_barriers"] == [{"code": "hearing_impaired", "quote": "hører dårligt"}]
+    from api.extensions import get_store
+    from matcher.log import recent_matches
+
+    entry = next(e for e in recent_matches(get_store(demo_app)) if e["id"] == res.json["query_id"])
+    assert entry["barriers"] == ["no_car"]  # the ranking used only the ticked barrier
+    assert all("Teleslynge" not in r["accommodations"] for r in res.json["results"])
+
+
+def test_a_note_of_only_spaces_and_punctuation_is_422_naming_interests(client: FlaskClient, demo_app: Flask) -> None:
+    for text in ["     ", " ... !? ", "— – …"]:
+        res = client.post("/api/v1/match", json={**REQUEST, "interests": text}, headers=auth(demo_app, "navigator"))
+        assert res.status_code == 422, text
+        assert set(res.json["errors"]) == {"interests"}
+
+
+def test_gender_is_optional_checked_and_never_logged(client: FlaskClient, demo_app: Flask) -> None:
+    from api.extensions import get_store
+    from matcher.log import recent_matches
+
+    res = client.post("/api/v1/match", json={**REQUEST, "gender": "other"}, headers=auth(demo_app, "navigator"))
+    assert res.status_code == 422 and set(res.json["errors"]) == {"gender"}
+    res = client.post("/api/v1/match", json={**REQUEST, "gender": "female"}, headers=auth(demo_app, "navigator"))
+    assert res.status_code == 200
+    entry = next(e for e in recent_matches(get_store(demo_app)) if e["id"] == res.json["query_id"])
+    assert "female" not in str(entry) and "gender" not in str(entry)

@@ -52,6 +52,19 @@ def test_search_shows_explained_results(client: FlaskClient, demo_app: Flask) ->
     assert 'value="wheelchair_user" checked' in html  # the form keeps what was entered
 
 
+def test_barriers_in_the_text_are_suggested_in_danish(client: FlaskClient, demo_app: Flask) -> None:
+    login(client, demo_app.config["KEYS"]["navigator"])
+    token = csrf(client.get("/navigator/").get_data(as_text=True))
+    data = {"csrf": token, "interests": "Vil gerne synge. Har ingen bil.", "place": "Grenaa", "language": "da"}
+    html = client.post("/navigator/", data=data).get_data(as_text=True)
+    assert 'id="suggested-barriers"' in html and "Har ikke bil („Har ingen bil“)" in html
+    assert 'value="no_car" checked' not in html  # suggested, never ticked for the navigator
+    html = client.post("/navigator/", data={**data, "barriers": ["no_car"]}).get_data(as_text=True)
+    assert 'id="suggested-barriers"' not in html
+    html = client.post("/navigator/", data={**data, "interests": " ... "}).get_data(as_text=True)
+    assert "Skriv mindst et ord – kun mellemrum og tegn siger ingenting." in html
+
+
 def test_errors_are_shown_in_danish_next_to_the_field(client: FlaskClient, demo_app: Flask) -> None:
     login(client, demo_app.config["KEYS"]["navigator"])
     token = csrf(client.get("/navigator/").get_data(as_text=True))

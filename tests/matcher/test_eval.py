@@ -92,3 +92,26 @@ def test_margin_over_the_better_baseline() -> None:
     )
     assert report.margin == pytest.approx(0.119)  # 0.655 - max(0.459, 0.536)
     assert report.to_dict()["no_match_flagged"] == "1/1"
+
+
+def test_the_split_is_a_fixed_rule() -> None:
+    import hashlib
+
+    from matcher.eval import HALVES, half_of
+
+    for vid in ("v01", "v02", "a1", "t1"):
+        assert half_of(vid) == HALVES[hashlib.sha256(vid.encode()).digest()[0] % 2]
+    assert half_of("a1") == "held_out" and half_of("t1") == "tuning"
+    ids = [f"v{i:02d}" for i in range(1, 63)]
+    held = sum(half_of(i) == "held_out" for i in ids)
+    assert 25 <= held <= 37  # about half
+
+
+def test_kinds_from_tags() -> None:
+    from matcher.eval import KINDS, kinds_of
+
+    assert KINDS == ("needs_described", "barriers", "vague", "other_language", "compound", "target_group")
+    assert kinds_of(["meaning_only", "no_car"]) == ["needs_described", "barriers"]
+    assert kinds_of(["non_danish", "barrier_removes_tempting"]) == ["barriers", "other_language"]
+    assert kinds_of(["compound", "target_group", "vague"]) == ["vague", "compound", "target_group"]
+    assert kinds_of(["broken_danish"]) == []

@@ -9,7 +9,7 @@ import pytest
 from catalogue.taxonomy import DEFAULT_CATEGORIES
 from indexer.documents import build_document
 from matcher import explain
-from matcher.interests import infer_categories
+from matcher.interests import Inference, infer_categories
 
 from .helpers import offer, request
 
@@ -110,7 +110,71 @@ def test_reason_by_topic_when_no_word_is_shared() -> None:
 
 
 def test_reason_falls_back_to_the_offers_topics() -> None:
-    assert reasons("xyz abc", offer()) == ["Ligner det, du fortalte om (emne: sang, musik)."]
+    assert reasons("xyz abc", offer()) == ["Det, du fortalte, ligner det, tilbuddet handler om: sang og musik."]
+
+
+# The field cases: never an empty slot, never filler, negated or barrier words.
+SANG = "Det, du fortalte, ligner det, tilbuddet handler om: sang og musik."
+
+
+@pytest.mark.parametrize(
+    "note",
+    [
+        "Я дуже люблю співати разом з іншими людьми",  # Ukrainian
+        "Bardzo lubię śpiewać w chórze",  # Polish
+        "أحب الغناء مع الآخرين",  # Arabic
+    ],
+)
+def test_other_languages_get_a_sentence_without_a_slot(note: str) -> None:
+    assert reasons(note, offer()) == [SANG]
+    # The topic inferred from the embedding has no words of the citizen to quote.
+    semantic = Inference(("sang",), {})
+    assert explain.reasons(request(note), offer(), semantic, LABELS) == [
+        "Det, du fortalte, ligner det, tilbuddet handler om: sang."
+    ]
+
+
+def test_a_compound_is_quoted_by_the_part_the_offer_shares() -> None:
+    # Decompounding (indexer.decompound): "mandskor" and "Herrekoret" share "kor".
+    o = offer(title="Herrekoret", description="Mænd der synger.", categories=["sang"])
+    got = explain.reasons(request("mandskor"), o, Inference(("sang",), {}), LABELS)
+    assert got == ["Du nævnte mandskor – her mødes man hver tirsdag formiddag."]
+
+
+def test_a_compound_the_offer_does_not_share_is_not_an_empty_slot() -> None:
+    o = offer(title="Fællessang", description="Vi synger.", categories=["sang"])
+    got = explain.reasons(request("mandskor"), o, Inference(("sang",), {}), LABELS)
+    assert got == ["Det, du fortalte, ligner det, tilbuddet handler om: sang."]
+    assert not any(", og" in r and "om ," in r for r in got)
+
+
+def test_negated_and_barrier_words_are_never_quoted() -> None:
+    o = offer(description="Vi synger sammen. Ingen tilmelding, og der er kørsel for dem uden bil.")
+    assert reasons("Jeg vil gerne synge, men har ingen bil", o) == [
+        "Du nævnte synge – her mødes man hver tirsdag formiddag."
+    ]
+    o = offer(description="Vi synger sammen, og der er teleslynge for dem med nedsat hørelse.")
+    assert reasons("Vil gerne synge, men hørelsen er dårlig og hørelse svigter", o) == [
+        "Du nævnte synge – her mødes man hver tirsdag formiddag."
+    ]
+
+
+def test_filler_and_places_are_never_quoted() -> None:
+    o = offer(description="Vi synger helst de gamle sange. Mange kom fra Aarhus, og lægen anbefaler fællessang.")
+    assert reasons("Flyttet fra Aarhus, lægen siger jeg helst skal ud og synge", o) == [
+        "Du nævnte synge – her mødes man hver tirsdag formiddag."
+    ]
+
+
+def test_a_negated_interest_is_not_quoted() -> None:
+    o = offer(description="Vi synger og går en tur bagefter.")
+    got = reasons("Har ikke lyst til at synge, men vil gerne gå ture", o)
+    assert "synge" not in got[0]
+
+
+def test_only_filler_words_give_the_topic_sentence() -> None:
+    o = offer(description="Ingen tilmelding. Lægen kan henvise.")
+    assert reasons("ingen bil, lægen siger helst", o) == [SANG]
 
 
 def test_volunteer_service_reasons_agree_the_time() -> None:
@@ -181,9 +245,16 @@ def test_no_car() -> None:
     assert accommodations(o, "no_car", distance_km=1.4) == [
         "Der tilbydes transport",
         "Tæt på bus eller tog",
-        "Kun 1,4 km væk",
+        "Kun 1,4 km væk – nært, når man ikke har bil",
     ]
-    assert accommodations(o, "no_car", distance_km=2.1) == ["Der tilbydes transport", "Tæt på bus eller tog"]
+    assert accommodations(o, "no_car", distance_km=3.1) == ["Der tilbydes transport", "Tæt på bus eller tog"]
+    assert accommodations(offer(), "no_car", distance_km=0.6) == ["Kun 0,6 km væk – nært, når man ikke har bil"]
+    assert accommodations(offer(), "reduced_mobility", distance_km=3.0) == [
+        "Kørestolsegnet",
+        "Trinfri adgang",
+        "Kun 3,0 km væk – kort vej",
+    ]
+    assert accommodations(offer(), distance_km=0.6) == []  # with a car, nearness is not an accommodation
 
 
 def test_social_anxiety() -> None:
@@ -257,6 +328,23 @@ def test_barrier_cautions() -> None:
     driven = offer(transport_offered=True, cost=FREE)
     assert cautions(driven, "no_car", distance_km=8.0) == ["Aftal transporten med arrangøren"]
     assert cautions(driven, "no_car", distance_km=4.0) == []
+    # Far without transport: said, and the ranking weighs it (matcher.preferences).
+    assert cautions(offer(cost=FREE), "no_car", distance_km=14.0) == [
+        "14,0 km væk er langt uden bil – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
+    ]
+    assert cautions(offer(cost=FREE), "reduced_mobility", distance_km=14.0) == [
+        "14,0 km væk er langt med gangbesvær – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
+    ]
+    assert cautions(offer(cost=FREE), "no_car", distance_km=5.0) == []
+    assert cautions(offer(cost=FREE), distance_km=14.0) == []
+
+
+def test_an_offer_for_another_group_is_a_caution() -> None:
+    baby = {**offer(cost=FREE), "audience": ["parents_small_children"]}
+    widower = explain.cautions(request("kor", age=70, gender="male"), baby, TODAY, None)
+    assert widower == ["Tilbuddet er mest for forældre med små børn."]
+    assert explain.cautions(request("kor", age=31), baby, TODAY, None) == []
+    assert explain.cautions(request("kor"), baby, TODAY, None) == []  # age unknown
 
 
 def test_online_needs_a_device() -> None:

@@ -150,3 +150,72 @@ def test_adjust_combines_the_three(doc: SearchDocument) -> None:
     assert isinstance(parts, Adjustment)
     assert (parts.preference, parts.distance, parts.freshness) == pytest.approx((1.15, 0.8736, 0.85), abs=1e-4)
     assert parts.factor == pytest.approx(1.15 * (1 - 0.2 * (1 - math.exp(-1))) * 0.85)
+
+
+# -- distance by barriers (issue 10) ---------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("km", "expected"),
+    [
+        (0.0, 1.0),
+        (0.6, 1 - 0.4 * (1 - math.exp(-0.12))),  # 0.9548
+        (14.0, 1 - 0.4 * (1 - math.exp(-2.8))),  # 0.6243
+    ],
+)
+def test_carless_distance_decay(km: float, expected: float) -> None:
+    assert distance_factor(km, online=False, carless=True) == pytest.approx(expected)
+
+
+def test_carless_decay_is_bounded_and_steeper() -> None:
+    values = [distance_factor(km, online=False, carless=True) for km in range(0, 301, 5)]
+    assert values == sorted(values, reverse=True)
+    assert min(values) >= 0.6  # bounded: a far offer keeps at least 60 % of its score
+    assert all(
+        distance_factor(km, online=False, carless=True) <= distance_factor(km, online=False) for km in range(0, 60)
+    )
+    assert distance_factor(None, online=True, carless=True) == pytest.approx(0.9)
+
+
+@pytest.mark.parametrize(("barrier", "carless"), [("no_car", True), ("reduced_mobility", True), ("low_income", False)])
+def test_which_barriers_make_distance_weigh_more(doc: SearchDocument, barrier: str, carless: bool) -> None:
+    parts = adjust(request("sang", barrier), doc, 14.0, TODAY)
+    assert parts.distance == pytest.approx(distance_factor(14.0, False, carless=carless))
+
+
+def test_without_a_car_the_near_offer_wins_over_a_slightly_better_ranked_far_one(doc: SearchDocument) -> None:
+    """The issue's case: both fit; the one 14 km away is one place higher in the fused
+    list (RRF k=10: 1/11 against 1/12). Without a car the one 0.6 km away must lead."""
+    from matcher.fusion import RRF_K
+    from matcher.ranking import combined_score
+
+    far_rel, near_rel = 1 / (RRF_K + 1), 1 / (RRF_K + 2)
+    # even four places apart
+    far_rel4, near_rel4 = 1 / (RRF_K + 1), 1 / (RRF_K + 5)
+    for barrier in ("no_car", "reduced_mobility"):
+        req = request("sang", barrier)
+        far = combined_score(far_rel, adjust(req, doc, 14.0, TODAY))
+        near = combined_score(near_rel, adjust(req, doc, 0.6, TODAY))
+        assert near > far, barrier
+        assert combined_score(near_rel4, adjust(req, doc, 0.6, TODAY)) > combined_score(
+            far_rel4, adjust(req, doc, 14.0, TODAY)
+        )
+    # With a car distance counts a little (0.988 against 0.85): four places apart it does not turn.
+    req = request("sang")
+    assert combined_score(far_rel4, adjust(req, doc, 14.0, TODAY)) > combined_score(
+        near_rel4, adjust(req, doc, 0.6, TODAY)
+    )
+    # Bounded: at equal relevance, an off-topic offer at the door does not beat an on-topic one 14 km away.
+    req = request("sang", "no_car")
+    on_topic_far = combined_score(far_rel, adjust(req, doc, 14.0, TODAY), topic_boost=0.7)
+    off_topic_near = combined_score(far_rel, adjust(req, doc, 0.0, TODAY))
+    assert on_topic_far > off_topic_near
+
+
+def test_adjust_carries_the_audience_factor(doc: SearchDocument) -> None:
+    widower = request("kor", age=70, gender="male")
+    assert adjust(widower, doc, None, TODAY, ["parents_small_children"]).audience == 0.25
+    assert adjust(widower, doc, None, TODAY, ["men", "seniors"]).audience == 1.0
+    assert adjust(widower, doc, None, TODAY).audience == 1.0
+    parts = adjust(widower, doc, None, TODAY, ["young_people"])
+    assert parts.factor == pytest.approx(parts.preference * parts.distance * parts.freshness * 0.3)

@@ -1,41 +1,69 @@
 """The matcher's quality on the labelled vignettes, with the real model.
 
-Floors sit a little below the measured values (see README, "Matcher
-quality"), so a change that makes matching worse fails here.
+The vignettes are split once by a fixed rule (matcher.eval.half_of,
+VIGNETTES.md "The split"): constants are chosen on the tuning half only, and
+the floors that matter are on the held-out half. Floors sit a little below the
+measured values (README, "Matcher quality"), so a change that makes matching
+worse fails here.
 """
 
 from __future__ import annotations
 
 import pytest
 
-from matcher.eval import evaluate, load_vignettes
+from matcher.eval import KINDS, evaluate, load_vignettes
 from matcher.matcher import Matcher
 
 pytestmark = pytest.mark.model
 
-# Measured 2026-11-22: matcher 0.655, BM25 0.459, dense 0.536 (margin +0.119), no violations.
-NDCG_FLOOR = 0.63
-MARGIN_FLOOR = 0.10  # the goal: 0.10 above the better baseline
+# Measured 2026-11-30 on the 166 vignettes, RRF k = 10 (chosen on the tuning half), learned combination off:
+# held-out half (85 scored): matcher 0.661, BM25 0.509, dense 0.528 (margin +0.133), no violations;
+# tuning half (80 scored): matcher 0.706, BM25 0.529, dense 0.602 (margin +0.104).
+# The issue's goal is a held-out margin of 0.15; it is not reached yet (README, "Matcher quality").
+HELD_OUT_NDCG_FLOOR = 0.64
+HELD_OUT_MARGIN_FLOOR = 0.12
+TUNING_NDCG_FLOOR = 0.68
 
 
 @pytest.fixture(scope="module")
-def report(demo_store, demo_embedded, real_embedder):  # type: ignore[no-untyped-def]
-    matcher = Matcher(demo_store, demo_embedded, real_embedder, log=False)
-    return evaluate(matcher, load_vignettes())
+def matcher(demo_store, demo_embedded, real_embedder):  # type: ignore[no-untyped-def]
+    return Matcher(demo_store, demo_embedded, real_embedder, log=False)
 
 
-def test_the_set_is_big_and_varied_enough(report) -> None:  # type: ignore[no-untyped-def]
-    assert report.vignettes >= 40
+@pytest.fixture(scope="module")
+def held_out(matcher):  # type: ignore[no-untyped-def]
+    return evaluate(matcher, load_vignettes(), half="held_out")
+
+
+@pytest.fixture(scope="module")
+def tuning(matcher):  # type: ignore[no-untyped-def]
+    return evaluate(matcher, load_vignettes(), half="tuning")
+
+
+def test_the_set_is_big_and_varied_enough(held_out, tuning) -> None:  # type: ignore[no-untyped-def]
+    assert held_out.vignettes + tuning.vignettes >= 60
+    assert held_out.vignettes >= 25 and tuning.vignettes >= 25  # about half each
+    tags = set(held_out.by_tag) | set(tuning.by_tag)
     for tag in ("barrier_removes_tempting", "lexical_distractor", "meaning_only", "vague", "broken_danish"):
-        assert tag in report.by_tag, tag
+        assert tag in tags, tag
+    for kind in ("needs_described", "barriers", "vague", "other_language"):
+        assert kind in held_out.by_kind, kind
+    assert set(held_out.by_kind) <= set(KINDS)
 
 
-def test_no_hard_rule_is_ever_broken(report) -> None:  # type: ignore[no-untyped-def]
-    for system in ("hybrid", "bm25", "dense"):
-        assert report.systems[system]["violations"] == 0, system
+def test_no_hard_rule_is_ever_broken(held_out, tuning) -> None:  # type: ignore[no-untyped-def]
+    for report in (held_out, tuning):
+        for system in ("hybrid", "bm25", "dense"):
+            assert report.systems[system]["violations"] == 0, (report.half, system)
 
 
-def test_quality_floor(report) -> None:  # type: ignore[no-untyped-def]
-    print(report.table())
-    assert report.systems["hybrid"]["ndcg@10"] >= NDCG_FLOOR
-    assert report.margin >= MARGIN_FLOOR
+def test_held_out_quality_floor(held_out) -> None:  # type: ignore[no-untyped-def]
+    print(held_out.table())
+    print(held_out.kind_table())
+    assert held_out.systems["hybrid"]["ndcg@10"] >= HELD_OUT_NDCG_FLOOR
+    assert held_out.margin >= HELD_OUT_MARGIN_FLOOR
+
+
+def test_tuning_quality_floor(tuning) -> None:  # type: ignore[no-untyped-def]
+    print(tuning.table())
+    assert tuning.systems["hybrid"]["ndcg@10"] >= TUNING_NDCG_FLOOR

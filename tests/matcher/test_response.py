@@ -40,9 +40,11 @@ def test_to_dict_is_plain_json() -> None:
         "inferred_categories",
         "full_waitlist",
         "companion_services",
+        "suggested_barriers",
         "no_good_match",
         "advice",
         "notes",
         "timings_ms",
     }
     assert (out["no_good_match"], out["advice"], out["notes"], out["full_waitlist"]) == (False, None, [], [])
+    assert out["suggested_barriers"] == []

@@ -179,6 +179,7 @@ ROWS: dict[str, dict[str, Any]] = {
 #: tables' constraints and types are exercised with data on both databases).
 LATER_ROWS: dict[str, dict[str, Any]] = {
     "rate_window": {"bucket": "match:test-navigator", "window_index": 59_012_345, "hits": 3},
+    "audience_group": {"code": "grandparents", "label_da": "Bedsteforældre", "synonyms": ["bedster"], "created_at": AT},
     "volunteer_report": {
         "id": 1,
         "organisation_id": "org-1",
@@ -249,7 +250,6 @@ LATER_ROWS: dict[str, dict[str, Any]] = {
         "recorded_at": AT,
         "recorded_by": "key:test-navigator",
     },
-    "audience_group": {"code": "grandparents", "label_da": "Bedsteforældre", "synonyms": ["bedster"], "created_at": AT},
 }
 
 
