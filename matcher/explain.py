@@ -17,7 +17,8 @@ from catalogue.costs import describe, is_free, monthly_cost
 from catalogue.geo import nearest_place, offer_places, place_name
 from catalogue.languages import name_da
 from catalogue.schedule import occurrences, schedule_text
-from catalogue.schedule.phrases import exceptions_phrase, is_plain_weekly
+from catalogue.schedule.phrases import BY_ARRANGEMENT, exceptions_phrase, is_plain_weekly
+from catalogue.schedule.phrases import UNKNOWN as UNKNOWN_TIME
 from catalogue.taxonomy import WEEKDAYS_DA
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
@@ -159,6 +160,8 @@ def danish_date(day: date) -> str:
 
 #: The caution for an offer whose price is unknown (never shown as free).
 UNKNOWN_PRICE: Final = "Prisen er ikke oplyst – spørg foreningen"
+#: Said when an offer's times are not stated (HSDS without a schedule, a CSV without one): never "efter aftale".
+UNKNOWN_TIME_CAUTION: Final = "Tidspunktet er ikke oplyst – spørg arrangøren, om det passer"
 
 
 def price_phrase(cost: Mapping[str, Any] | None) -> str:
@@ -327,13 +330,15 @@ def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, l
         # must be a real content word, not "komme" or "gerne".
         if stems & headline or (len(word) >= 5 and stems & body):
             words.append(word)
-    when = schedule_phrase((offer.get("schedule") or {}).get("slots") or [])
+    # The whole schedule, so times that are not stated are never told as "efter aftale".
+    when = schedule_phrase(offer.get("schedule") or {"state": "unknown"})
     if words:
-        out.append(
-            f"Du nævnte {_join(words[:3])} – her mødes man {when}."
-            if when != "efter aftale"
-            else f"Du nævnte {_join(words[:3])} – tiden aftales efter dine ønsker."
-        )
+        if when == BY_ARRANGEMENT:
+            out.append(f"Du nævnte {_join(words[:3])} – tiden aftales efter dine ønsker.")
+        elif when == UNKNOWN_TIME:
+            out.append(f"Du nævnte {_join(words[:3])}.")  # the caution says the time is not stated
+        else:
+            out.append(f"Du nævnte {_join(words[:3])} – her mødes man {when}.")
     else:
         shared = [c for c in inference.categories if c in offer["categories"]]
         about = shared or list(offer["categories"])
@@ -391,9 +396,9 @@ def accommodations(
             out.append(f"Foregår også på {name_da(req.language)}")
         elif doc.language_learning:
             out.append("Sprogtilbud for nye i Danmark")
-    slots = (offer.get("schedule") or {}).get("slots") or []
-    if req.has("daytime_only") or req.has("evenings_only"):
-        out.append("Tidspunkt: " + schedule_phrase(slots))
+    schedule = offer.get("schedule") or {"state": "unknown"}
+    if (req.has("daytime_only") or req.has("evenings_only")) and schedule_phrase(schedule) != UNKNOWN_TIME:
+        out.append("Tidspunkt: " + schedule_phrase(schedule))
     if offer["location"].get("online"):
         out.append("Foregår online hjemmefra")
     nearest = nearest_place_phrase(req, offer)
@@ -432,7 +437,9 @@ def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_
     available = offer.get("places_available")
     if available is not None and 0 < available <= 3:
         out.append(f"Kun {available} {'ledig plads' if available == 1 else 'ledige pladser'}")
-    schedule = offer.get("schedule") or {}
+    schedule = offer.get("schedule") or {"state": "unknown"}
+    if schedule_phrase(schedule) == UNKNOWN_TIME:
+        out.append(UNKNOWN_TIME_CAUTION)
     valid_from, valid_to = _as_date(schedule.get("valid_from")), _as_date(schedule.get("valid_to"))
     if valid_from and valid_from > today:
         out.append(f"Starter først {danish_date(valid_from)}")

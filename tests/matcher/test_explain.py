@@ -359,3 +359,25 @@ def test_the_nearest_of_several_places_is_named() -> None:
     assert near_orum == ["Mødes flere steder; nærmest: Skolevej 2, 8586 Ørum Djurs (1,0 km)"]
     assert accommodations(o, lat=56.4158, lon=10.8783) == ["Mødes flere steder; nærmest: 8500 Grenaa (0,0 km)"]
     assert accommodations(offer(), lat=56.4158, lon=10.8783) == []  # one place: nothing to name
+
+
+# -- times not stated are not "efter aftale" -------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("schedule", "said", "caution"),
+    [
+        ({"state": "unknown"}, "Du nævnte synge og kor.", True),
+        (None, "Du nævnte synge og kor.", True),  # no schedule at all: unknown
+        ({"state": "by_arrangement", "slots": []}, "Du nævnte synge og kor – tiden aftales efter dine ønsker.", False),
+    ],
+)
+def test_unknown_times_are_a_caution_and_never_told_as_by_arrangement(
+    schedule: dict[str, object] | None, said: str, caution: bool
+) -> None:
+    o = offer(schedule=schedule)
+    assert reasons("Jeg savner at synge i kor", o) == [said]
+    assert (explain.UNKNOWN_TIME_CAUTION in cautions(o)) is caution
+    shown = accommodations(o, "daytime_only")
+    assert ("Tidspunkt: efter aftale" in shown) is (not caution)
+    assert not any("ikke oplyst" in a for a in shown)
