@@ -86,7 +86,7 @@ def search() -> Response:
         else:
             response = current_app.extensions["matcher"].match(req, actor=caller.actor)
     status = 422 if errors else 200
-    suggested = [b for b in getattr(response, "suggested_barriers", None) or [] if b in BARRIERS]
+    suggested = _suggested(response, form.get("barriers", []))
     page = render_template(
         "navigator/search.html",
         form=form,
@@ -98,7 +98,7 @@ def search() -> Response:
         languages=common_names_da(),
         kinds=OFFER_KINDS,
         caller=caller,
-        suggested=[b for b in suggested if b not in form.get("barriers", [])],
+        suggested=suggested,
     )
     return no_store(make_response(page, status))
 
@@ -146,4 +146,15 @@ def _to_request(form: dict[str, Any]) -> dict[str, Any]:
         out["language"] = form["language"]
     if form.get("kind"):
         out["kinds"] = [form["kind"]]
+    return out
+
+
+def _suggested(response: Any, ticked: list[str]) -> list[tuple[str, str]]:
+    """The matcher's ``suggested_barriers`` not already ticked, as ``(code, quote)``; both shapes are
+    read: ``{"code": "no_car", "quote": "har ingen bil"}`` or a bare code (then the quote is empty)."""
+    out: list[tuple[str, str]] = []
+    for item in getattr(response, "suggested_barriers", None) or []:
+        code, quote = (item.get("code", ""), item.get("quote", "")) if isinstance(item, dict) else (str(item), "")
+        if code in BARRIERS and code not in ticked and code not in (c for c, _ in out):
+            out.append((code, str(quote or "")))
     return out

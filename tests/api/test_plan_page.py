@@ -120,3 +120,49 @@ def _assert_inert(html: str) -> None:
     assert "<script>alert" not in html and "<img src=x" not in html
     assert ' onmouseover="alert(1)"' not in html and "onerror=alert(2)>" not in html.replace("&gt;", "")
     assert not re.search(r"<[a-z][^>]*\son[a-z]+=", html)  # no element carries an event handler
+
+
+def test_suggested_barriers_are_asked_as_a_question(demo_app: Flask) -> None:
+    """The matcher's suggestions (``suggested_barriers``) render as tick boxes that search again;
+    ticked ones and unknown codes are left out, and the quote is escaped."""
+    from api.navigator import _suggested
+    from matcher.response import MatchResponse
+
+    response = MatchResponse(query_id="q", results=[], excluded={}, excluded_labels={}, inferred_categories=[])
+    object.__setattr__(
+        response,
+        "suggested_barriers",
+        [
+            {"code": "no_car", "quote": "har ingen <b>bil</b>"},
+            {"code": "wheelchair_user", "quote": "sidder i kørestol"},
+            {"code": "no_such_barrier", "quote": "x"},
+            "hearing_impaired",
+        ],
+    )
+    suggested = _suggested(response, ["wheelchair_user"])
+    assert suggested == [("no_car", "har ingen <b>bil</b>"), ("hearing_impaired", "")]
+    from flask import render_template
+
+    from api.navigator import FIELD_LABELS
+    from matcher.request import BARRIERS
+
+    with demo_app.test_request_context("/navigator/"):
+        html = render_template(
+            "navigator/search.html",
+            form={"barriers": ["wheelchair_user"]},
+            errors={},
+            labels=FIELD_LABELS,
+            response=response,
+            barriers=BARRIERS,
+            towns=[],
+            languages={"da": "dansk"},
+            kinds={},
+            suggested=suggested,
+        )
+    box = re.search(r'<section class="notice" id="suggested-barriers"[^>]*>(.*?)</section>', html, re.S)
+    assert box is not None
+    assert "Gælder den for borgeren?" in box.group(1)
+    # One button per suggestion: it submits the search form with that barrier added to the ticked ones.
+    buttons = re.findall(r'<button type="submit" form="search" name="barriers" value="([a-z_]+)"', box.group(1))
+    assert buttons == ["no_car", "hearing_impaired"]
+    assert "har ingen &lt;b&gt;bil&lt;/b&gt;" in box.group(1)
