@@ -20,16 +20,18 @@ from api.extensions import get_store
 from api.failures import wait_seconds
 from api.models import AuthFailure, WebSession
 from catalogue.models import utcnow
+from catalogue.store import Store
 from tests.api.pages import csrf, sign_in, sign_out
 
 
 @pytest.fixture
-def web_app(tmp_path: Path) -> Flask:
+def web_app(tmp_path: Path, store: Store) -> Flask:
+    """An app on an empty store, on SQLite and on PostgreSQL (the ``store`` fixture), with a key per role."""
     app = create_app(
         {
             "TESTING": True,
             "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": f"sqlite:///{tmp_path / 'fm.sqlite'}",
+            "DATABASE_URL": store.engine.url.render_as_string(hide_password=False),
             "EMBEDDING_MODEL": "fake",
         }
     )
