@@ -56,6 +56,8 @@ ROLE_LABELS: Final[dict[str, str]] = {
 }
 #: Paths whose unsafe requests are API calls (bearer keys, no cookie): no CSRF token there.
 API_PATHS: Final = ("/api/", "/hsds")
+#: Paths that never use a web session (no lookup, no write): the API takes bearer keys only.
+_SESSIONLESS: Final = (*API_PATHS, "/static/", "/healthz", "/readyz")
 _TOUCH_SECONDS: Final = 60  # a session's expiry is pushed on at most once a minute
 
 
@@ -82,8 +84,8 @@ class StoreSessionInterface(SessionInterface):
 
     def open_session(self, app: Flask, request: Request) -> StoreSession:
         token = request.cookies.get(COOKIE, "")
-        if not token or len(token) > 100:
-            return StoreSession()
+        if not token or len(token) > 100 or request.path.startswith(_SESSIONLESS):
+            return StoreSession()  # the API and static files never read or write a session
         now = utcnow()
         with self._store(app).read() as db:
             row = db.execute(

@@ -67,8 +67,9 @@ def test_the_cookie_holds_no_key_and_is_httponly_and_samesite(web_app: Flask) ->
     with get_store(web_app).read() as db:
         row = db.execute(select(WebSession)).scalars().one()
         assert row.key_id is not None and key not in str(row.data)
-    # The cookie is no API key.
+    # The cookie is no API key, and the API ignores the session.
     assert client.get("/api/v1/offers", headers={"Authorization": f"Bearer {value}"}).status_code == 401
+    assert client.get("/api/v1/offers").status_code == 401
 
 
 def test_signing_in_issues_a_new_session_id(web_app: Flask) -> None:
