@@ -120,10 +120,11 @@ def screenshot_dir() -> Path:
 
 
 def screenshot(browser: Any, name: str) -> Path:
-    """Save the whole page as ``<name>.png`` in :func:`screenshot_dir`; the path."""
+    """Save the whole page (at the window's width) as ``<name>.png`` in :func:`screenshot_dir`; the path."""
+    size = browser.get_window_size()
     height = browser.execute_script("return Math.max(document.body.scrollHeight, 600)")
-    browser.set_window_size(1200, min(int(height) + 200, 6000))
+    browser.set_window_size(size["width"], min(int(height) + 200, 6000))
     path = screenshot_dir() / f"{name}.png"
     browser.save_screenshot(str(path))
-    browser.set_window_size(1200, 1800)
+    browser.set_window_size(size["width"], size["height"])
     return path

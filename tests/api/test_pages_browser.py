@@ -193,3 +193,24 @@ def test_the_api_docs_render_without_internet(browser: Any, live_url: str) -> No
     hosts = browser.execute_script("return performance.getEntriesByType('resource').map(e => new URL(e.name).host)")
     assert set(hosts) == {live_url.removeprefix("http://")}  # nothing fetched from another host
     screenshot(browser, "api-docs")
+
+
+def test_the_pages_fit_a_tablet(browser: Any, live_url: str, demo_app: Flask) -> None:
+    sign_in_browser(browser, live_url, demo_app.config["KEYS"]["admin"], start="/navigator/")
+    browser.set_window_size(768, 1024)  # an iPad held upright
+    try:
+        for path in ("/", "/navigator/"):
+            browser.get(f"{live_url}{path}")
+            overflow = browser.execute_script(
+                "return document.documentElement.scrollWidth - document.documentElement.clientWidth"
+            )
+            assert overflow <= 0, (path, overflow)  # no sideways scrolling
+            assert axe_violations(browser) == [], path
+        _search(browser, "Jeg vil gerne synge i kor")
+        assert (
+            browser.execute_script("return document.documentElement.scrollWidth - document.documentElement.clientWidth")
+            <= 0
+        )
+        screenshot(browser, "tablet-results")
+    finally:
+        browser.set_window_size(1200, 1800)
