@@ -25,9 +25,11 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         capacity,
         capacity_page,
         config,
+        docs_assets,
         errors,
         extensions,
         fhir,
+        frontdoor,
         health,
         hsds_api,
         logs,
@@ -41,14 +43,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         referral_steps,
         referrals,
         startup,
+        web,
     )
 
     app = Flask(__name__, instance_relative_config=True)
     settings = config.load_config(app, test_config)  # raises ConfigError naming the variable
     logs.configure(settings.LOG_LEVEL)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     extensions.init_app(app)
+    web.init_app(app)  # server-side sessions, CSRF on forms, security headers (api.web)
     access.init_app(app)
     overload.init_app(app)
     startup.init_app(app)
@@ -62,6 +64,8 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after Api, which registers an error handler of its own
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
+    app.register_blueprint(frontdoor.bp)
+    app.register_blueprint(docs_assets.bp)
     app.register_blueprint(navigator.bp)
     app.register_blueprint(capacity_page.bp)
     for module in (

@@ -3,7 +3,7 @@
 Every request gets exactly one line on the ``faellesskab.access`` logger at
 INFO (method, path, status, milliseconds, key name and role); gunicorn's own
 access log is off so nothing is written twice. Requests to the API, the HSDS
-feed and the navigator page made with a key are also kept in the
+feed and the web pages made by a signed-in user are also kept in the
 ``access_event`` table unless ``ACCESS_LOG_DB`` is false, so an administrator
 can answer "who read this referral?".
 """
@@ -23,7 +23,7 @@ from .models import AccessEvent
 
 log = logging.getLogger("faellesskab.access")
 #: Paths whose keyed requests are kept in the database.
-AUDITED = ("/api/v1", "/hsds", "/navigator")
+AUDITED = ("/api/v1", "/hsds", "/navigator", "/frivillig", "/admin", "/log-")
 
 
 def init_app(app: Flask) -> None:

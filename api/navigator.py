@@ -1,28 +1,29 @@
 """The navigator's web page, in Danish: search with a citizen, read why each offer fits.
 
-A navigator signs in once with their API key (kept in the signed session
-cookie, never in the page), fills in what the citizen said, ticks the
+A navigator signs in once with their API key at ``/log-ind`` (the session
+is server-side, :mod:`api.web`), fills in what the citizen said, ticks the
 barriers, and gets the matcher's results with reasons, accommodations and
-cautions. The form is protected against cross-site requests by a token.
+cautions. Every form carries the CSRF token (checked in :mod:`api.web`).
 """
 
 from __future__ import annotations
 
-import secrets
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from catalogue.gazetteer import default_gazetteer
 from catalogue.languages import common_names_da
-from catalogue.privacy import CPR_MESSAGE
+from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.schemas import flatten_errors
 from catalogue.taxonomy import OFFER_KINDS
+from matcher.plan import MAX_ITEMS, plan_items
 from matcher.request import BARRIERS, MatchRequestSchema
 
-from .auth import Caller, authenticate
+from .web import no_store, page_for, signed_in
 
 bp = Blueprint("navigator", __name__, url_prefix="/navigator", template_folder="templates")
 
@@ -52,66 +53,21 @@ MESSAGES_DA = {
 }
 
 
-def _caller() -> Caller | None:
-    if "key" not in session:
-        return None
-    caller = authenticate(current_app.extensions["store"], session["key"])
-    if caller is None or caller.role not in ("navigator", "admin"):
-        session.clear()
-        return None
-    g.caller = caller
-    return caller
-
-
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return str(session["csrf"])
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="Formularen er udløbet. Genindlæs siden og prøv igen.")
-
-
 @bp.get("/login")
-def login_form() -> str:
-    return render_template("navigator/login.html", csrf=_csrf_token(), error=None)
-
-
-@bp.post("/login")
-def login() -> Response | tuple[str, int]:
-    _check_csrf()
-    key = request.form.get("key", "").strip()
-    caller = authenticate(current_app.extensions["store"], key) if key else None
-    if caller is None or caller.role not in ("navigator", "admin"):
-        return render_template(
-            "navigator/login.html", csrf=_csrf_token(), error="Nøglen virker ikke, eller den er ikke til navigatører."
-        ), 401
-    session.clear()
-    session["key"] = key
-    session.permanent = False
-    return redirect(url_for("navigator.search"))
-
-
-@bp.post("/logout")
-def logout() -> Response:
-    _check_csrf()
-    session.clear()
-    return redirect(url_for("navigator.login_form"))
+def login_form() -> Response:
+    """The old sign-in address: the one sign-in page is ``/log-ind`` now."""
+    return redirect(url_for("frontdoor.login_form", next=url_for("navigator.search")))
 
 
 @bp.route("/", methods=["GET", "POST"])
-def search() -> Response | str | tuple[str, int]:
-    caller = _caller()
-    if caller is None:
-        return redirect(url_for("navigator.login_form"))
+@page_for("navigator")
+def search() -> Response:
+    caller = signed_in()
+    assert caller is not None  # page_for saw to it
     form: dict[str, Any] = {"max_distance_km": "20", "limit": "10", "language": "da", "barriers": []}
     errors: dict[str, list[str]] = {}
     response = None
     if request.method == "POST":
-        _check_csrf()
         current_app.extensions["throttle"].hit(caller.name, "match")
         form = {
             k: request.form.get(k, "").strip()
@@ -131,9 +87,9 @@ def search() -> Response | str | tuple[str, int]:
         else:
             response = current_app.extensions["matcher"].match(req, actor=caller.actor)
     status = 422 if errors else 200
+    suggested = _suggested(response, form.get("barriers", []))
     page = render_template(
         "navigator/search.html",
-        csrf=_csrf_token(),
         form=form,
         errors=errors,
         labels=FIELD_LABELS,
@@ -143,8 +99,33 @@ def search() -> Response | str | tuple[str, int]:
         languages=common_names_da(),
         kinds=OFFER_KINDS,
         caller=caller,
+        suggested=suggested,
     )
-    return (page, status) if errors else page
+    return no_store(make_response(page, status))
+
+
+@bp.post("/plan")
+@page_for("navigator")
+def plan() -> Response:
+    """The citizen's plan from the results ticked (``offer``, repeated), with an optional note.
+
+    Nothing is stored: the page is made from the catalogue and what was sent, and is sent ``no-store``.
+    A note holding a CPR number is refused (422) and not shown again."""
+    ids = [i for i in request.form.getlist("offer") if i][: MAX_ITEMS + 1]
+    note = request.form.get("note", "").strip()[:1000]
+    errors: dict[str, str] = {}
+    if not ids:
+        errors["offer"] = "Vælg mindst ét forslag til planen."
+    elif len(ids) > MAX_ITEMS:
+        errors["offer"] = f"Højst {MAX_ITEMS} forslag på én plan."
+    if contains_cpr(note):
+        errors["note"] = CPR_MESSAGE
+        note = ""
+    items = [] if errors else plan_items(current_app.extensions["store"], ids, datetime.now(UTC).date())
+    if not errors and not items:
+        errors["offer"] = "De valgte tilbud findes ikke længere."
+    page = render_template("navigator/plan.html", items=items, note=note, errors=errors, ids=ids)
+    return no_store(make_response(page, 422 if errors else 200))
 
 
 def _to_request(form: dict[str, Any]) -> dict[str, Any]:
@@ -166,4 +147,15 @@ def _to_request(form: dict[str, Any]) -> dict[str, Any]:
         out["language"] = form["language"]
     if form.get("kind"):
         out["kinds"] = [form["kind"]]
+    return out
+
+
+def _suggested(response: Any, ticked: list[str]) -> list[tuple[str, str]]:
+    """The matcher's ``suggested_barriers`` not already ticked, as ``(code, quote)``; both shapes are
+    read: ``{"code": "no_car", "quote": "har ingen bil"}`` or a bare code (then the quote is empty)."""
+    out: list[tuple[str, str]] = []
+    for item in getattr(response, "suggested_barriers", None) or []:
+        code, quote = (item.get("code", ""), item.get("quote", "")) if isinstance(item, dict) else (str(item), "")
+        if code in BARRIERS and code not in ticked and code not in (c for c, _ in out):
+            out.append((code, str(quote or "")))
     return out

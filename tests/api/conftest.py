@@ -14,6 +14,7 @@ from api.auth import create_key
 from api.cli import demo_path
 from api.extensions import get_indexer, get_store
 from catalogue.fileformats import read_any
+from tests.api.browser import browser, live_url  # noqa: F401  (browser fixtures for every module here)
 
 
 def _config(tmp_path: Path) -> dict[str, object]:
@@ -48,7 +49,7 @@ def _main() -> Any:
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app with the demo catalogue indexed (fake embedder) and one key per role."""
     tmp = tmp_path_factory.mktemp("demo-app")
-    app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1"})
+    app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1", "AUTH_FAILURE_LIMIT": 1000})
     store = get_store(app)
     migrations.upgrade(store)
     parsed = read_any(demo_path())
