@@ -93,7 +93,10 @@ class Navigator(HttpUser):
             current = self.client.get(f"/api/v1/offers/{offer_id}", headers=self.volunteer, name="capacity: read")
             if current.status_code != 200:
                 return
-            body = {"places_available": self.rng.randint(0, 20), "waitlist": self.rng.randint(0, 5)}
+            total = current.json().get("places_total")
+            # Free places never above the total (the store refuses that with 422, rightly).
+            free = self.rng.randint(0, total if total is not None else 20)
+            body = {"places_available": free, "waitlist": 0 if free else self.rng.randint(0, 5)}
             headers = {**self.volunteer, "If-Match": current.headers["ETag"]}
             with self.client.put(
                 f"/api/v1/offers/{offer_id}/capacity",
