@@ -8,7 +8,8 @@ CSV is what a volunteer-centre coordinator edits in a spreadsheet, so it is
 forgiving about what spreadsheets do: a UTF-8 byte-order mark, ``;`` as the
 delimiter (Danish Excel), ``ja``/``nej`` for booleans, a decimal comma, Danish
 thousands separators in prices (``2.400``), prices as ``600 kr/år; 15 kr/gang (kaffe)``
-and schedules written as ``tirsdag 10:00-12:00; torsdag 19-21``.
+and schedules in Danish words (``tirsdag og torsdag 10-12``, ``første tirsdag i måneden kl. 19-21``,
+``efter aftale``; :mod:`catalogue.schedule.parser`).
 
 Because the CSV is opened in spreadsheets, the writer neutralises text cells
 that a spreadsheet would run as a formula (OWASP "CSV Injection": a cell
@@ -25,15 +26,14 @@ import json
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import dataclass, field
-from typing import Any
+from typing import Any, cast
 
 from .costs import cost_cell
 from .errors import FileFormatError
 from .importer import RawRecord
 from .jsonsafe import jsonable
-from .records import SlotRecord
+from .schedule import ScheduleTextError, parse_schedule, schedule_cell
 from .schemas import FLAT_OFFER_FIELDS
-from .taxonomy import WEEKDAYS_DA
 
 CSV_COLUMNS = [
     "id",
@@ -71,14 +71,6 @@ _COST_COLUMNS = {"cost", "cost.amount_dkk", "cost.per"}
 _REQUIRED_CSV = {"id", "title"}
 #: A text cell starting like this (after any quotes) is written with one more leading ``'``.
 _FORMULA_START = re.compile(r"'*[=+\-@\t\r]")
-
-_DAY_NAMES = {name: num for num, name in WEEKDAYS_DA.items()}
-_DAY_NAMES.update({name[:3]: num for num, name in WEEKDAYS_DA.items()})
-_DAY_NAMES.update({"lor": 6, "lørd": 6, "son": 7, "sønd": 7, "tirs": 2, "ons": 3, "tors": 4, "fre": 5})
-_SLOT_RE = re.compile(
-    r"(?P<day>[^\W\d_]+|[1-7])\.?\s+(?:kl\.?\s*)?(?P<start>\d{1,2}(?:[:.]\d{2})?)\s*[-–]\s*(?P<end>\d{1,2}(?:[:.]\d{2})?)",
-    re.IGNORECASE,
-)
 
 
 @dataclass
@@ -201,9 +193,15 @@ def _csv_row_to_record(row: Mapping[str, str | None]) -> dict[str, Any]:
             continue
         _set_path(record, column, parsed)
     slots_text = restore_cell((row.get("schedule") or "").strip())
-    if slots_text or "schedule.valid_from" in row or "schedule.valid_to" in row:
-        schedule = record.setdefault("schedule", {})
-        schedule["slots"] = parse_slots(slots_text) if slots_text else []
+    if slots_text:
+        parsed_schedule = parse_slots(slots_text)
+        if isinstance(parsed_schedule, str):
+            record["schedule"] = parsed_schedule
+        else:
+            dates = {k: v for k, v in (record.get("schedule") or {}).items() if v is not None}
+            record["schedule"] = {**parsed_schedule, **dates}
+    elif isinstance(record.get("schedule"), dict):  # only the season is given: times unknown
+        record["schedule"]["state"] = "unknown"
     cost = _csv_cost(row)
     if cost is not None:
         record["cost"] = cost
@@ -248,39 +246,14 @@ def _set_path(record: dict[str, Any], dotted: str, value: Any) -> None:
         record[head] = value
 
 
-def parse_slots(text: str) -> list[SlotRecord] | str:
-    """Parse ``"tirsdag 10:00-12:00; tor 19-21"`` into slot dicts.
-
-    Returns the text unchanged when a part cannot be read, so that
-    validation reports it against the ``schedule`` field.
-    """
-    slots: list[SlotRecord] = []
-    for part in re.split(r"[;\n]|,(?=\s*[^\W\d_])", text):
-        part = part.strip()
-        if not part:
-            continue
-        m = _SLOT_RE.fullmatch(part)
-        if m is None:
-            return text
-        day_raw = m.group("day").casefold()
-        day = int(day_raw) if day_raw.isdigit() else _DAY_NAMES.get(day_raw)
-        if day is None:
-            return text
-        slots.append({"weekday": day, "start": _hhmm(m.group("start")), "end": _hhmm(m.group("end"))})
-    return slots
-
-
-def _hhmm(value: str) -> str:
-    value = value.replace(".", ":")
-    if ":" not in value:
-        value += ":00"
-    hours, minutes = value.split(":")
-    return f"{int(hours):02d}:{minutes}"
-
-
-def format_slots(slots: Iterable[SlotRecord]) -> str:
-    """``"tirsdag 10:00-12:00; torsdag 19:00-21:00"``: the inverse of :func:`parse_slots`."""
-    return "; ".join(f"{WEEKDAYS_DA[s['weekday']]} {s['start']}-{s['end']}" for s in slots)
+def parse_slots(text: str) -> dict[str, Any] | str:
+    """The schedule of a CSV ``schedule`` cell (Danish, see :mod:`catalogue.schedule.parser`) as
+    JSON-ready data, or the text unchanged when it cannot be read, so that validation reports it
+    against the ``schedule`` field with the parser's Danish message."""
+    try:
+        return cast(dict[str, Any], jsonable(parse_schedule(text)))
+    except ScheduleTextError:
+        return text
 
 
 # -- writers ----------------------------------------------------------------------
@@ -321,7 +294,7 @@ def _csv_row(rec: Mapping[str, Any]) -> dict[str, str]:
     row: dict[str, str] = {}
     for column in CSV_COLUMNS:
         if column == "schedule":
-            row[column] = neutralise_cell(format_slots((rec.get("schedule") or {}).get("slots") or []))
+            row[column] = neutralise_cell(schedule_cell(rec.get("schedule")))
             continue
         if column in _COST_COLUMNS:  # written as options in the one ``cost`` cell
             row[column] = cost_cell(rec.get("cost")) if column == "cost" else ""

@@ -73,7 +73,11 @@ class Offer(Base):
     lat: Mapped[float | None] = mapped_column(Float, nullable=True)
     lon: Mapped[float | None] = mapped_column(Float, nullable=True)
     online: Mapped[bool] = mapped_column(Boolean, default=False)
-    slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)
+    slots: Mapped[list[dict[str, Any]]] = mapped_column(JSON, default=list)  # catalogue.schedule.model slots
+    # "slots", "by_arrangement" or "unknown"; NULL (rows from before 0006_w9s) is read from the slots.
+    schedule_state: Mapped[str | None] = mapped_column(String(20), nullable=True)
+    # {"months": [7], "periods": [{"from": "YYYY-MM-DD", "to": "YYYY-MM-DD"}]} or NULL for none.
+    schedule_exceptions: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)
     valid_from: Mapped[date | None] = mapped_column(Date, nullable=True)
     valid_to: Mapped[date | None] = mapped_column(Date, nullable=True)
     cost: Mapped[dict[str, Any] | None] = mapped_column(JSON, nullable=True)  # catalogue.records.CostRecord

@@ -59,17 +59,37 @@ class LocationRecord(TypedDict):
 
 
 class SlotRecord(TypedDict):
-    """One weekly meeting: ``weekday`` 1 (Monday) to 7 (Sunday), times ``"HH:MM"``."""
+    """One meeting time: ``weekday`` 1 (Monday) to 7 (Sunday) (None only with ``bymonthday``),
+    times ``"HH:MM"``; the other keys (RFC 5545 recurrence, a note) only when not "every week".
+    See :mod:`catalogue.schedule.model`."""
 
-    weekday: int
+    weekday: int | None
     start: str
     end: str
+    freq: NotRequired[str]  # DAILY | WEEKLY | MONTHLY | YEARLY
+    interval: NotRequired[int]
+    nth: NotRequired[int]  # MONTHLY: 1 = first, -1 = last weekday of the month
+    byweekno: NotRequired[list[int]]
+    bymonthday: NotRequired[list[int]]
+    dtstart: NotRequired[date]
+    until: NotRequired[date]
+    count: NotRequired[int]
+    note: NotRequired[str]
+
+
+#: An inclusive date range with no meetings.
+PeriodRecord = TypedDict("PeriodRecord", {"from": date, "to": date})
 
 
 class ScheduleRecord(TypedDict):
+    """``state``: "slots", "by_arrangement" (efter aftale) or "unknown" (no times known)."""
+
+    state: str
     slots: list[SlotRecord]
     valid_from: date | None
     valid_to: date | None
+    exception_months: list[int]  # 1-12
+    exception_periods: list[PeriodRecord]
 
 
 class CostOptionRecord(TypedDict):

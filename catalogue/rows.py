@@ -20,7 +20,8 @@ from .capacity import CAPACITY_FIELDS, capacity_changed
 from .costs import canonical_cost
 from .jsonsafe import jsonable
 from .models import AuditEvent, CapacityEvent, Offer, OfferCategory, Organisation, utcnow
-from .records import ContactRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord, SlotRecord
+from .records import ContactRecord, OfferDraft, OfferRecord, OrganisationDraft, OrganisationRecord, ScheduleRecord
+from .schedule.storage import schedule_from_row, schedule_to_row
 from .schemas import FLAT_OFFER_FIELDS, OFFER_UPDATABLE_FIELDS
 
 #: Organisation fields a record may set (the rest are identity and audit fields).
@@ -87,11 +88,7 @@ def offer_to_dict(row: Offer) -> OfferRecord:
             "lon": row.lon,
             "online": bool(row.online),
         },
-        "schedule": {
-            "slots": [cast(SlotRecord, dict(s)) for s in row.slots or []],
-            "valid_from": row.valid_from,
-            "valid_to": row.valid_to,
-        },
+        "schedule": cast(ScheduleRecord, schedule_from_row(row)),
         "cost": canonical_cost(row.cost),
         "accessibility": list(row.accessibility or []),
         "languages": list(row.languages or []),
@@ -134,8 +131,7 @@ def apply_offer(row: Offer, offer: OfferDraft, org_row: Organisation) -> None:
     row.organisation = org_row
     row.address, row.postcode, row.town = loc["address"], loc["postcode"], loc["town"]
     row.lat, row.lon, row.online = loc["lat"], loc["lon"], loc["online"]
-    row.slots = [dict(s) for s in sched["slots"]]
-    row.valid_from, row.valid_to = sched["valid_from"], sched["valid_to"]
+    schedule_to_row(row, sched)
     row.cost = {"options": [dict(o) for o in offer["cost"]["options"]]}
     for name in (*FLAT_OFFER_FIELDS, "contact"):
         setattr(row, name, offer[name])  # type: ignore[literal-required]

@@ -29,6 +29,8 @@ from . import costs, taxonomy
 from .gazetteer import Gazetteer, default_gazetteer
 from .languages import is_language, parse_language
 from .privacy import CprGuard
+from .schedule import canonical_schedule
+from .schedule.schemas import PeriodSchema, ScheduleField, ScheduleSchema, SlotSchema
 
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
 TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
@@ -178,45 +180,6 @@ class LocationSchema(_Base):
             raise ValidationError(f"Longitude {lon} is outside Denmark ({DK_LON[0]}-{DK_LON[1]}).", "lon")
 
 
-class SlotSchema(_Base):
-    weekday = fields.Integer(
-        required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday).")
-    )
-    start = fields.String(
-        required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59.")
-    )
-    end = fields.String(
-        required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59.")
-    )
-
-    @pre_load
-    def _pad(self, data: Any, **_: Any) -> Any:
-        # "9:30" is how people write; store it as "09:30".
-        if isinstance(data, Mapping):
-            data = dict(data)
-            for key in ("start", "end"):
-                value = data.get(key)
-                if isinstance(value, str) and re.fullmatch(r"\d:\d\d", value.strip()):
-                    data[key] = "0" + value.strip()
-        return data
-
-    @validates_schema
-    def _order(self, data: dict[str, Any], **_: Any) -> None:
-        if data["end"] <= data["start"]:
-            raise ValidationError("End time must be after start time.", "end")
-
-
-class ScheduleSchema(_Base):
-    slots = fields.List(fields.Nested(SlotSchema), load_default=list, validate=validate.Length(max=50))
-    valid_from = fields.Date(load_default=None, allow_none=True)
-    valid_to = fields.Date(load_default=None, allow_none=True)
-
-    @validates_schema
-    def _period(self, data: dict[str, Any], **_: Any) -> None:
-        if data.get("valid_from") and data.get("valid_to") and data["valid_to"] < data["valid_from"]:
-            raise ValidationError("valid_to is before valid_from.", "valid_to")
-
-
 class _Amount(fields.Float):
     """A number, or a number written as Danish Excel writes it (``"2.400"``, ``"37,50"``)."""
 
@@ -299,7 +262,7 @@ class OfferSchema(_Base):
         fields.String(), required=True, validate=validate.Length(min=1, max=10, error="Give 1 to 10 categories.")
     )
     location = fields.Nested(LocationSchema, required=True)
-    schedule = fields.Nested(ScheduleSchema, load_default=None, allow_none=True)
+    schedule = ScheduleField(load_default=None, allow_none=True)
     cost = fields.Nested(CostSchema, load_default=None, allow_none=True)
     accessibility = fields.List(fields.String(validate=validate.OneOf(list(taxonomy.ACCESSIBILITY))), load_default=list)
     languages = fields.List(fields.String(), load_default=lambda: ["da"])
@@ -404,8 +367,6 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
         loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
     location = {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
     location["online"] = bool(loc.get("online"))
-    schedule = data.get("schedule") or {}
-    slots = sorted({(s["weekday"], s["start"], s["end"]) for s in schedule.get("slots") or []})
     return {
         "id": data.get("id"),
         "kind": data["kind"],
@@ -414,11 +375,8 @@ def canonical_offer(data: Mapping[str, Any], gazetteer: Gazetteer | None = None)
         "organisation": data["organisation"],
         "categories": _dedupe(data["categories"]),
         "location": location,
-        "schedule": {
-            "slots": [{"weekday": w, "start": s, "end": e} for w, s, e in slots],
-            "valid_from": schedule.get("valid_from"),
-            "valid_to": schedule.get("valid_to"),
-        },
+        # No schedule at all: times unknown. A schedule without state or slots: by arrangement.
+        "schedule": canonical_schedule(data.get("schedule") or {"state": "unknown"}),
         "cost": costs.canonical_cost(data.get("cost")),
         "accessibility": sorted(set(data.get("accessibility") or [])),
         "languages": _dedupe(data.get("languages") or ["da"]),
@@ -476,6 +434,9 @@ __all__ = [
     "ContactSchema",
     "OfferSchema",
     "OrganisationSchema",
+    "PeriodSchema",
+    "ScheduleSchema",
+    "SlotSchema",
     "canonical_offer",
     "flatten_errors",
 ]

@@ -18,6 +18,7 @@ import numpy as np
 from catalogue.costs import monthly_cost
 from catalogue.gazetteer import Gazetteer, default_gazetteer
 from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
+from catalogue.schedule import schedule_end
 from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES, OFFER_KINDS
 
 #: Stand-in for "no upper age limit", so that age filters are plain ranges.
@@ -130,15 +131,24 @@ def build_document(
         has_daytime_slot=has_daytime_slot(slots),
         has_evening_slot=has_evening_slot(slots),
         by_arrangement=not slots,
-        weekdays=sorted({int(s["weekday"]) for s in slots}),
-        slot_hours=sorted({f"{s['weekday']}-{h:02d}" for s in slots for h in _hours(s["start"], s["end"])}),
+        # A slot's times count whatever its frequency; a day-of-the-month slot (no weekday) has no
+        # weekday hours, so it never meets a weekday window (we cannot say which weekday it falls on).
+        weekdays=sorted({int(s["weekday"]) for s in slots if s.get("weekday") is not None}),
+        slot_hours=sorted(
+            {
+                f"{s['weekday']}-{h:02d}"
+                for s in slots
+                if s.get("weekday") is not None
+                for h in _hours(s["start"], s["end"])
+            }
+        ),
         online=bool(loc.get("online")),
         lat=lat,
         lon=lon,
         area=area,
         town=loc.get("town"),
         last_verified=_iso(offer.get("last_verified")),
-        valid_to=_iso((offer.get("schedule") or {}).get("valid_to")),
+        valid_to=_iso(schedule_end(offer.get("schedule"))),  # the season, or the slots' own end
         updated_at=_iso(offer.get("updated_at")),
         content_hash=content_hash(embedding_text),
     )

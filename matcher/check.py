@@ -8,8 +8,11 @@ imports nothing from the indexer: the shared predicates come from
 :mod:`catalogue.predicates`, distances from :mod:`catalogue.geo`.
 
 Two readings of the rules, chosen for what a navigator would expect:
-- offers without fixed times ("efter aftale", e.g. a besøgsven) pass the
-  time-of-day rules, since the time is agreed with the citizen;
+- offers without fixed times pass the time-of-day rules: "efter aftale"
+  (e.g. a besøgsven), since the time is agreed with the citizen, and "unknown"
+  (no times stated), which the explanation says ("tidspunkt ikke oplyst");
+- a slot counts with its times whatever its frequency: "første tirsdag i
+  måneden kl. 19-21" is an evening slot, never daytime;
 - online offers pass the place-bound rules (distance, no car, wheelchair).
 """
 
@@ -23,6 +26,7 @@ from catalogue.costs import monthly_cost
 from catalogue.gazetteer import default_gazetteer
 from catalogue.geo import haversine_km
 from catalogue.predicates import has_daytime_slot, has_evening_slot, is_language_learning
+from catalogue.schedule import schedule_end
 
 from .request import MatchRequest, Window
 
@@ -61,7 +65,7 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
     access = set(offer.get("accessibility") or [])
     if offer["status"] != "active":
         broken.append("status")
-    valid_to = schedule.get("valid_to")
+    valid_to = schedule_end(schedule)  # the season, or the end of every slot's own rule
     if valid_to is not None and str(valid_to)[:10] < today.isoformat():
         broken.append("season")
     if offer.get("places_available") == 0:
@@ -112,7 +116,7 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
 
 def _overlaps_hour(slot: Mapping[str, Any], window: Window) -> bool:
     """Same weekday and a shared clock hour (the resolution of ``window_hours``)."""
-    if int(slot["weekday"]) != window.weekday:
+    if slot.get("weekday") is None or int(slot["weekday"]) != window.weekday:  # a day of the month: no weekday
         return False
     slot_hours = set(range(int(slot["start"][:2]), int(slot["end"][:2]) + (1 if slot["end"][3:] != "00" else 0)))
     return bool(slot_hours & {int(h.split("-")[1]) for h in window_hours(window)})

@@ -13,6 +13,8 @@ from typing import Any, Final
 
 from catalogue.costs import describe, is_free, monthly_cost
 from catalogue.languages import name_da
+from catalogue.schedule import occurrences, schedule_text
+from catalogue.schedule.phrases import exceptions_phrase, is_plain_weekly
 from catalogue.taxonomy import WEEKDAYS_DA
 from indexer.analysis import analyze, tokens
 from indexer.documents import SearchDocument
@@ -126,10 +128,16 @@ def day_part(start: str) -> str:
     return "aften"
 
 
-def schedule_phrase(slots: Sequence[Mapping[str, Any]]) -> str:
-    """'hver tirsdag formiddag', 'mandag eftermiddag og torsdag aften', 'efter aftale'."""
-    if not slots:
-        return "efter aftale"
+def schedule_phrase(schedule: Sequence[Mapping[str, Any]] | Mapping[str, Any]) -> str:
+    """'hver tirsdag formiddag', 'mandag eftermiddag og torsdag aften' for plain weekly slots;
+    otherwise the exact Danish rule from :func:`catalogue.schedule.schedule_text` ('første tirsdag
+    i måneden kl. 19–21', 'hver anden onsdag kl. 14–16', 'tirsdage i lige uger kl. 10–12;
+    sommerpause i juli'); 'efter aftale' or, given the whole schedule with state "unknown",
+    'tidspunkt ikke oplyst'. Takes the schedule or just its slots."""
+    sched: Mapping[str, Any] = schedule if isinstance(schedule, Mapping) else {"slots": list(schedule)}
+    slots = sched.get("slots") or []
+    if not slots or not is_plain_weekly(slots) or exceptions_phrase(sched):
+        return schedule_text(sched)
     parts = list(dict.fromkeys(f"{WEEKDAYS_DA[int(s['weekday'])]} {day_part(s['start'])}" for s in slots))
     if len(parts) == 1:
         return f"hver {parts[0]}"
@@ -151,29 +159,21 @@ def price_phrase(cost: Mapping[str, Any] | None) -> str:
 
 
 def next_slots(offer: Mapping[str, Any], today: date, count: int = 3) -> list[dict[str, str]]:
-    """The next meetings from today, within the offer's season."""
-    schedule = offer.get("schedule") or {}
-    slots = schedule.get("slots") or []
-    valid_from = _as_date(schedule.get("valid_from"))
-    valid_to = _as_date(schedule.get("valid_to"))
+    """The next meetings from today (``{"date", "weekday", "start", "end"}``), from each slot's
+    rule (python-dateutil, :func:`catalogue.schedule.occurrences`), within the season and without
+    the exceptions; none for a slot whose weeks are unknown ("hver anden onsdag" without a start)."""
     out: list[dict[str, str]] = []
-    start = max(today, valid_from) if valid_from else today
-    for offset in range(0, 7 * 8):
-        day = start + timedelta(days=offset)
-        if valid_to and day > valid_to:
+    for day, slot in occurrences(offer.get("schedule") or {}, today):
+        out.append(
+            {
+                "date": day.isoformat(),
+                "weekday": WEEKDAYS_DA[day.isoweekday()],
+                "start": slot["start"],
+                "end": slot["end"],
+            }
+        )
+        if len(out) == count:
             break
-        for slot in sorted(slots, key=lambda s: s["start"]):
-            if day.isoweekday() == int(slot["weekday"]):
-                out.append(
-                    {
-                        "date": day.isoformat(),
-                        "weekday": WEEKDAYS_DA[day.isoweekday()],
-                        "start": slot["start"],
-                        "end": slot["end"],
-                    }
-                )
-                if len(out) == count:
-                    return out
     return out
 
 

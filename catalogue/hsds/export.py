@@ -16,21 +16,20 @@ from typing import Any
 from catalogue.costs import canonical_cost, describe
 from catalogue.languages import name_da
 from catalogue.store import name_key
-from catalogue.taxonomy import ACCESSIBILITY, COST_PERIODS, DEFAULT_CATEGORIES, WEEKDAYS_DA
+from catalogue.taxonomy import ACCESSIBILITY, COST_PERIODS, DEFAULT_CATEGORIES
 
 from .ids import uid
+from .schedules import export_schedules
+from .schedules import extension_values as schedule_extension
 from .terms import (
     CATEGORY_TAXONOMY,
     CVR_SCHEME,
     FM_TAXONOMY_NAME,
-    RRULE_DAYS,
     STATUS_TO_HSDS,
     attribute,
     fm_attributes,
     taxonomy_term,
 )
-
-LOCAL_TIME_NOTE = "Tidspunkter er dansk lokaltid (Europe/Copenhagen)."
 
 
 def _iso(value: Any) -> str | None:
@@ -153,46 +152,9 @@ def _service_at_locations(offer: Mapping[str, Any], sid: str, org_id: str) -> li
     ]
 
 
-def _days_da(days: list[int]) -> str:
-    names = [WEEKDAYS_DA[d] for d in days]
-    return names[0] if len(names) == 1 else ", ".join(names[:-1]) + " og " + names[-1]
-
-
 def _schedules(offer: Mapping[str, Any], sid: str) -> list[dict[str, Any]]:
-    """One weekly RRULE per opening time, with every weekday sharing it in ``byday``."""
-    schedule = offer.get("schedule") or {}
-    valid_from, valid_to = _iso(schedule.get("valid_from")), _iso(schedule.get("valid_to"))
-    groups: dict[tuple[str, str], set[int]] = {}
-    for slot in schedule.get("slots") or []:
-        groups.setdefault((slot["start"], slot["end"]), set()).add(int(slot["weekday"]))
-    out = []
-    for (start, end), day_set in sorted(groups.items(), key=lambda kv: (min(kv[1]), kv[0])):
-        days = sorted(day_set)
-        out.append(
-            {
-                "id": uid(sid, "schedule", start, end),
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "freq": "WEEKLY",
-                "interval": 1,
-                "wkst": "MO",
-                "byday": ",".join(RRULE_DAYS[d - 1] for d in days),
-                "opens_at": start,
-                "closes_at": end,
-                "description": f"{_days_da(days)} kl. {start}-{end}".capitalize(),
-                "notes": LOCAL_TIME_NOTE,
-            }
-        )
-    if not out and (valid_from or valid_to):
-        out.append(
-            {
-                "id": uid(sid, "schedule", "period"),
-                "valid_from": valid_from,
-                "valid_to": valid_to,
-                "description": "Tilbuddets periode; ingen faste ugentlige tidspunkter.",
-            }
-        )
-    return [_clean(s) for s in out]
+    """The offer's schedule as HSDS rules (:func:`.schedules.export_schedules`)."""
+    return [_clean(s) for s in export_schedules(offer, sid)]
 
 
 def _ages(lo: int | None, hi: int | None) -> str | None:
@@ -236,6 +198,7 @@ def offer_to_service(offer: Mapping[str, Any], categories: Mapping[str, str]) ->
         **{k: offer.get(k) for k in ("places_total", "places_available", "waitlist", "volunteers")},
         # read by importers of exports made before cost options; each option now names its own period
         "cost_per": options[0]["per"] if options else None,
+        **schedule_extension(offer),
     }
     attributes = fm_attributes(sid, "service", extension)
     for rank, code in enumerate(offer["categories"], start=1):

@@ -135,6 +135,7 @@ def taxonomy_terms(categories: Mapping[str, str]) -> list[dict[str, Any]]:
         "group_size": "small",
         **dict.fromkeys(("places_total", "places_available", "waitlist", "volunteers"), 0),
         "cost": {"options": [{"amount": 0.0, "currency": "DKK", "per": "gang", "text": None}]},
+        "schedule": {"state": "by_arrangement", "exception_months": [7]},
     }
     service = offer_to_service(probe, categories)
     terms: dict[str, dict[str, Any]] = {}

@@ -23,12 +23,13 @@ from catalogue.store import RawRecord
 from catalogue.taxonomy import ACCESSIBILITY, DEFAULT_CATEGORIES
 
 from .cost_options import read_cost
+from .schedules import read_schedules
 from .terms import (
     CATEGORY_TAXONOMY,
     CATEGORY_TAXONOMY_NAME,
     FM_TERM_IDS,
     FM_TERMS,
-    RRULE_DAYS,
+    SCHEDULE_TERMS,
     SERVICE_TERMS,
     STATUS_FROM_HSDS,
 )
@@ -211,38 +212,16 @@ def _read_org(org: Mapping[str, Any]) -> dict[str, Any]:
     return {k: v for k, v in out.items() if v is not None}
 
 
-def _read_schedule(svc: Mapping[str, Any], sals: list[Mapping[str, Any]], warn: list[str]) -> dict[str, Any] | None:
-    """Weekly rules with interval 1 become slots. Monthly or fortnightly rules
-    have no place in our weekly model and are reported, not approximated."""
+def _read_schedule(
+    svc: Mapping[str, Any], sals: list[Mapping[str, Any]], fm: Mapping[str, Any], warn: list[str]
+) -> dict[str, Any] | None:
+    """Every rule, whatever its frequency, becomes slots (:mod:`.schedules`); what cannot be
+    read is reported, and a service left without slots is "unknown", not "efter aftale"."""
     rules = maps(svc.get("schedules"))
     if not rules:  # other publishers may attach schedules to the place instead
         for sal in sals:
             rules += maps(sal.get("schedules")) + maps(_obj(sal.get("location")).get("schedules"))
-    if not rules:
-        return None
-    slots: list[dict[str, Any]] = []
-    starts: list[str | None] = []
-    ends: list[str | None] = []
-    for rule in rules:
-        starts.append(_day(rule.get("valid_from")))
-        ends.append(_day(rule.get("valid_to")))
-        days = [d.strip().upper() for d in str(rule.get("byday") or "").split(",") if d.strip()]
-        if not days:
-            continue
-        opens, closes = _hhmm(rule.get("opens_at")), _hhmm(rule.get("closes_at"))
-        freq, interval = str(rule.get("freq") or "WEEKLY").upper(), _whole(rule.get("interval") or 1)
-        if freq != "WEEKLY" or interval != 1 or not set(days) <= set(RRULE_DAYS) or not (opens and closes):
-            warn.append(
-                f"schedule {rule.get('id') or '?'} ({freq}, interval {interval}, byday {rule.get('byday')}, "
-                f"{rule.get('opens_at')}-{rule.get('closes_at')}) is not a weekly time slot; left out"
-            )
-            continue
-        slots += [{"weekday": RRULE_DAYS.index(d) + 1, "start": opens, "end": closes} for d in days]
-    return {
-        "slots": slots,
-        "valid_from": min(d for d in starts if d) if all(starts) else None,
-        "valid_to": max(d for d in ends if d) if all(ends) else None,
-    }
+    return read_schedules(rules, fm, warn, _day)
 
 
 def _read_location(locations: list[Mapping[str, Any]]) -> dict[str, Any]:
@@ -281,13 +260,13 @@ def _service_record(
         "organisation": _read_org(org) if isinstance(org, Mapping) else None,
         "categories": categories,
         "location": _read_location(locations),
-        "schedule": _read_schedule(svc, sals, warn),
+        "schedule": _read_schedule(svc, sals, fm, warn),
         "cost": read_cost(svc, fm.get("cost_per"), warn),
         "accessibility": _accessibility(locations, warn),
         "languages": list(dict.fromkeys(filter(None, map(_language, languages)))) or None,
         "age_min": _whole(svc.get("minimum_age")),
         "age_max": _whole(svc.get("maximum_age")),
-        **{k: fm.get(k) for k in SERVICE_TERMS if k not in ("native_id", "kind", "cost_per")},
+        **{k: fm.get(k) for k in SERVICE_TERMS if k not in ("native_id", "kind", "cost_per", *SCHEDULE_TERMS)},
         "status": STATUS_FROM_HSDS.get(status.lower(), status) if status else None,
         "last_verified": _day(svc.get("assured_date")),
         "contact": _read_contact(svc, "url"),

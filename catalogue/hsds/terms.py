@@ -47,7 +47,19 @@ FM_TERMS: dict[str, tuple[str, str, str]] = {
         "Perioden for den første prismulighed (gang, uge, måned, kvartal, halvår, år, sæson).",
         "str",
     ),
+    "schedule_state": (
+        "Tidspunkter",
+        "slots (faste tidspunkter), by_arrangement (efter aftale) eller unknown (ikke oplyst).",
+        "str",
+    ),
+    "schedule_exceptions": (
+        "Undtagelser fra tidspunkterne",
+        'JSON: {"months": [7], "periods": [{"from": "ÅÅÅÅ-MM-DD", "to": "ÅÅÅÅ-MM-DD"}]}, fx sommerpause i juli.',
+        "str",
+    ),
 }
+#: Extension terms read into the offer's schedule, not onto the offer itself.
+SCHEDULE_TERMS = ("schedule_state", "schedule_exceptions")
 #: The extension terms a service carries (``organisation_type`` belongs to organisations).
 SERVICE_TERMS = [k for k in FM_TERMS if k != "organisation_type"]
 

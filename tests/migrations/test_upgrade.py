@@ -251,12 +251,14 @@ LATER_ROWS: dict[str, dict[str, Any]] = {
 
 
 def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
-    """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options."""
+    """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options;
+    0006_w9s gave it an explicit schedule state (from its slots) and no exceptions."""
     if table != "offer":
         return row
     out = {k: v for k, v in row.items() if k not in ("cost_amount_dkk", "cost_per")}
     option = {"amount": row["cost_amount_dkk"], "currency": "DKK", "per": row["cost_per"], "text": None}
-    return {**out, "cost": {"options": [option]}}
+    state = "slots" if row["slots"] else "by_arrangement"
+    return {**out, "cost": {"options": [option]}, "schedule_state": state, "schedule_exceptions": None}
 
 
 def _type_of(value: Any) -> TypeEngine[Any] | None:

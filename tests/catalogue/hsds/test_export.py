@@ -72,7 +72,8 @@ def test_mapping_details(offers: list[dict[str, Any]]) -> None:
     assert offer_to_service(offers[1], CATEGORIES) == season
     assert [sal["location"]["location_type"] for sal in online["service_at_locations"]] == ["virtual"]
     assert [sal["location"]["location_type"] for sal in fisk["service_at_locations"]] == ["physical", "virtual"]
-    assert "schedules" not in online
+    # an empty schedule is "efter aftale": one rule without times says so
+    assert [(s["description"], "opens_at" in s) for s in online["schedules"]] == [("Efter aftale", False)]
     assert season["status"] == "temporarily closed" and fisk["status"] == "defunct"
     assert [(s["byday"], s["opens_at"], s["closes_at"]) for s in season["schedules"]] == [
         ("TU,TH", "17:00", "19:00"),
