@@ -40,6 +40,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         referral_steps,
         referrals,
         startup,
+        volunteer,
     )
 
     app = Flask(__name__, instance_relative_config=True)
@@ -62,6 +63,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(health.bp)
     app.register_blueprint(navigator.bp)
     app.register_blueprint(capacity_page.bp)
+    app.register_blueprint(volunteer.bp)
     for module in (
         match,
         offers,
