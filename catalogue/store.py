@@ -208,7 +208,7 @@ class Store:
         ``oldest_verified_first`` orders by ``last_verified`` (never verified first), then id."""
         stmt = select(Offer)
         if text:
-            like = f"%{_escape_like(text.casefold())}%"
+            like = func.lower(f"%{_escape_like(text)}%")
             stmt = stmt.where(
                 func.lower(Offer.title).like(like, escape="\\")
                 | Offer.organisation_id.in_(
@@ -218,7 +218,7 @@ class Store:
         if verified_before is not None:
             stmt = stmt.where(Offer.last_verified.is_(None) | (Offer.last_verified < verified_before))
         if town:
-            stmt = stmt.where(func.lower(Offer.town) == town.casefold())
+            stmt = stmt.where(func.lower(Offer.town) == func.lower(town))  # SQLite lowers ASCII only: both sides alike
         if category:
             stmt = stmt.where(
                 Offer.id.in_(select(OfferCategory.offer_id).where(OfferCategory.category_code == category))
@@ -269,7 +269,7 @@ class Store:
         ``text`` matches the name (case-insensitive substring)."""
         stmt = select(Organisation)
         if text:
-            like = f"%{_escape_like(text.casefold())}%"
+            like = func.lower(f"%{_escape_like(text)}%")
             stmt = stmt.where(func.lower(Organisation.name).like(like, escape="\\"))
         if modified_after is not None:
             stmt = stmt.where(Organisation.updated_at > modified_after)
