@@ -28,6 +28,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         errors,
         extensions,
         fhir,
+        frontdoor,
         health,
         hsds_api,
         logs,
@@ -41,14 +42,14 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         referrals,
         startup,
         volunteer,
+        web,
     )
 
     app = Flask(__name__, instance_relative_config=True)
     settings = config.load_config(app, test_config)  # raises ConfigError naming the variable
     logs.configure(settings.LOG_LEVEL)
-    app.config.setdefault("SESSION_COOKIE_HTTPONLY", True)
-    app.config.setdefault("SESSION_COOKIE_SAMESITE", "Lax")
     extensions.init_app(app)
+    web.init_app(app)  # server-side sessions, CSRF on forms, security headers (api.web)
     access.init_app(app)
     startup.init_app(app)
     api = Api(
@@ -61,6 +62,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     errors.init_app(app)  # after Api, which registers an error handler of its own
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
+    app.register_blueprint(frontdoor.bp)
     app.register_blueprint(navigator.bp)
     app.register_blueprint(capacity_page.bp)
     app.register_blueprint(volunteer.bp)

@@ -32,6 +32,7 @@ from catalogue.models import utcnow
 from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.store import Store
 
+from . import failures
 from .models import ApiKey
 
 ROLES: Final[dict[str, str]] = {
@@ -189,8 +190,10 @@ def _caller_from_request() -> Caller:
     credentials = request.authorization  # Werkzeug parses "Bearer <token>" into type and token
     if credentials is None or credentials.type != "bearer" or not credentials.token:
         raise Unauthorized("Send an API key: 'Authorization: Bearer <key>'.", www_authenticate=_CHALLENGE)
+    failures.check("Too many rejected keys from this address")
     caller = authenticate(current_app.extensions["store"], credentials.token)
     if caller is None:
+        failures.record("api_key")
         raise Unauthorized("The API key is unknown or revoked.", www_authenticate=_CHALLENGE)
     g.caller = caller
     _touch(caller)

@@ -1,5 +1,5 @@
 """The capacity report in the web interface: one click for an admin signed in on
-the navigators' page (``/navigator/login`` takes admin keys too).
+the front door (``/log-ind``).
 
 ``GET /admin/kapacitet?from=YYYY-MM-DD&to=YYYY-MM-DD`` renders the same
 self-contained HTML report as ``faellesskab capacity report``; a signed-out
@@ -10,16 +10,19 @@ from __future__ import annotations
 
 from datetime import UTC, date, datetime
 
-from flask import Blueprint, abort, current_app, redirect, request, session, url_for
-from werkzeug.wrappers import Response
+from flask import Blueprint, Response, abort, current_app, request
 
 from capacity.supply import offer_history
 from reports.collect import baseline_of, collect
 
-from .auth import authenticate
 from .extensions import get_store
+from .web import no_store, page_for
 
 bp = Blueprint("capacity_page", __name__, url_prefix="/admin")
+REPORT_CSP = (
+    "default-src 'none'; script-src 'none'; style-src 'unsafe-inline'; img-src data:; "
+    "base-uri 'none'; form-action 'none'; frame-ancestors 'none'"
+)
 
 
 def _day(name: str) -> date | None:
@@ -33,13 +36,9 @@ def _day(name: str) -> date | None:
 
 
 @bp.get("/kapacitet")
-def report() -> Response | str:
+@page_for()  # admin only
+def report() -> Response:
     store = get_store()
-    caller = authenticate(store, session["key"]) if "key" in session else None
-    if caller is None:
-        return redirect(url_for("navigator.login_form"))
-    if caller.role != "admin":
-        abort(403, description="Kapacitetsrapporten er kun for administratorer.")
     today = datetime.now(UTC).date()
     end = _day("to") or today
     baseline = baseline_of(offer_history(store), current_app.config.get("CAPACITY_BASELINE"))
@@ -48,4 +47,7 @@ def report() -> Response | str:
         abort(400, description="from: må ikke ligge efter to.")
     from reports.html import render_html  # matplotlib: loaded on the first report, not at start-up
 
-    return render_html(collect(store, start, end, baseline), store.categories(), made=today)
+    page = Response(render_html(collect(store, start, end, baseline), store.categories(), made=today))
+    # The report is one self-contained file (its charts are data: images, its styles inline; no script).
+    page.headers["Content-Security-Policy"] = REPORT_CSP
+    return no_store(page)

@@ -124,7 +124,7 @@ class Settings(BaseModel):
     SECRET_KEY: str | None = Field(
         default=None,
         min_length=16,
-        description="Signs the navigators' session cookie (at least 16 characters).",
+        description="Keys the hash of client addresses in the failed sign-in log (at least 16 characters).",
         json_schema_extra={"default_doc": "a random secret made once in `DATA_DIR/secret_key`"},
     )
     LOG_LEVEL: Literal["DEBUG", "INFO", "WARNING", "ERROR", "CRITICAL"] = Field(
@@ -151,6 +151,18 @@ class Settings(BaseModel):
     )
     HSDS_CACHE_SECONDS: float = Field(
         default=60, ge=0, description="How long the HSDS feed reuses converted services, in seconds (0: never)."
+    )
+    SECURE_COOKIES: bool = Field(
+        default=False,
+        description="Mark the session cookie `Secure` (set it behind TLS; a request that came over https gets it anyway).",
+    )
+    SESSION_IDLE_MINUTES: float = Field(
+        default=30, gt=0, description="A web session ends after this many minutes without a request."
+    )
+    AUTH_FAILURE_LIMIT: int = Field(
+        default=5,
+        ge=1,
+        description="Failed sign-ins or rejected keys per client address in 10 minutes before it must wait (30 s, doubling).",
     )
     CAPACITY_BASELINE: date | None = Field(
         default=None,

@@ -100,12 +100,50 @@ def refuse_oversize() -> None:
         raise RequestEntityTooLarge(f"The request body is larger than the limit of {limit} bytes.")
 
 
+#: Paths answered by web pages (HTML errors in Danish); everything else is the API (the JSON envelope).
+PAGE_PREFIXES = ("/navigator", "/frivillig", "/admin/", "/log-", "/plan")
+PAGE_HEADINGS = {
+    400: "Noget i forespørgslen var galt",
+    401: "Du skal logge ind",
+    403: "Ingen adgang",
+    404: "Siden findes ikke",
+    405: "Det kan man ikke her",
+    429: "For mange forsøg",
+}
+
+
+def is_page_request() -> bool:
+    """True for the web pages' paths (and ``/``), whose errors are shown as a Danish HTML page."""
+    return request.path == "/" or request.path.startswith(PAGE_PREFIXES)
+
+
+def _page(exc: HTTPException, status: int) -> Response:
+    """A web page's error as a page: the heading by status, the view's Danish description."""
+    from flask import render_template
+
+    own = exc.description and exc.description != type(exc).description  # werkzeug's defaults are English
+    message = exc.description if status < 500 and own else "Der skete en fejl. Prøv igen om lidt."
+    if status == 429:
+        message = "Der har været for mange forkerte forsøg. Vent lidt, og prøv så igen."
+    response = Response(
+        render_template("error.html", heading=PAGE_HEADINGS.get(status, "Der skete en fejl"), message=message),
+        status=status,
+        mimetype="text/html",
+    )
+    for header, value in exc.get_headers() or []:
+        if header.lower() not in ("content-type", "content-length"):
+            response.headers[header] = value
+    return response
+
+
 def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:
         status = exc.code or 500
+        if is_page_request():
+            return _page(exc, status)
         errors: dict[str, Any] = {}
         data = getattr(exc, "data", None)  # flask-smorest / webargs put field errors here
         if isinstance(data, dict) and "messages" in data:

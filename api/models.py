@@ -1,4 +1,4 @@
-"""Tables of the HTTP layer itself: API keys and the access log.
+"""Tables of the HTTP layer itself: API keys, the access log, web sessions and failed sign-ins.
 
 Referrals have their own room (``referrals.models``); every table shares
 ``catalogue.base.Base.metadata``, so one Alembic history (``migrations``)
@@ -8,8 +8,9 @@ migrates everything.
 from __future__ import annotations
 
 from datetime import datetime
+from typing import Any
 
-from sqlalchemy import Index, Integer, String
+from sqlalchemy import JSON, Index, Integer, String
 from sqlalchemy.orm import Mapped, mapped_column
 
 from catalogue.base import Base, UTCDateTime, utcnow
@@ -43,3 +44,31 @@ class AccessEvent(Base):
     path: Mapped[str] = mapped_column(String(300))
     status: Mapped[int] = mapped_column(Integer)
     __table_args__ = (Index("ix_access_event_key", "key_name", "at"),)
+
+
+class WebSession(Base):
+    """A signed-in (or form-filling) browser: the cookie holds only a random
+    token; this row, found by the token's SHA-256, holds the rest (``api.web``).
+
+    ``data`` is the session dict (CSRF token, the signed-in key's id and role):
+    never a key, a name or anything a citizen said."""
+
+    __tablename__ = "web_session"
+    id: Mapped[str] = mapped_column(String(64), primary_key=True)  # SHA-256 hex of the cookie's token
+    data: Mapped[dict[str, Any]] = mapped_column(JSON, default=dict)
+    key_id: Mapped[int | None] = mapped_column(Integer, nullable=True)
+    created_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    last_seen_at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow)
+    expires_at: Mapped[datetime] = mapped_column(UTCDateTime(), index=True)
+
+
+class AuthFailure(Base):
+    """A failed sign-in or a rejected API key: when, which kind, and a keyed
+    hash of the client's address (never the key or the address itself)."""
+
+    __tablename__ = "auth_failure"
+    id: Mapped[int] = mapped_column(Integer, primary_key=True, autoincrement=True)
+    at: Mapped[datetime] = mapped_column(UTCDateTime(), default=utcnow, index=True)
+    kind: Mapped[str] = mapped_column(String(20))  # "sign_in" or "api_key"
+    client: Mapped[str] = mapped_column(String(64))
+    __table_args__ = (Index("ix_auth_failure_client", "client", "at"),)

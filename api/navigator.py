@@ -1,17 +1,16 @@
 """The navigator's web page, in Danish: search with a citizen, read why each offer fits.
 
-A navigator signs in once with their API key (kept in the signed session
-cookie, never in the page), fills in what the citizen said, ticks the
+A navigator signs in once with their API key at ``/log-ind`` (the session
+is server-side, :mod:`api.web`), fills in what the citizen said, ticks the
 barriers, and gets the matcher's results with reasons, accommodations and
-cautions. The form is protected against cross-site requests by a token.
+cautions. Every form carries the CSRF token (checked in :mod:`api.web`).
 """
 
 from __future__ import annotations
 
-import secrets
 from typing import Any
 
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, current_app, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
@@ -22,7 +21,7 @@ from catalogue.schemas import flatten_errors
 from catalogue.taxonomy import OFFER_KINDS
 from matcher.request import BARRIERS, MatchRequestSchema
 
-from .auth import Caller, authenticate
+from .web import page_for, signed_in
 
 bp = Blueprint("navigator", __name__, url_prefix="/navigator", template_folder="templates")
 
@@ -51,66 +50,21 @@ MESSAGES_DA = {
 }
 
 
-def _caller() -> Caller | None:
-    if "key" not in session:
-        return None
-    caller = authenticate(current_app.extensions["store"], session["key"])
-    if caller is None or caller.role not in ("navigator", "admin"):
-        session.clear()
-        return None
-    g.caller = caller
-    return caller
-
-
-def _csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return str(session["csrf"])
-
-
-def _check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="Formularen er udløbet. Genindlæs siden og prøv igen.")
-
-
 @bp.get("/login")
-def login_form() -> str:
-    return render_template("navigator/login.html", csrf=_csrf_token(), error=None)
-
-
-@bp.post("/login")
-def login() -> Response | tuple[str, int]:
-    _check_csrf()
-    key = request.form.get("key", "").strip()
-    caller = authenticate(current_app.extensions["store"], key) if key else None
-    if caller is None or caller.role not in ("navigator", "admin"):
-        return render_template(
-            "navigator/login.html", csrf=_csrf_token(), error="Nøglen virker ikke, eller den er ikke til navigatører."
-        ), 401
-    session.clear()
-    session["key"] = key
-    session.permanent = False
-    return redirect(url_for("navigator.search"))
-
-
-@bp.post("/logout")
-def logout() -> Response:
-    _check_csrf()
-    session.clear()
-    return redirect(url_for("navigator.login_form"))
+def login_form() -> Response:
+    """The old sign-in address: the one sign-in page is ``/log-ind`` now."""
+    return redirect(url_for("frontdoor.login_form", next=url_for("navigator.search")))
 
 
 @bp.route("/", methods=["GET", "POST"])
+@page_for("navigator")
 def search() -> Response | str | tuple[str, int]:
-    caller = _caller()
-    if caller is None:
-        return redirect(url_for("navigator.login_form"))
+    caller = signed_in()
+    assert caller is not None  # page_for saw to it
     form: dict[str, Any] = {"max_distance_km": "20", "limit": "10", "language": "da", "barriers": []}
     errors: dict[str, list[str]] = {}
     response = None
     if request.method == "POST":
-        _check_csrf()
         current_app.extensions["throttle"].hit(caller.name, "match")
         form = {
             k: request.form.get(k, "").strip()
@@ -132,7 +86,6 @@ def search() -> Response | str | tuple[str, int]:
     status = 422 if errors else 200
     page = render_template(
         "navigator/search.html",
-        csrf=_csrf_token(),
         form=form,
         errors=errors,
         labels=FIELD_LABELS,

@@ -9,12 +9,11 @@ offers not verified for :data:`REVIEW_MONTHS` months or more, oldest first. Edit
 
 from __future__ import annotations
 
-import secrets
 from datetime import UTC, date, datetime
 from typing import Any
 
 from dateutil.relativedelta import relativedelta
-from flask import Blueprint, abort, current_app, g, redirect, render_template, request, session, url_for
+from flask import Blueprint, abort, current_app, redirect, render_template, request, url_for
 from werkzeug.wrappers import Response
 
 from capacity.supply import offer_history
@@ -24,10 +23,11 @@ from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 from matcher.preferences import STALE_AFTER_MONTHS, STALE_FULL_MONTHS, STALE_WEIGHT
 from reports.collect import baseline_of, collect
 
-from .auth import Caller, authenticate
+from .auth import Caller
 from .common import reindex
 from .extensions import get_store
 from .volunteer_forms import errors_da
+from .web import csrf_token, page_for, safe_next, signed_in
 
 bp = Blueprint("volunteer", __name__, url_prefix="/frivillig", template_folder="templates")
 
@@ -43,27 +43,11 @@ def today() -> date:
 
 
 def current_caller() -> Caller:
-    """The signed-in coordinator; aborts with a redirect to sign in, or 403 for another role."""
-    key = session.get("key")
-    caller = authenticate(get_store(), key) if key else None
-    if caller is None:
-        abort(redirect(url_for("volunteer.login_form", next=request.full_path)))
-    if caller.role not in ROLES:
+    """The signed-in coordinator (the view is guarded by :func:`api.web.page_for`)."""
+    caller = signed_in()
+    if caller is None or caller.role not in ROLES:  # page_for has already answered; a guard for mypy
         abort(403, description="Siderne er for frivilligcentret og administratorer.")
-    g.caller = caller
     return caller
-
-
-def csrf_token() -> str:
-    if "csrf" not in session:
-        session["csrf"] = secrets.token_urlsafe(24)
-    return str(session["csrf"])
-
-
-def check_csrf() -> None:
-    sent = request.form.get("csrf", "")
-    if not sent or not secrets.compare_digest(sent, session.get("csrf", "")):
-        abort(400, description="Formularen er udløbet. Genindlæs siden og prøv igen.")
 
 
 def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -71,7 +55,6 @@ def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
     page = render_template(
         f"volunteer/{template}",
         csrf=csrf_token(),
-        caller=g.get("caller"),
         kinds=taxonomy.OFFER_KINDS,
         statuses=taxonomy.STATUSES,
         categories=get_store().categories(),
@@ -86,35 +69,6 @@ def _no_store(response: Response) -> Response:
     return response
 
 
-def _safe_next(target: str | None) -> str:
-    return target if target and target.startswith("/frivillig/") and not target.startswith("//") else "/frivillig/"
-
-
-@bp.get("/login")
-def login_form() -> tuple[str, int]:
-    return render("login.html", error=None, next=_safe_next(request.args.get("next")))
-
-
-@bp.post("/login")
-def login() -> Response | tuple[str, int]:
-    check_csrf()
-    key = request.form.get("key", "").strip()
-    caller = authenticate(get_store(), key) if key else None
-    if caller is None or caller.role not in ROLES:
-        error = "Nøglen virker ikke, eller den er ikke til frivilligcentret."
-        return render("login.html", 401, error=error, next=_safe_next(request.form.get("next")))
-    session.clear()
-    session["key"] = key
-    return redirect(_safe_next(request.form.get("next")))
-
-
-@bp.post("/logout")
-def logout() -> Response:
-    check_csrf()
-    session.clear()
-    return redirect(url_for("volunteer.login_form"))
-
-
 def _page_no() -> int:
     text = request.args.get("side", "1")
     return max(1, int(text)) if text.isdigit() else 1
@@ -127,6 +81,7 @@ def _pages(total: int, page_no: int) -> dict[str, Any]:
 
 
 @bp.get("/")
+@page_for("volunteer_centre")
 def offers() -> tuple[str, int]:
     """Offers, filtered by text, town, category, kind, status and verified age (``kontrolleret``:
     ``12`` = not verified for 12 months or more), :data:`PER_PAGE` a page."""
@@ -159,6 +114,7 @@ def offers() -> tuple[str, int]:
 
 
 @bp.get("/foreninger")
+@page_for("volunteer_centre")
 def organisations() -> tuple[str, int]:
     """Organisations, filtered by name, :data:`PER_PAGE` a page."""
     current_caller()
@@ -169,6 +125,7 @@ def organisations() -> tuple[str, int]:
 
 
 @bp.get("/kontrol")
+@page_for("volunteer_centre")
 def review() -> tuple[str, int]:
     """Offers not verified for :data:`REVIEW_MONTHS` months or more (or never), oldest first."""
     current_caller()
@@ -197,10 +154,10 @@ def _version() -> int | None:
 
 
 @bp.post("/tilbud/<offer_id>/kontrolleret")
+@page_for("volunteer_centre")
 def mark_verified(offer_id: str) -> Response | tuple[str, int]:
     """ "Markér som kontrolleret": ``last_verified`` becomes today (the version must be current)."""
     caller = current_caller()
-    check_csrf()
     store = get_store()
     try:
         store.update_offer(
@@ -211,11 +168,8 @@ def mark_verified(offer_id: str) -> Response | tuple[str, int]:
     except VersionConflict:
         return _offer_page(offer_id, 409, notice="Tilbuddet er ændret af en anden imens. Se det igen og markér så.")
     reindex([offer_id])
-    return redirect(
-        _safe_next(request.form.get("next"))
-        if request.form.get("next")
-        else url_for("volunteer.offer", offer_id=offer_id, ok="kontrolleret")
-    )
+    back = url_for("volunteer.offer", offer_id=offer_id, ok="kontrolleret")
+    return redirect(safe_next(request.form.get("next"), back))
 
 
 def _offer_page(offer_id: str, status: int = 200, **context: Any) -> tuple[str, int]:
@@ -230,6 +184,7 @@ def _offer_page(offer_id: str, status: int = 200, **context: Any) -> tuple[str, 
 
 
 @bp.get("/tilbud/<offer_id>")
+@page_for("volunteer_centre")
 def offer(offer_id: str) -> tuple[str, int]:
     current_caller()
     notices = {
@@ -237,7 +192,7 @@ def offer(offer_id: str) -> tuple[str, int]:
         "kontrolleret": "Tilbuddet er markeret som kontrolleret i dag.",
         "kapacitet": "Pladserne er opdateret.",
     }
-    return _offer_page(offer_id, notice=notices.get(request.args.get("ok", "")))
+    return _offer_page(offer_id, notice=notices.get(request.args.get("ok", "")), notice_class="saved")
 
 
 #: The quick capacity form's fields (the API's capacity resource, without volunteers).
@@ -245,10 +200,10 @@ CAPACITY = ("places_total", "places_available", "waitlist")
 
 
 @bp.post("/tilbud/<offer_id>/kapacitet")
+@page_for("volunteer_centre")
 def capacity(offer_id: str) -> Response | tuple[str, int]:
     """Places and waiting list, the small update associations make often."""
     caller = current_caller()
-    check_csrf()
     form = {k: request.form.get(k, "").strip() for k in CAPACITY}
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
@@ -276,6 +231,7 @@ def capacity(offer_id: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/foreninger/<org_id>")
+@page_for("volunteer_centre")
 def organisation(org_id: str) -> tuple[str, int]:
     current_caller()
     return _organisation_page(org_id, notice="Foreningen er gemt." if request.args.get("ok") else None)
@@ -296,10 +252,10 @@ def _organisation_page(org_id: str, status: int = 200, **context: Any) -> tuple[
 
 
 @bp.post("/foreninger/<org_id>/frivillige")
+@page_for("volunteer_centre")
 def volunteer_counts(org_id: str) -> Response | tuple[str, int]:
     """A dated report of the organisation's volunteers and companions (a new row, never overwritten)."""
     caller = current_caller()
-    check_csrf()
     form = {k: request.form.get(k, "").strip() for k in ("reported_on", "volunteers", "companions")}
     errors: dict[str, list[str]] = {}
     try:
@@ -331,6 +287,7 @@ def volunteer_counts(org_id: str) -> Response | tuple[str, int]:
 
 
 @bp.get("/rapport")
+@page_for("volunteer_centre")
 def report() -> str | Response:
     """The capacity and gap report (the same self-contained page as ``/admin/kapacitet`` and
     ``faellesskab capacity report``), for the roles the capacity API allows."""

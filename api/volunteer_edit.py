@@ -21,7 +21,7 @@ from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 
 from .common import reindex
 from .extensions import get_store
-from .volunteer import bp, check_csrf, current_caller, render
+from .volunteer import bp, current_caller, render
 from .volunteer_forms import (
     COST_ROWS,
     FIELD_LABELS,
@@ -39,6 +39,7 @@ from .volunteer_forms import (
     read_form,
     show_group,
 )
+from .web import page_for
 
 
 @dataclass(frozen=True)
@@ -99,13 +100,13 @@ def _form_page(kind: Kind, status: int = 200, **context: Any) -> tuple[str, int]
 
 
 @bp.route("/tilbud/ny", methods=["GET", "POST"])
+@page_for("volunteer_centre")
 def new_offer() -> Response | tuple[str, int]:
     caller = current_caller()
     form = offer_to_form({**_BLANK_OFFER, "organisation": {}})
     organisation_id = request.args.get("forening", "")
     if request.method == "GET":
         return _form_page(OFFER, form=form, orig=form, record=None, organisation_id=organisation_id)
-    check_csrf()
     form = read_form(request.form, OFFER_GROUPS)
     organisation_id = request.form.get("organisation", "")
     data = full_record(form, OFFER_GROUPS)
@@ -129,12 +130,12 @@ def new_offer() -> Response | tuple[str, int]:
 
 
 @bp.route("/foreninger/ny", methods=["GET", "POST"])
+@page_for("volunteer_centre")
 def new_organisation() -> Response | tuple[str, int]:
     caller = current_caller()
     form = organisation_to_form({"name": "", "type": "association"})
     if request.method == "GET":
         return _form_page(ORGANISATION, form=form, orig=form, record=None)
-    check_csrf()
     form = read_form(request.form, ORG_GROUPS)
     try:
         org = get_store().create_organisation(full_record(form, ORG_GROUPS), actor=caller.actor)
@@ -147,11 +148,13 @@ def new_organisation() -> Response | tuple[str, int]:
 
 
 @bp.route("/tilbud/<offer_id>/ret", methods=["GET", "POST"])
+@page_for("volunteer_centre")
 def edit_offer(offer_id: str) -> Response | tuple[str, int]:
     return _edit(OFFER, offer_id)
 
 
 @bp.route("/foreninger/<org_id>/ret", methods=["GET", "POST"])
+@page_for("volunteer_centre")
 def edit_organisation(org_id: str) -> Response | tuple[str, int]:
     return _edit(ORGANISATION, org_id)
 
@@ -162,7 +165,6 @@ def _edit(kind: Kind, record_id: str) -> Response | tuple[str, int]:
     if request.method == "GET":
         form = kind.to_form(current)
         return _form_page(kind, form=form, orig=form, record=current, version=current["version"])
-    check_csrf()
     base = read_form(request.form, kind.groups, prefix="orig.")
     choices = {g: request.form.get(f"choose.{g}", "") for g in kind.groups}
     mine = merge_choice(read_form(request.form, kind.groups), base, choices, kind.groups)

@@ -23,8 +23,9 @@ from catalogue.importer import ImportReport
 
 from .common import reindex
 from .extensions import get_store
-from .volunteer import bp, check_csrf, current_caller, render
+from .volunteer import bp, current_caller, render
 from .volunteer_forms import message_da
+from .web import page_for
 
 #: Formats a coordinator can upload (a datapackage is a folder: CLI only).
 FORMATS = {"": "Gæt ud fra filnavnet", "csv": "CSV", "json": "JSON", "jsonl": "JSON Lines", "hsds": "HSDS 3.0 JSON"}
@@ -46,11 +47,11 @@ def _report_rows(report: ImportReport) -> list[dict[str, Any]]:
 
 
 @bp.route("/import", methods=["GET", "POST"])
+@page_for("volunteer_centre")
 def import_file() -> Response | tuple[str, int]:
     caller = current_caller()
     if request.method == "GET":
         return render("import.html", formats=FORMATS, fmt="", report=None, errors={})
-    check_csrf()
     fmt = request.form.get("format", "")
     if fmt not in FORMATS:
         return render("import.html", 422, formats=FORMATS, fmt="", report=None, errors={"format": ["Vælg et format."]})

@@ -48,7 +48,7 @@ def _main() -> Any:
 def demo_app(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Flask]:
     """An app with the demo catalogue indexed (fake embedder) and one key per role."""
     tmp = tmp_path_factory.mktemp("demo-app")
-    app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1"})
+    app = create_app({**_config(tmp), "RATE_MATCH": "1000/1", "RATE_WRITE": "1000/1", "AUTH_FAILURE_LIMIT": 1000})
     store = get_store(app)
     migrations.upgrade(store)
     parsed = read_any(demo_path())

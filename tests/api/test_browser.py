@@ -74,7 +74,7 @@ def _open_signed_in(browser, live_url: str, key: str) -> None:  # type: ignore[n
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
-    browser.get(f"{live_url}/navigator/login")
+    browser.get(f"{live_url}/log-ind")
     browser.delete_all_cookies()
     browser.get(f"{live_url}/navigator/")
     assert "Log ind" in browser.title

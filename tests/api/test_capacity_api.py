@@ -13,6 +13,7 @@ import migrations
 from api import create_app
 from api.auth import create_key
 from api.extensions import get_store
+from tests.api.pages import sign_in
 from tests.capacity.history import build_history
 from tests.reports.demand_history import build_demand
 
@@ -173,11 +174,9 @@ def test_gaps(history_app: Flask) -> None:
 def test_the_admin_page(history_app: Flask) -> None:
     client = history_app.test_client()
     assert client.get("/admin/kapacitet").status_code == 302  # signed out: to the sign-in page
-    with client.session_transaction() as sess:
-        sess["key"] = history_app.config["KEYS"]["navigator"]
+    sign_in(client, history_app.config["KEYS"]["navigator"])
     assert client.get("/admin/kapacitet").status_code == 403
-    with client.session_transaction() as sess:
-        sess["key"] = history_app.config["KEYS"]["admin"]
+    sign_in(client, history_app.config["KEYS"]["admin"])
     page = client.get("/admin/kapacitet?from=2026-03-01&to=2026-03-31")
     assert page.status_code == 200 and page.get_data(as_text=True).count("data:image/png;base64,") == 3
     assert client.get("/admin/kapacitet?from=31-03-2026").status_code == 400

@@ -60,13 +60,14 @@ def test_an_admin_opens_it_from_the_web_interface(browser, history_app: Flask, h
     from selenium.webdriver.support import expected_conditions
     from selenium.webdriver.support.wait import WebDriverWait
 
-    browser.get(f"{history_url}/navigator/login")
+    browser.get(f"{history_url}/log-ind")
     browser.delete_all_cookies()
     browser.get(f"{history_url}/admin/kapacitet")
     assert "Log ind" in browser.title  # signed out: sent to the sign-in page
     browser.find_element(By.ID, "key").send_keys(history_app.config["KEYS"]["admin"])
     browser.find_element(By.CSS_SELECTOR, "button[type=submit]").click()
-    WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located((By.ID, "capacity-report")))
+    WebDriverWait(browser, 20).until(expected_conditions.presence_of_element_located((By.ID, "gaps")))
+    browser.get(f"{history_url}/")  # and from the header's menu
     browser.find_element(By.ID, "capacity-report").click()
     WebDriverWait(browser, 60).until(expected_conditions.presence_of_element_located((By.ID, "gaps")))
     images = _images(browser)

@@ -247,6 +247,15 @@ LATER_ROWS: dict[str, dict[str, Any]] = {
         "recorded_at": AT,
         "recorded_by": "key:test-navigator",
     },
+    "web_session": {
+        "id": "a" * 64,
+        "data": {"csrf": "token", "key_id": 1, "role": "navigator"},
+        "key_id": 1,
+        "created_at": AT,
+        "last_seen_at": AT,
+        "expires_at": AT,
+    },
+    "auth_failure": {"id": 1, "at": AT, "kind": "sign_in", "client": "b" * 64},
 }
 
 
