@@ -24,6 +24,7 @@ from matcher.preferences import STALE_AFTER_MONTHS, STALE_FULL_MONTHS, STALE_WEI
 from reports.collect import baseline_of, collect
 
 from .auth import Caller
+from .capacity_page import REPORT_CSP
 from .common import reindex
 from .extensions import get_store
 from .volunteer_forms import errors_da
@@ -288,16 +289,18 @@ def volunteer_counts(org_id: str) -> Response | tuple[str, int]:
 
 @bp.get("/rapport")
 @page_for("volunteer_centre")
-def report() -> str | Response:
+def report() -> Response:
     """The capacity and gap report (the same self-contained page as ``/admin/kapacitet`` and
-    ``faellesskab capacity report``), for the roles the capacity API allows."""
+    ``faellesskab capacity report``) for the roles the capacity API allows, over the whole history."""
     current_caller()
     store = get_store()
     end = today()
     baseline = baseline_of(offer_history(store), current_app.config.get("CAPACITY_BASELINE"))
     from reports.html import render_html  # matplotlib: loaded on the first report
 
-    return render_html(collect(store, min(baseline, end), end, baseline), store.categories(), made=end)
+    page = Response(render_html(collect(store, min(baseline, end), end, baseline), store.categories(), made=end))
+    page.headers["Content-Security-Policy"] = REPORT_CSP  # its styles are inline, its charts data: images
+    return page
 
 
 from . import volunteer_edit, volunteer_import  # noqa: E402,F401  (their routes join this blueprint)
