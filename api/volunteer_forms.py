@@ -358,7 +358,11 @@ def errors_da(errors: Mapping[str, list[str]], form: Form) -> dict[str, list[str
             key = key.rpartition(".")[0]
         if not key:
             key = next((n for n in form if n.startswith(path + ".")), "_form")
-        out.setdefault(key, []).extend(message_da(m) for m in messages)
+        danish = [message_da(m) for m in messages]
+        if key == "_form":  # no field to stand by: say which one
+            top = path.split(".")[0]
+            danish = [f"{GROUP_LABELS.get(top, path)}: {m}" for m in danish]
+        out.setdefault(key, []).extend(danish)
     return out
 
 
