@@ -234,6 +234,10 @@ def _same(value: Any) -> Any:
 
 def changes(form: Form, stored: Form, groups: Mapping[str, tuple[str, ...]]) -> dict[str, Any]:
     """The store update for the groups that changed (empty: nothing to save)."""
+    if "categories" in form:  # the main category (the first) stays first while it is ticked
+        known = list(stored.get("categories") or [])
+        ticked = list(form["categories"])
+        form = {**form, "categories": [c for c in known if c in ticked] + [c for c in ticked if c not in known]}
     out: dict[str, Any] = {}
     for group in changed_groups(form, stored, groups):
         out.update(group_value(group, form))

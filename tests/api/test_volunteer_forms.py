@@ -145,3 +145,9 @@ def test_errors_land_on_the_nearest_field() -> None:
         "cost.options.0.amount": ["Skal være et tal."],
         "_form": ["Forening: Skal udfyldes."],
     }
+
+
+def test_the_main_category_stays_first() -> None:
+    stored = offer_to_form(OFFER)  # sang (main), musik
+    posted = {**stored, "categories": ["motion", "musik", "sang"]}  # the page lists them in taxonomy order
+    assert changes(posted, stored, OFFER_GROUPS) == {"categories": ["sang", "musik", "motion"]}
