@@ -48,6 +48,8 @@ def current_caller() -> Caller:
     caller = signed_in()
     if caller is None or caller.role not in ROLES:  # page_for has already answered; a guard for mypy
         abort(403, description="Siderne er for frivilligcentret og administratorer.")
+    if request.method == "POST":  # the API's write limit (RATE_WRITE) counts page writes too
+        current_app.extensions["throttle"].hit(caller.name, "write")
     return caller
 
 
@@ -122,7 +124,13 @@ def organisations() -> tuple[str, int]:
     q = request.args.get("q", "").strip()
     page_no = _page_no()
     items, total = get_store().list_organisations(text=q or None, limit=PER_PAGE, offset=(page_no - 1) * PER_PAGE)
-    return render("organisations.html", organisations=items, q=q, pages=_pages(total, page_no))
+    return render(
+        "organisations.html",
+        organisations=items,
+        q=q,
+        pages=_pages(total, page_no),
+        org_types=taxonomy.ORGANISATION_TYPES,
+    )
 
 
 @bp.get("/kontrol")

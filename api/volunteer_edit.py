@@ -38,6 +38,7 @@ from .volunteer_forms import (
     organisation_to_form,
     read_form,
     show_group,
+    without_cpr,
 )
 from .web import page_for
 
@@ -78,6 +79,7 @@ def _get(kind: Kind, record_id: str) -> dict[str, Any]:
 
 def _form_page(kind: Kind, status: int = 200, **context: Any) -> tuple[str, int]:
     context.setdefault("errors", {})
+    context["form"] = without_cpr(context["form"], context["errors"])
     context.setdefault("conflicts", [])
     orgs, _ = get_store().list_organisations()
     return render(

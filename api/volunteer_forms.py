@@ -370,5 +370,10 @@ def errors_da(errors: Mapping[str, list[str]], form: Form) -> dict[str, list[str
     return out
 
 
+def without_cpr(form: Form, errors: Mapping[str, list[str]]) -> Form:
+    """The form with every field the CPR guard refused emptied, so a CPR number is never shown again."""
+    return {k: ("" if CPR_MESSAGE in errors.get(k, []) else v) for k, v in form.items()}
+
+
 OFFER_KINDS = taxonomy.OFFER_KINDS
 STATUSES = taxonomy.STATUSES

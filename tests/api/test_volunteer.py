@@ -315,3 +315,29 @@ def test_typed_and_imported_text_renders_as_text(coordinator: FlaskClient, demo_
 def test_the_capacity_and_gap_report_opens_for_the_centre(coordinator: FlaskClient) -> None:
     res = coordinator.get("/frivillig/rapport")
     assert res.status_code == 200 and "<html" in res.get_data(as_text=True).lower()
+
+
+def test_a_cpr_number_is_refused_and_not_shown_again(coordinator: FlaskClient, demo_app: Flask) -> None:
+    _offer(demo_app, "vol-cpr")
+    data = _edit_data(coordinator, "/frivillig/tilbud/vol-cpr/ret")
+    data["description"] = "Ring til Hans, 010203-1234"
+    res = coordinator.post("/frivillig/tilbud/vol-cpr/ret", data=data)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and "010203-1234" not in html
+    assert get_store(demo_app).get_offer("vol-cpr")["description"] != data["description"]
+
+
+def test_an_imported_payload_in_the_error_report_is_text(coordinator: FlaskClient) -> None:
+    csv = CSV_HEADER + '"<script>alert(1)</script>",activity,,X,spil,Auning,hver torsdag 19-22,active\n'
+    res = coordinator.post(
+        "/frivillig/import",
+        data={
+            "csrf": _token(coordinator),
+            "format": "csv",
+            "step": "check",
+            "file": (io.BytesIO(csv.encode()), "x.csv"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422 and "<script>alert(1)" not in html
