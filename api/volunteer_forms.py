@@ -78,6 +78,7 @@ GROUP_LABELS = {
     "type": "Type",
     "cvr": "CVR-nummer",
     "organisation": "Forening",
+    "id": "Id",
 }
 
 _LISTS = {"categories", "accessibility"}

@@ -24,13 +24,22 @@ from catalogue.importer import ImportReport
 from .common import reindex
 from .extensions import get_store
 from .volunteer import bp, current_caller, render
-from .volunteer_forms import message_da
+from .volunteer_forms import FIELD_LABELS, GROUP_LABELS, message_da
 from .web import page_for
 
 #: Formats a coordinator can upload (a datapackage is a folder: CLI only).
 FORMATS = {"": "Gæt ud fra filnavnet", "csv": "CSV", "json": "JSON", "jsonl": "JSON Lines", "hsds": "HSDS 3.0 JSON"}
 #: The largest upload, in bytes.
 MAX_BYTES = 5_000_000
+
+
+def _field_da(path: str) -> str:
+    """A field path of the file in Danish: ``title`` -> ``Titel``, ``location.town`` -> ``Sted (location.town)``."""
+    if not path:
+        return "Filen"
+    top = path.split(".")[0]
+    label = GROUP_LABELS.get(top) or FIELD_LABELS.get(top) or FIELD_LABELS.get(path, path)
+    return label if path == top or label == path else f"{label} ({path})"
 
 
 def _report_rows(report: ImportReport) -> list[dict[str, Any]]:
@@ -40,7 +49,7 @@ def _report_rows(report: ImportReport) -> list[dict[str, Any]]:
             "record": r.record,
             "line": r.line,
             "id": r.id,
-            "errors": [(field or "filen", message_da(m)) for field, messages in r.errors.items() for m in messages],
+            "errors": [(_field_da(field), message_da(m)) for field, messages in r.errors.items() for m in messages],
         }
         for r in report.rejected
     ]

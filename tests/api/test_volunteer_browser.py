@@ -98,6 +98,10 @@ def _sign_in(browser: Any, live_url: str, key: str) -> None:
     _wait_for(browser, "nav.sub")
 
 
+def _top(browser: Any) -> None:
+    browser.execute_script("window.scrollTo(0, 0)")
+
+
 def _axe_serious(browser: Any) -> list[str]:
     """axe-core's serious and critical violations on the page, as ``id: help (n nodes)``."""
     axe_selenium = pytest.importorskip("axe_selenium_python", reason="axe-selenium-python is not installed")
@@ -130,6 +134,7 @@ def test_every_page_passes_axe(browser: Any, live_url: str, demo_app: Flask, sho
     for name, path in pages.items():
         browser.get(live_url + path)
         _wait_for(browser, "h1")
+        _top(browser)
         browser.save_screenshot(str(shots / f"{name}.png"))
         found[path] = _axe_serious(browser)
     assert found == {path: [] for path in pages.values()}
@@ -159,6 +164,7 @@ def test_a_coordinator_resolves_an_edit_conflict(browser: Any, live_url: str, de
     assert "Seniorkoret synger igen" in row.text and "Seniorkor (ny dag)" in row.text
     assert store.get_offer("br-conflict")["title"] == "Seniorkor (ny dag)"  # nothing overwritten yet
     assert _axe_serious(browser) == []
+    _top(browser)
     browser.save_screenshot(str(shots / "frivillig-konflikt.png"))
     browser.find_element(by.CSS_SELECTOR, "input[name='choose.title'][value=theirs]").click()
     browser.find_element(by.CSS_SELECTOR, "form[novalidate] button[type=submit]").click()
@@ -190,7 +196,7 @@ def test_a_coordinator_imports_a_file_with_bad_rows(
     browser.find_element(by.CSS_SELECTOR, "main form button[type=submit]").click()
     table = _wait_for(browser, "#report-h ~ table")
     assert "2 poster med fejl" in browser.page_source and "intet er gemt" in browser.page_source
-    assert "br-imp-2" in table.text and "Skal udfyldes." in table.text
+    assert "br-imp-2" in table.text and "Titel: Skal udfyldes." in table.text
     assert "br-imp-3" in table.text and "Norddjurs" in table.text
     assert get_store(demo_app).list_offers(text="Petanque på havnen i Ørum")[1] == 0
     assert _axe_serious(browser) == []
