@@ -25,6 +25,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         capacity,
         capacity_page,
         config,
+        docs_assets,
         errors,
         extensions,
         fhir,
@@ -63,6 +64,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     api.spec.components.security_scheme("bearer", {"type": "http", "scheme": "bearer"})
     app.register_blueprint(health.bp)
     app.register_blueprint(frontdoor.bp)
+    app.register_blueprint(docs_assets.bp)
     app.register_blueprint(navigator.bp)
     app.register_blueprint(capacity_page.bp)
     app.register_blueprint(volunteer.bp)

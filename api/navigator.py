@@ -8,20 +8,22 @@ cautions. Every form carries the CSRF token (checked in :mod:`api.web`).
 
 from __future__ import annotations
 
+from datetime import UTC, datetime
 from typing import Any
 
-from flask import Blueprint, current_app, redirect, render_template, request, url_for
+from flask import Blueprint, current_app, make_response, redirect, render_template, request, url_for
 from marshmallow import ValidationError
 from werkzeug.wrappers import Response
 
 from catalogue.gazetteer import default_gazetteer
 from catalogue.languages import common_names_da
-from catalogue.privacy import CPR_MESSAGE
+from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.schemas import flatten_errors
 from catalogue.taxonomy import OFFER_KINDS
+from matcher.plan import MAX_ITEMS, plan_items
 from matcher.request import BARRIERS, MatchRequestSchema
 
-from .web import page_for, signed_in
+from .web import no_store, page_for, signed_in
 
 bp = Blueprint("navigator", __name__, url_prefix="/navigator", template_folder="templates")
 
@@ -58,7 +60,7 @@ def login_form() -> Response:
 
 @bp.route("/", methods=["GET", "POST"])
 @page_for("navigator")
-def search() -> Response | str | tuple[str, int]:
+def search() -> Response:
     caller = signed_in()
     assert caller is not None  # page_for saw to it
     form: dict[str, Any] = {"max_distance_km": "20", "limit": "10", "language": "da", "barriers": []}
@@ -84,6 +86,7 @@ def search() -> Response | str | tuple[str, int]:
         else:
             response = current_app.extensions["matcher"].match(req, actor=caller.actor)
     status = 422 if errors else 200
+    suggested = [b for b in getattr(response, "suggested_barriers", None) or [] if b in BARRIERS]
     page = render_template(
         "navigator/search.html",
         form=form,
@@ -95,8 +98,33 @@ def search() -> Response | str | tuple[str, int]:
         languages=common_names_da(),
         kinds=OFFER_KINDS,
         caller=caller,
+        suggested=[b for b in suggested if b not in form.get("barriers", [])],
     )
-    return (page, status) if errors else page
+    return no_store(make_response(page, status))
+
+
+@bp.post("/plan")
+@page_for("navigator")
+def plan() -> Response:
+    """The citizen's plan from the results ticked (``offer``, repeated), with an optional note.
+
+    Nothing is stored: the page is made from the catalogue and what was sent, and is sent ``no-store``.
+    A note holding a CPR number is refused (422) and not shown again."""
+    ids = [i for i in request.form.getlist("offer") if i][: MAX_ITEMS + 1]
+    note = request.form.get("note", "").strip()[:1000]
+    errors: dict[str, str] = {}
+    if not ids:
+        errors["offer"] = "Vælg mindst ét forslag til planen."
+    elif len(ids) > MAX_ITEMS:
+        errors["offer"] = f"Højst {MAX_ITEMS} forslag på én plan."
+    if contains_cpr(note):
+        errors["note"] = CPR_MESSAGE
+        note = ""
+    items = [] if errors else plan_items(current_app.extensions["store"], ids, datetime.now(UTC).date())
+    if not errors and not items:
+        errors["offer"] = "De valgte tilbud findes ikke længere."
+    page = render_template("navigator/plan.html", items=items, note=note, errors=errors, ids=ids)
+    return no_store(make_response(page, 422 if errors else 200))
 
 
 def _to_request(form: dict[str, Any]) -> dict[str, Any]:

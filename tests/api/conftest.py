@@ -14,6 +14,7 @@ from api.auth import create_key
 from api.cli import demo_path
 from api.extensions import get_indexer, get_store
 from catalogue.fileformats import read_any
+from tests.api.browser import browser, live_url  # noqa: F401  (browser fixtures for every module here)
 
 
 def _config(tmp_path: Path) -> dict[str, object]:

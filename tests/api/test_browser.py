@@ -6,62 +6,14 @@ Skipped with a reason when Chromium, its driver or selenium is missing
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
+
+from tests.api.browser import screenshot
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-@pytest.fixture(scope="module")
-def live_url(demo_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[object]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
-        pytest.skip(
-            "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
-        )
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        "--disable-quic",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium')}",
-        "--window-size=1200,1800",
-        "--lang=da",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
 
 
 def _open_signed_in(browser, live_url: str, key: str) -> None:  # type: ignore[no-untyped-def]
@@ -102,7 +54,7 @@ def test_a_navigator_finds_offers(browser, live_url: str, demo_app: Flask, tmp_p
     first = results[0].text
     assert "km" in first or "online" in first
     assert browser.find_element(By.CSS_SELECTOR, "input[value=no_car]").is_selected()
-    browser.save_screenshot(str(Path(os.environ.get("FAELLESSKAB_SCREENSHOT_DIR", tmp_path)) / "navigator.png"))
+    screenshot(browser, "navigator-results")
 
 
 def test_errors_are_shown_by_the_fields(browser, live_url: str, demo_app: Flask) -> None:  # type: ignore[no-untyped-def]

@@ -15,7 +15,6 @@ from werkzeug.serving import make_server
 from api.extensions import get_store
 from reports.collect import collect
 from reports.html import write_report
-from tests.api.test_browser import browser  # noqa: F401  (the headless Chromium fixture)
 from tests.api.test_capacity_api import history_app  # noqa: F401  (the simulated history, keys per role)
 from tests.capacity.history import BASELINE
 
