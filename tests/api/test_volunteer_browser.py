@@ -6,72 +6,17 @@ violation on any of the pages. Screenshots go to ``FAELLESSKAB_SCREENSHOT_DIR`` 
 
 from __future__ import annotations
 
-import os
-import shutil
-import threading
-from collections.abc import Iterator
 from pathlib import Path
 from typing import Any
 
 import pytest
 from flask import Flask
-from werkzeug.serving import make_server
 
 from api.extensions import get_store
+from tests.api.browser import axe_violations, screenshot, sign_in_browser
 from tests.conftest import make_offer
 
 pytestmark = pytest.mark.browser
-
-CHROMIUM = shutil.which("chromium") or "/usr/bin/chromium"
-DRIVER = shutil.which("chromedriver") or "/usr/bin/chromedriver"
-
-
-@pytest.fixture(scope="module")
-def live_url(demo_app: Flask) -> Iterator[str]:
-    server = make_server("127.0.0.1", 0, demo_app, threaded=True)
-    thread = threading.Thread(target=server.serve_forever, daemon=True)
-    thread.start()
-    yield f"http://127.0.0.1:{server.server_port}"
-    server.shutdown()
-
-
-@pytest.fixture(scope="module")
-def browser(tmp_path_factory: pytest.TempPathFactory) -> Iterator[Any]:
-    webdriver = pytest.importorskip("selenium.webdriver", reason="selenium is not installed")
-    if not (os.path.exists(CHROMIUM) and os.path.exists(DRIVER)):
-        pytest.skip(
-            "Debian's chromium and chromium-driver are not installed (apt-get install chromium chromium-driver)"
-        )
-    from selenium.webdriver.chrome.options import Options
-    from selenium.webdriver.chrome.service import Service
-
-    options = Options()
-    options.binary_location = CHROMIUM
-    for flag in (
-        "--headless=new",
-        "--no-sandbox",
-        "--disable-gpu",
-        "--disable-dev-shm-usage",
-        "--no-first-run",
-        "--disable-background-networking",
-        "--disable-component-update",
-        "--disable-sync",
-        f"--user-data-dir={tmp_path_factory.mktemp('chromium-vol')}",
-        "--window-size=1200,1800",
-        "--lang=da",
-    ):
-        options.add_argument(flag)
-    driver = webdriver.Chrome(service=Service(DRIVER), options=options)
-    driver.set_page_load_timeout(60)
-    yield driver
-    driver.quit()
-
-
-@pytest.fixture(scope="module")
-def shots(tmp_path_factory: pytest.TempPathFactory) -> Path:
-    path = Path(os.environ.get("FAELLESSKAB_SCREENSHOT_DIR") or tmp_path_factory.mktemp("screenshots"))
-    path.mkdir(parents=True, exist_ok=True)
-    return path
 
 
 def _by() -> Any:
@@ -88,34 +33,17 @@ def _wait_for(browser: Any, css: str) -> Any:
 
 
 def _sign_in(browser: Any, live_url: str, key: str) -> None:
-    """Every test starts signed out (random order): clear cookies, sign in at /log-ind."""
-    by = _by()
-    browser.get(f"{live_url}/log-ind")
-    browser.delete_all_cookies()
-    browser.get(f"{live_url}/log-ind?next=/frivillig/")
-    browser.find_element(by.ID, "key").send_keys(key)
-    browser.find_element(by.CSS_SELECTOR, "form#login button[type=submit]").click()
+    """Every test starts signed out (random order)."""
+    sign_in_browser(browser, live_url, key, start="/frivillig/")
     _wait_for(browser, "nav.sub")
 
 
-def _top(browser: Any) -> None:
-    browser.execute_script("window.scrollTo(0, 0)")
-
-
 def _axe_serious(browser: Any) -> list[str]:
-    """axe-core's serious and critical violations on the page, as ``id: help (n nodes)``."""
-    axe_selenium = pytest.importorskip("axe_selenium_python", reason="axe-selenium-python is not installed")
-    axe = axe_selenium.Axe(browser)
-    axe.inject()
-    results = axe.run()
-    return [
-        f"{v['id']}: {v['help']} ({len(v['nodes'])} nodes: {v['nodes'][0]['target']})"
-        for v in results["violations"]
-        if v.get("impact") in ("serious", "critical")
-    ]
+    """axe-core's serious and critical violations on the open page, one line each."""
+    return [f"{v['id']}: {v['help']} {v['targets']}" for v in axe_violations(browser)]
 
 
-def test_every_page_passes_axe(browser: Any, live_url: str, demo_app: Flask, shots: Path) -> None:
+def test_every_page_passes_axe(browser: Any, live_url: str, demo_app: Flask) -> None:
     _sign_in(browser, live_url, demo_app.config["KEYS"]["volunteer_centre"])
     pages = {
         "frivillig-tilbud": "/frivillig/?status=active",
@@ -134,13 +62,12 @@ def test_every_page_passes_axe(browser: Any, live_url: str, demo_app: Flask, sho
     for name, path in pages.items():
         browser.get(live_url + path)
         _wait_for(browser, "h1")
-        _top(browser)
-        browser.save_screenshot(str(shots / f"{name}.png"))
+        screenshot(browser, name)
         found[path] = _axe_serious(browser)
     assert found == {path: [] for path in pages.values()}
 
 
-def test_a_coordinator_resolves_an_edit_conflict(browser: Any, live_url: str, demo_app: Flask, shots: Path) -> None:
+def test_a_coordinator_resolves_an_edit_conflict(browser: Any, live_url: str, demo_app: Flask) -> None:
     by = _by()
     store = get_store(demo_app)
     assert store.import_offers([make_offer("br-conflict", description="Vi synger.")], actor="test").committed
@@ -164,8 +91,7 @@ def test_a_coordinator_resolves_an_edit_conflict(browser: Any, live_url: str, de
     assert "Seniorkoret synger igen" in row.text and "Seniorkor (ny dag)" in row.text
     assert store.get_offer("br-conflict")["title"] == "Seniorkor (ny dag)"  # nothing overwritten yet
     assert _axe_serious(browser) == []
-    _top(browser)
-    browser.save_screenshot(str(shots / "frivillig-konflikt.png"))
+    screenshot(browser, "frivillig-konflikt")
     browser.find_element(by.CSS_SELECTOR, "input[name='choose.title'][value=theirs]").click()
     browser.find_element(by.CSS_SELECTOR, "form[novalidate] button[type=submit]").click()
     _wait_for(browser, "p.saved")
@@ -179,7 +105,7 @@ def test_a_coordinator_resolves_an_edit_conflict(browser: Any, live_url: str, de
 
 
 def test_a_coordinator_imports_a_file_with_bad_rows(
-    browser: Any, live_url: str, demo_app: Flask, shots: Path, tmp_path: Path
+    browser: Any, live_url: str, demo_app: Flask, tmp_path: Path
 ) -> None:
     by = _by()
     upload = tmp_path / "foreningsliste.csv"
@@ -200,7 +126,7 @@ def test_a_coordinator_imports_a_file_with_bad_rows(
     assert "br-imp-3" in table.text and "Norddjurs" in table.text
     assert get_store(demo_app).list_offers(text="Petanque på havnen i Ørum")[1] == 0
     assert _axe_serious(browser) == []
-    browser.save_screenshot(str(shots / "frivillig-import-fejl.png"))
+    screenshot(browser, "frivillig-import-fejl")
     browser.find_element(by.CSS_SELECTOR, "input[name=step][value=import] ~ button").click()
     _wait_for(browser, "#report-h")
     assert "er importeret" in browser.find_element(by.ID, "report-h").text
