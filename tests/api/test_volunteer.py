@@ -4,6 +4,7 @@ conflicts, capacity, volunteer counts, review list, import and escaping."""
 from __future__ import annotations
 
 import io
+import json
 import re
 from datetime import date, timedelta
 
@@ -13,6 +14,7 @@ from flask.testing import FlaskClient
 
 from api.extensions import get_store
 from capacity.volunteers import list_reports
+from catalogue.fileformats import write_any
 from tests.api.pages import csrf, sign_in
 from tests.conftest import make_offer
 
@@ -341,3 +343,30 @@ def test_an_imported_payload_in_the_error_report_is_text(coordinator: FlaskClien
     )
     html = res.get_data(as_text=True)
     assert res.status_code == 422 and "<script>alert(1)" not in html
+
+
+def test_an_hsds_page_shows_the_readers_warning_then_imports(coordinator: FlaskClient, demo_app: Flask) -> None:
+    store = get_store(demo_app)
+    _offer(demo_app, "vol-hsds", title="HSDS-koret")
+    out = io.StringIO()
+    write_any([store.get_offer("vol-hsds")], "hsds", out, categories=store.categories())
+    services = json.loads(out.getvalue())
+    services = services if isinstance(services, list) else services.get("contents", [services])
+    page = {"contents": services, "total_pages": 2, "page_number": 1, "total_items": 2}
+    res = coordinator.post(
+        "/frivillig/import",
+        data={
+            "csrf": _token(coordinator),
+            "format": "hsds",
+            "step": "check",
+            "file": (io.BytesIO(json.dumps(page).encode()), "side1.json"),
+        },
+        content_type="multipart/form-data",
+    )
+    html = res.get_data(as_text=True)
+    assert res.status_code == 200 and "Advarsler fra indlæsningen" in html
+    assert "page 1 of 2: only this page&#39;s services were read" in html
+    assert "0 poster med fejl" in html and "0 tilbud ville blive opdateret, 1 uændrede" in html  # same offer
+    form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
+    assert form["step"] == "import" and "skip_invalid" not in form
+    assert coordinator.post("/frivillig/import", data=form).status_code == 200
