@@ -43,6 +43,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
         referral_steps,
         referrals,
         startup,
+        volunteer,
         web,
     )
 
@@ -68,6 +69,7 @@ def create_app(test_config: dict[str, Any] | None = None) -> Flask:
     app.register_blueprint(docs_assets.bp)
     app.register_blueprint(navigator.bp)
     app.register_blueprint(capacity_page.bp)
+    app.register_blueprint(volunteer.bp)
     for module in (
         match,
         offers,

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
-from datetime import datetime
+from datetime import date, datetime
 from typing import Any, cast, get_type_hints
 
 from marshmallow import ValidationError
@@ -68,6 +68,11 @@ __all__ = [
     "organisation_to_dict",
     "slugify",
 ]
+
+
+def _escape_like(text: str) -> str:
+    """``text`` as a literal inside a LIKE pattern (escape character backslash)."""
+    return text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
 
 
 class Store:
@@ -239,13 +244,30 @@ class Store:
         status: str | None = None,
         organisation_id: str | None = None,
         modified_after: datetime | None = None,
+        text: str | None = None,
+        verified_before: date | None = None,
+        oldest_verified_first: bool = False,
         limit: int | None = None,
         offset: int = 0,
     ) -> tuple[list[OfferRecord], int]:
-        """One page of offers, ordered by id, and the total that match."""
+        """One page of offers, ordered by id, and the total that match.
+
+        ``text`` matches the title or the organisation's name (case-insensitive substring);
+        ``verified_before`` keeps offers whose ``last_verified`` is before that date or unknown;
+        ``oldest_verified_first`` orders by ``last_verified`` (never verified first), then id."""
         stmt = select(Offer)
+        if text:
+            like = func.lower(f"%{_escape_like(text)}%")
+            stmt = stmt.where(
+                func.lower(Offer.title).like(like, escape="\\")
+                | Offer.organisation_id.in_(
+                    select(Organisation.id).where(func.lower(Organisation.name).like(like, escape="\\"))
+                )
+            )
+        if verified_before is not None:
+            stmt = stmt.where(Offer.last_verified.is_(None) | (Offer.last_verified < verified_before))
         if town:
-            stmt = stmt.where(func.lower(Offer.town) == town.casefold())
+            stmt = stmt.where(func.lower(Offer.town) == func.lower(town))  # SQLite lowers ASCII only: both sides alike
         if category:
             stmt = stmt.where(
                 Offer.id.in_(select(OfferCategory.offer_id).where(OfferCategory.category_code == category))
@@ -260,7 +282,12 @@ class Store:
             stmt = stmt.where(Offer.updated_at > modified_after)
         with self.read() as session:
             total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
-            page = stmt.order_by(Offer.id).offset(offset)
+            order = (
+                (Offer.last_verified.is_not(None), Offer.last_verified, Offer.id)
+                if oldest_verified_first
+                else (Offer.id,)
+            )
+            page = stmt.order_by(*order).offset(offset)
             if limit is not None:
                 page = page.limit(limit)
             return [offer_to_dict(r) for r in session.scalars(page).unique()], total
@@ -280,10 +307,19 @@ class Store:
             last = rows[-1].id
 
     def list_organisations(
-        self, *, limit: int | None = None, offset: int = 0, modified_after: datetime | None = None
+        self,
+        *,
+        limit: int | None = None,
+        offset: int = 0,
+        modified_after: datetime | None = None,
+        text: str | None = None,
     ) -> tuple[list[OrganisationRecord], int]:
-        """One page of organisations (with audit fields), ordered by id, and the total that match."""
+        """One page of organisations (with audit fields), ordered by id, and the total that match;
+        ``text`` matches the name (case-insensitive substring)."""
         stmt = select(Organisation)
+        if text:
+            like = func.lower(f"%{_escape_like(text)}%")
+            stmt = stmt.where(func.lower(Organisation.name).like(like, escape="\\"))
         if modified_after is not None:
             stmt = stmt.where(Organisation.updated_at > modified_after)
         with self.read() as session:
