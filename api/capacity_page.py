@@ -14,7 +14,7 @@ from flask import Blueprint, abort, current_app, redirect, request, session, url
 from werkzeug.wrappers import Response
 
 from capacity.supply import offer_history
-from reports.collect import baseline_of, collect
+from reports.collect import baseline_of, collect, period_error
 
 from .auth import authenticate
 from .extensions import get_store
@@ -44,8 +44,9 @@ def report() -> Response | str:
     end = _day("to") or today
     baseline = baseline_of(offer_history(store), current_app.config.get("CAPACITY_BASELINE"))
     start = _day("from") or min(baseline, end)
-    if start > end:
-        abort(400, description="from: må ikke ligge efter to.")
+    error = period_error(start, end)
+    if error:
+        abort(400, description=error)
     from reports.html import render_html  # matplotlib: loaded on the first report, not at start-up
 
     return render_html(collect(store, start, end, baseline), store.categories(), made=today)

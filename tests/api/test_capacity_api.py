@@ -181,6 +181,10 @@ def test_the_admin_page(history_app: Flask) -> None:
     page = client.get("/admin/kapacitet?from=2026-03-01&to=2026-03-31")
     assert page.status_code == 200 and page.get_data(as_text=True).count("data:image/png;base64,") == 3
     assert client.get("/admin/kapacitet?from=31-03-2026").status_code == 400
+    # Year 10000 was a 500; a period from year 1 took minutes.
+    assert client.get("/admin/kapacitet?to=9999-12-31").status_code == 400
+    assert client.get("/admin/kapacitet?from=0001-01-01").status_code == 400
+    assert client.get("/admin/kapacitet?from=2000-01-01&to=2099-12-31").status_code == 400
 
 
 def test_days_out_of_range_are_a_422_not_a_500(history_app: Flask) -> None:
