@@ -224,3 +224,15 @@ def test_modified_after_without_a_utc_time_is_a_422(client: FlaskClient, demo_ap
         "/api/v1/referrals", query_string={"modified_after": since}, headers=auth(demo_app, "referral_system")
     )
     assert res.status_code == 422 and "modified_after" in res.get_json()["errors"]
+
+
+def test_an_external_ref_resent_for_another_citizen_is_refused(client: FlaskClient, demo_app: Flask) -> None:
+    """It answered 200 with the first citizen's referral, so the second referral was lost unnoticed."""
+    ref_sys = auth(demo_app, "referral_system")
+    assert client.post("/api/v1/referrals", json=intake("gp-reused"), headers=ref_sys).status_code == 201
+    before = _count(demo_app)
+    other = client.post(
+        "/api/v1/referrals", json={**intake("gp-reused"), "citizen_ref": "lp-someone-else"}, headers=ref_sys
+    )
+    assert other.status_code == 422 and list(other.json["errors"]) == ["external_ref"]
+    assert _count(demo_app) == before
