@@ -63,7 +63,7 @@ def _money(ore: int | None) -> str | None:
 @blp.errorhandler(ledger.FundExceeded)
 def _fund_exceeded(exc: ledger.FundExceeded) -> Response:
     remaining = str(ledger.kr(exc.remaining_ore))
-    return envelope(409, f"{exc.what}: {remaining} kr. remain.", {"amount_dkk": [f"{remaining} kr. remain."]})
+    return envelope(409, f"{exc.what}: {remaining} kr. remain.", {exc.field: [f"{remaining} kr. remain."]})
 
 
 @blp.route("/summary")

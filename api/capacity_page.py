@@ -13,7 +13,7 @@ from datetime import UTC, date, datetime
 from flask import Blueprint, Response, abort, current_app, request
 
 from capacity.supply import offer_history
-from reports.collect import baseline_of, collect
+from reports.collect import baseline_of, collect, period_error
 
 from .extensions import get_store
 from .web import no_store, page_for
@@ -43,8 +43,9 @@ def report() -> Response:
     end = _day("to") or today
     baseline = baseline_of(offer_history(store), current_app.config.get("CAPACITY_BASELINE"))
     start = _day("from") or min(baseline, end)
-    if start > end:
-        abort(400, description="from: må ikke ligge efter to.")
+    error = period_error(start, end)
+    if error:
+        abort(400, description=error)
     from reports.html import render_html  # matplotlib: loaded on the first report, not at start-up
 
     page = Response(render_html(collect(store, start, end, baseline), store.categories(), made=today))

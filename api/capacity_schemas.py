@@ -8,6 +8,7 @@ requests are the string ``"<5"`` (``reports.suppress``).
 
 from __future__ import annotations
 
+from datetime import date
 from decimal import Decimal
 from typing import Any
 
@@ -55,8 +56,16 @@ def kroner_input(description: str) -> fields.Decimal:
 # -- supply ------------------------------------------------------------------------
 
 
+#: Days a report may be asked for (a month end in year 10000 does not exist).
+ASKED_DAYS = validate.Range(date(1900, 1, 1), date(2999, 12, 31), error="Must be between {min} and {max}.")
+
+
 class SummaryArgs(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "As of this day (end of day, UTC); default today."})
+    date = fields.Date(
+        load_default=None,
+        validate=ASKED_DAYS,
+        metadata={"description": "As of this day (end of day, UTC); default today."},
+    )
     town = fields.String(
         load_default=None,
         validate=validate.Length(1, 100),
@@ -107,8 +116,8 @@ class TimeseriesArgs(Schema):
         unknown = RAISE
 
     metric = fields.String(required=True, validate=validate.OneOf(list(METRICS)))
-    from_ = fields.Date(required=True, data_key="from")
-    to = fields.Date(load_default=None, metadata={"description": "default today"})
+    from_ = fields.Date(required=True, data_key="from", validate=ASKED_DAYS)
+    to = fields.Date(load_default=None, validate=ASKED_DAYS, metadata={"description": "default today"})
     interval = fields.String(load_default="month", validate=validate.OneOf(["month"]))
 
     @validates_schema
@@ -260,7 +269,7 @@ class GrantSchema(Schema):
 
 
 class LedgerArgs(Schema):
-    date = fields.Date(load_default=None, metadata={"description": "Report date; default today."})
+    date = fields.Date(load_default=None, validate=ASKED_DAYS, metadata={"description": "Report date; default today."})
 
 
 class LedgerSchema(Schema):
@@ -285,8 +294,10 @@ class GapArgs(Schema):
     class Meta:
         unknown = RAISE
 
-    from_ = fields.Date(load_default=None, data_key="from", metadata={"description": "default: the baseline"})
-    to = fields.Date(load_default=None, metadata={"description": "default: today"})
+    from_ = fields.Date(
+        load_default=None, data_key="from", validate=ASKED_DAYS, metadata={"description": "default: the baseline"}
+    )
+    to = fields.Date(load_default=None, validate=ASKED_DAYS, metadata={"description": "default: today"})
     limit = fields.Integer(load_default=50, validate=validate.Range(1, 1000))
 
     @validates_schema

@@ -3,7 +3,7 @@ no CPR number, name or free text anywhere) and what goes out."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import UTC, date, datetime
 from typing import Any
 
 from marshmallow import (
@@ -231,9 +231,18 @@ class ReferralHistorySchema(Schema):
     events = fields.List(fields.Nested(ReferralEventSchema))
 
 
+def _utc_representable(value: datetime) -> None:
+    """Year 1 at +14:00 (or 9999 at -12:00) has no UTC time: refused, not a 500."""
+    try:
+        value.astimezone(UTC)
+    except OverflowError:
+        raise ValidationError("Out of range.") from None
+
+
 class ReferralListArgs(PageArgs, CprGuard):
     status = fields.String(validate=validate.OneOf(list(STATUSES)))
     modified_after = fields.AwareDateTime(
+        validate=_utc_representable,
         metadata={
             "description": "Only referrals changed after this (ISO 8601 with a timezone, "
             "e.g. `2026-11-30T08:00:00+01:00`), oldest change first: poll and resume from the last `updated_at`."

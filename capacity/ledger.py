@@ -37,7 +37,7 @@ from catalogue.store import Store
 
 from .models import CapacityFund, Grant, GrantPayment
 from .supply import OfferHistory, figures_of, offer_history
-from .volunteers import VolunteerHistory, volunteer_history
+from .volunteers import VolunteerHistory, day_errors, volunteer_history
 
 FUND_ID: Final = 1
 DEFAULT_FUND_NAME: Final = "Østifterne: kapacitetsopbygning i Norddjurs"
@@ -48,9 +48,9 @@ OUTPUTS: Final = ("offers", "places", "volunteers", "companions")
 class FundExceeded(Exception):
     """The commitment (or payment) would pass what is left; ``remaining_ore`` is what is left."""
 
-    def __init__(self, what: str, remaining_ore: int) -> None:
+    def __init__(self, what: str, remaining_ore: int, field: str = "amount_dkk") -> None:
         super().__init__(f"{what}: only {kr(remaining_ore)} kr. remain.")
-        self.what, self.remaining_ore = what, remaining_ore
+        self.what, self.remaining_ore, self.field = what, remaining_ore, field
 
 
 def to_ore(amount: Decimal | int | str) -> int:
@@ -118,13 +118,14 @@ def set_fund(
         errors["total_dkk"] = ["Must be more than 0."]
     if period_start and period_end and period_end < period_start:
         errors["period_end"] = ["Must not be before period_start."]
+    errors.update(day_errors(period_start=period_start, period_end=period_end))
     if errors:
         raise InvalidRecord(errors)
     with store.write() as session:
         row = _locked_fund(session, store, actor)
         committed = _committed(session)
         if total_ore < committed:
-            raise FundExceeded("The total is below the commitments", total_ore - committed)
+            raise FundExceeded("The total is below the commitments", total_ore - committed, "total_dkk")
         row.name, row.total_ore, row.period_start, row.period_end = name, total_ore, period_start, period_end
         row.updated_by = actor
         session.flush()
@@ -150,6 +151,7 @@ def add_grant(
     for name in OUTPUTS:
         if expected.get(name, 0) < 0:
             errors[f"expected.{name}"] = ["Must be 0 or more."]
+    errors.update(day_errors(committed_on=committed_on))
     with store.write() as session:
         if session.get(Organisation, organisation_id) is None:
             errors["organisation_id"] = [f"No organisation with id {organisation_id!r}."]
@@ -196,9 +198,13 @@ def link_offers(store: Store, grant_id: str, offer_ids: Sequence[str]) -> list[s
 
 def add_payment(store: Store, grant_id: str, *, paid_on: date, amount_ore: int, actor: str) -> dict[str, Any]:
     """Record a payment of a grant; raises NotFound, InvalidRecord (amount) and
-    FundExceeded (more than the grant has left to pay)."""
+    FundExceeded (more than the grant has left to pay); a day outside
+    ``volunteers.FIRST_DAY``..``LAST_DAY`` is InvalidRecord too."""
+    errors = day_errors(paid_on=paid_on)
     if amount_ore <= 0:
-        raise InvalidRecord({"amount_dkk": ["Must be more than 0."]})
+        errors["amount_dkk"] = ["Must be more than 0."]
+    if errors:
+        raise InvalidRecord(errors)
     with store.write() as session:
         stmt = select(Grant).where(Grant.id == grant_id)
         if store.dialect == "postgresql":

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from collections.abc import Iterable, Mapping
 from datetime import date
-from typing import Any
+from typing import Any, Final
 
 from sqlalchemy import select
 
@@ -52,16 +52,33 @@ def volunteer_history(store: Store) -> VolunteerHistory:
         return VolunteerHistory(dict(r) for r in rows)
 
 
+#: The days a capacity fact (a report, a commitment, a payment, a fund's period) may
+#: carry: the build-up is this century's; a year-1 date would break the day-before
+#: arithmetic of every later report.
+FIRST_DAY: Final = date(2000, 1, 1)
+LAST_DAY: Final = date(2099, 12, 31)
+
+
+def day_errors(**days: date | None) -> dict[str, list[str]]:
+    """``{field: [message]}`` for each given day outside ``FIRST_DAY``..``LAST_DAY``."""
+    return {
+        name: [f"Must be between {FIRST_DAY.isoformat()} and {LAST_DAY.isoformat()}."]
+        for name, day in days.items()
+        if day is not None and not FIRST_DAY <= day <= LAST_DAY
+    }
+
+
 def report_volunteers(
     store: Store, organisation_id: str, *, reported_on: date, volunteers: int, companions: int, actor: str
 ) -> dict[str, Any]:
-    """Record a report; raises NotFound (organisation) and InvalidRecord (a count out of range).
+    """Record a report; raises NotFound (organisation) and InvalidRecord (a count or the day out of range).
     Returns the stored report as a dict of its columns."""
     errors = {
         name: [f"Must be 0 to {MAX_COUNT}."]
         for name, value in (("volunteers", volunteers), ("companions", companions))
         if not 0 <= value <= MAX_COUNT
     }
+    errors.update(day_errors(reported_on=reported_on))
     if errors:
         raise InvalidRecord(errors)
     with store.write() as session:

@@ -14,8 +14,9 @@ unchanged from R4 4.0.1), then checked for what this service needs.
 No patient identifiers are stored: the citizen is referenced only by the
 referring system's pseudonym (``subject.identifier``); a Patient resource, a
 ``reference`` to one, an identifier in the CPR system, names and free text
-(``note``, ``patientInstruction``, ``text``, ``description``) are refused, as
-is a CPR number anywhere (:mod:`catalogue.privacy`). Errors are
+at any depth (``note``, ``patientInstruction``, ``text``, ``description``,
+``comment``, ``name``, ``contained`` resources, a Reference's ``display``, an
+unknown extension's ``valueString``) are refused, as is a CPR number anywhere (:mod:`catalogue.privacy`). Errors are
 ``InvalidRecord`` with FHIR paths (``entry.0.resource.status``); the HTTP
 layer answers them in its one error envelope (422).
 """
@@ -23,6 +24,7 @@ layer answers them in its one error envelope (422).
 from __future__ import annotations
 
 import logging
+from collections.abc import Iterator
 from datetime import date, datetime
 from typing import Any, Final
 
@@ -50,6 +52,35 @@ TASK_CODE_SYSTEM: Final = "http://hl7.org/fhir/CodeSystem/task-code"
 #: The Danish CPR register's OID: an identifier in this system is a CPR number.
 CPR_SYSTEMS: Final = frozenset({"urn:oid:1.2.208.176.1.2", "http://cpr.dk", "https://cpr.dk"})
 FREE_TEXT: Final = ("text", "note", "patientInstruction", "description")
+#: Keys refused at any depth of a resource: free text, names, and resources carried inside.
+_FREE_TEXT_KEYS: Final = frozenset({*FREE_TEXT, "comment", "contained", "name", "valueMarkdown"})
+
+
+def _is_free_text(key: str, node: dict[str, Any]) -> bool:
+    if key == "display":  # a Coding's label is allowed; a Reference's display names someone
+        return "code" not in node or "reference" in node or "identifier" in node
+    if key == "valueString":
+        return node.get("url") != POSTCODE_URL
+    return key in _FREE_TEXT_KEYS
+
+
+def _free_text_paths(node: Any, path: str) -> Iterator[str]:
+    """The paths of free text and names anywhere in a resource (raw JSON): the
+    keys of :data:`_FREE_TEXT_KEYS`, a ``display`` that is not a Coding's label (a
+    Reference's display names a person), and an extension's ``valueString``
+    other than the postcode's."""
+    if isinstance(node, dict):
+        for key, value in node.items():
+            where = f"{path}.{key}"
+            if _is_free_text(key, node):
+                yield where
+            else:
+                yield from _free_text_paths(value, where)
+    elif isinstance(node, list):
+        for i, value in enumerate(node):
+            yield from _free_text_paths(value, f"{path}.{i}")
+
+
 CONTENT_TYPE: Final = "application/fhir+json"
 
 
@@ -92,9 +123,8 @@ def parse_intake(data: Any) -> dict[str, Any]:
             ]
             continue
         found[kind] = (i, resource, entry.fullUrl)
-        for key in FREE_TEXT:
-            if getattr(resource, key, None) is not None:
-                errors[f"entry.{i}.resource.{key}"] = ["A referral carries no free text: use codes."]
+        for where in _free_text_paths(data["entry"][i]["resource"], f"entry.{i}.resource"):
+            errors[where] = ["A referral carries no free text or names: use codes and pseudonyms."]
     for kind in ("ServiceRequest", "Consent", "Task"):
         if kind not in found:
             errors.setdefault("entry", []).append(f"A {kind} is missing.")

@@ -173,6 +173,9 @@ def _start(session: Session, row: Referral, step: Step) -> dict[str, Any]:
     on = step.on or date.today()
     if on > date.today():
         raise InvalidRecord({"on": ["The date is in the future."]})
+    received = row.received or (row.created_at.date() if row.created_at else None)
+    if received is not None and on < received:
+        raise InvalidRecord({"on": ["Before the referral was received."]})
     offer.started_on = on
     return {"offer_id": offer.offer_id, "started_on": on}
 

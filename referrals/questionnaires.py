@@ -49,6 +49,8 @@ INSTRUMENTS: Final[dict[str, Instrument]] = {
     "tils": Instrument(3, 1, 3, "Ensomhed (T-ILS)"),
 }
 TIMEPOINTS: Final[dict[str, str]] = {"baseline": "Ved start", "follow_up": "Ved opfølgning"}
+#: The earliest day a questionnaire may be dated (the pilot is this century's).
+FIRST_DAY: Final = date(2000, 1, 1)
 
 #: A WHO-5 index at or below this is poor well-being (Topp et al. 2015).
 WHO5_POOR_INDEX: Final = 50
@@ -85,16 +87,30 @@ def record_answers(
     items: Sequence[int],
 ) -> Questionnaire:
     """Store (or replace) one questionnaire and its total score (the sum of the items).
-    Raises ``NotFound`` as ``service.get`` and ``InvalidRecord`` per field."""
+    Raises ``NotFound`` as ``service.get`` and ``InvalidRecord`` per field (``taken_on``
+    in the future, before :data:`FIRST_DAY`, or a follow-up before its baseline)."""
     errors = item_errors(instrument, items)
     if timepoint not in TIMEPOINTS:
         errors["timepoint"] = [f"Use one of {', '.join(TIMEPOINTS)}."]
     if taken_on > date.today():
         errors["taken_on"] = ["The date is in the future."]
+    elif taken_on < FIRST_DAY:
+        errors["taken_on"] = [f"Must not be before {FIRST_DAY.isoformat()}."]
     if errors:
         raise InvalidRecord(errors)
     with store.write() as session:
         row = get(session, referral_id, requester)
+        other = session.scalar(
+            select(Questionnaire).where(
+                Questionnaire.referral_id == referral_id,
+                Questionnaire.instrument == instrument,
+                Questionnaire.timepoint != timepoint,
+            )
+        )
+        if other is not None and (other.taken_on > taken_on if timepoint == "follow_up" else other.taken_on < taken_on):
+            raise InvalidRecord(
+                {"taken_on": ["A follow-up is taken on or after the baseline of the same questionnaire."]}
+            )
         answers = session.scalar(
             select(Questionnaire).where(
                 Questionnaire.referral_id == referral_id,

@@ -166,8 +166,10 @@ def find(session: Session, source: str, external_ref: str) -> Referral | None:
 def receive(store: Store, requester: Requester, **fields: Any) -> tuple[Referral, bool]:
     """Intake: :func:`create` unless the requester already sent a referral with
     this ``external_ref``, which is then returned as it is (the re-sent fields
-    are not compared or applied). Returns ``(referral, created)``. Another
-    referring system may use the same ``external_ref`` for its own referral.
+    are not applied). Returns ``(referral, created)``. Another referring system
+    may use the same ``external_ref`` for its own referral. The same
+    ``external_ref`` for another ``citizen_ref`` is ``InvalidRecord`` naming
+    ``external_ref`` (a second citizen's referral is not silently dropped).
 
     Takes the ``Store`` because two sends racing past the look-up are only
     told apart by the unique constraint when the second commits; it then
@@ -178,7 +180,7 @@ def receive(store: Store, requester: Requester, **fields: Any) -> tuple[Referral
         with store.write() as session:
             existing = find(session, requester.name, external_ref) if external_ref else None
             if existing is not None:
-                return existing, False
+                return _same_citizen(existing, fields.get("citizen_ref")), False
             return create(session, requester, **fields), True
     except IntegrityError:
         if not external_ref:
@@ -187,7 +189,14 @@ def receive(store: Store, requester: Requester, **fields: Any) -> tuple[Referral
             existing = find(session, requester.name, external_ref)
         if existing is None:
             raise
-        return existing, False
+        return _same_citizen(existing, fields.get("citizen_ref")), False
+
+
+def _same_citizen(existing: Referral, citizen_ref: str | None) -> Referral:
+    """``existing`` when a re-send is for its citizen (or it was anonymised); else InvalidRecord."""
+    if existing.anonymised_at is None and citizen_ref is not None and existing.citizen_ref != citizen_ref:
+        raise InvalidRecord({"external_ref": ["Already used for another citizen's referral: send a new id."]})
+    return existing
 
 
 def get(session: Session, referral_id: str, requester: Requester | None) -> Referral:

@@ -52,6 +52,22 @@ def baseline_of(history: OfferHistory, configured: date | None) -> date:
     return first.date() if first else datetime.now(UTC).date()
 
 
+#: The period a report may cover: this century, at most this many years (a period
+#: from year 1 took over three minutes to draw; a month end in year 10000 does not exist).
+FIRST_DAY, LAST_DAY, MAX_YEARS = date(2000, 1, 1), date(2099, 12, 31), 20
+
+
+def period_error(start: date, end: date) -> str | None:
+    """Why ``start``..``end`` cannot be reported (a Danish sentence), or None."""
+    if start > end:
+        return "Fra-datoen må ikke ligge efter til-datoen."
+    if start < FIRST_DAY or end > LAST_DAY:
+        return f"Perioden skal ligge mellem {FIRST_DAY.isoformat()} og {LAST_DAY.isoformat()}."
+    if (end - start).days > 366 * MAX_YEARS:
+        return f"Højst {MAX_YEARS} år ad gangen."
+    return None
+
+
 def report_days(start: date, end: date) -> list[date]:
     """Month ends from ``start``'s month to ``end``'s, the last one replaced by ``end``."""
     days = [day for day in month_ends(start, end) if day < end]

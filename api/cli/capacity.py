@@ -41,15 +41,16 @@ def _ore(text: str, field: str) -> int:
 def capacity_report(start: datetime | None, end: datetime | None, out_dir: Path) -> None:
     """Write the Danish HTML report (charts embedded) and a CSV per table into OUT."""
     from capacity.supply import offer_history
-    from reports.collect import baseline_of, collect
+    from reports.collect import baseline_of, collect, period_error
     from reports.html import write_report
 
     store = get_store()
     last = end.date() if end else _today()
     baseline = baseline_of(offer_history(store), current_app.config.get("CAPACITY_BASELINE"))
     first = start.date() if start else min(baseline, last)
-    if first > last:
-        raise click.BadParameter("must not be after --to", param_hint="--from")
+    error = period_error(first, last)
+    if error:
+        raise click.BadParameter(error, param_hint="--from/--to")
     files = write_report(collect(store, first, last, baseline), out_dir, store.categories(), made=_today())
     click.echo(f"Wrote {files[0]} and {len(files) - 1} CSV files.")
 

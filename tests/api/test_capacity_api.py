@@ -180,3 +180,27 @@ def test_the_admin_page(history_app: Flask) -> None:
     page = client.get("/admin/kapacitet?from=2026-03-01&to=2026-03-31")
     assert page.status_code == 200 and page.get_data(as_text=True).count("data:image/png;base64,") == 3
     assert client.get("/admin/kapacitet?from=31-03-2026").status_code == 400
+    # Year 10000 was a 500; a period from year 1 took minutes.
+    assert client.get("/admin/kapacitet?to=9999-12-31").status_code == 400
+    assert client.get("/admin/kapacitet?from=0001-01-01").status_code == 400
+    assert client.get("/admin/kapacitet?from=2000-01-01&to=2099-12-31").status_code == 400
+
+
+def test_days_out_of_range_are_a_422_not_a_500(history_app: Flask) -> None:
+    """A month end in year 10000 and a grant committed in year 1 (after which every
+    ledger report failed) used to be 500s."""
+    status, bad = _get(history_app, "/api/v1/capacity/timeseries?metric=offers&from=9990-01-01&to=9999-12-31")
+    assert status == 422 and set(bad["errors"]) == {"from", "to"}
+    grant = {"organisation_id": "org-a", "amount_dkk": 1, "committed_on": "0001-01-01"}
+    status, bad = _post(history_app, "/api/v1/capacity/grants", grant)
+    assert status == 422 and set(bad["errors"]) == {"committed_on"}
+    assert _get(history_app, "/api/v1/capacity/grants?date=9999-12-31")[0] == 422
+    assert _get(history_app, "/api/v1/capacity/grants")[0] == 200
+    report = {"organisation_id": "org-b", "reported_on": "0001-01-01", "volunteers": 4, "companions": 1}
+    status, bad = _post(history_app, "/api/v1/capacity/volunteer-reports", report)
+    assert status == 422 and set(bad["errors"]) == {"reported_on"}
+
+
+def test_a_fund_below_the_commitments_names_total_dkk(history_app: Flask) -> None:
+    status, refused = _post(history_app, "/api/v1/capacity/fund", {"name": "Pulje", "total_dkk": 1000}, method="PUT")
+    assert status == 409 and list(refused["errors"]) == ["total_dkk"]

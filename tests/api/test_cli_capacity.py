@@ -49,3 +49,11 @@ def test_report_volunteers_and_grants(cli: FlaskCliRunner, app: Flask, tmp_path:
     assert code == 2 and "--amount" in out
     code, out = run(cli, "capacity", "grant", "org-a", "--amount", "300.000", "--offer", "o1", "--expect-places", "10")
     assert code == 0 and "committed" in out
+
+
+def test_a_report_period_out_of_range_is_refused(cli: FlaskCliRunner, tmp_path: Path) -> None:
+    """``--to 9999-12-31`` crashed (no month end in year 10000); ``--from 0001-01-01`` ran for minutes."""
+    for period in (["--to", "9999-12-31"], ["--from", "0001-01-01"], ["--from", "2026-02-01", "--to", "2026-01-01"]):
+        code, output = run(cli, "capacity", "report", *period, "--out", str(tmp_path / "r"))
+        assert code == 2 and "--from/--to" in output, output
+    assert not (tmp_path / "r").exists()

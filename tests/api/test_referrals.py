@@ -215,3 +215,24 @@ def test_names_and_free_text_are_refused_and_not_logged(
 def test_intake_fields_are_validated(client: FlaskClient, demo_app: Flask, fields: dict[str, Any], error: str) -> None:
     res = client.post("/api/v1/referrals", json=intake("gp-bad", **fields), headers=auth(demo_app, "navigator"))
     assert res.status_code == 422 and list(res.json["errors"]) == [error]
+
+
+@pytest.mark.parametrize("since", ["0001-01-01T00:00:00+14:00", "9999-12-31T23:59:59-12:00"])
+def test_modified_after_without_a_utc_time_is_a_422(client: FlaskClient, demo_app: Flask, since: str) -> None:
+    """Both were a 500 (OverflowError when the time was turned into UTC)."""
+    res = client.get(
+        "/api/v1/referrals", query_string={"modified_after": since}, headers=auth(demo_app, "referral_system")
+    )
+    assert res.status_code == 422 and "modified_after" in res.get_json()["errors"]
+
+
+def test_an_external_ref_resent_for_another_citizen_is_refused(client: FlaskClient, demo_app: Flask) -> None:
+    """It answered 200 with the first citizen's referral, so the second referral was lost unnoticed."""
+    ref_sys = auth(demo_app, "referral_system")
+    assert client.post("/api/v1/referrals", json=intake("gp-reused"), headers=ref_sys).status_code == 201
+    before = _count(demo_app)
+    other = client.post(
+        "/api/v1/referrals", json={**intake("gp-reused"), "citizen_ref": "lp-someone-else"}, headers=ref_sys
+    )
+    assert other.status_code == 422 and list(other.json["errors"]) == ["external_ref"]
+    assert _count(demo_app) == before

@@ -133,3 +133,26 @@ def test_offers_linked_after_the_commitment_count(store: Store) -> None:
         link_offers(store, grant, ["nope"])
     with pytest.raises(NotFound):
         link_offers(store, "nope", [])
+
+
+def test_dates_out_of_the_ledgers_range_are_refused_by_field(store: Store) -> None:
+    """A grant committed in year 1 used to be stored, and every ledger report after it
+    failed (the day before the commitment is out of range)."""
+    ids = build_history(store)
+    with pytest.raises(InvalidRecord) as bad:
+        _grant(store, 10, committed_on=date(1, 1, 1))
+    assert set(bad.value.errors) == {"committed_on"}
+    with pytest.raises(InvalidRecord) as bad:
+        add_payment(store, ids["G1"], paid_on=date(9999, 12, 31), amount_ore=1, actor="t")
+    assert set(bad.value.errors) == {"paid_on"}
+    with pytest.raises(InvalidRecord) as bad:
+        set_fund(store, name="P", total_ore=to_ore(2_000_000), period_start=date(1, 1, 1), period_end=None, actor="t")
+    assert set(bad.value.errors) == {"period_start"}
+    assert ledger_report(store, date(2026, 3, 31))["committed_ore"] == 20_000_000
+
+
+def test_a_fund_below_the_commitments_names_the_total(store: Store) -> None:
+    build_history(store)
+    with pytest.raises(FundExceeded) as refused:
+        set_fund(store, name="P", total_ore=to_ore(100_000), period_start=None, period_end=None, actor="t")
+    assert refused.value.field == "total_dkk"

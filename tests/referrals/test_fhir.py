@@ -49,6 +49,13 @@ def _with(path: list[Any], value: Any) -> dict[str, Any]:
         (_with(["entry", 2, "resource", "for"], {"identifier": {"value": "lp-someone-else"}}), "entry.2.resource.for"),
         (_with(["entry", 2], {"resource": {"resourceType": "Patient", "name": [{"family": "Hansen"}]}}), "entry.2.resource.resourceType"),
         (_with(["type"], "collection"), "type"),
+        # Names and free text nested inside the resources, not only at their top level.
+        (_with(["entry", 0, "resource", "contained"], [{"resourceType": "Patient", "name": [{"text": "Jens Hansen"}]}]), "entry.0.resource.contained"),
+        (_with(["entry", 0, "resource", "reasonCode"], [{"text": "Diagnose: depression"}]), "entry.0.resource.reasonCode.0.text"),
+        (_with(["entry", 0, "resource", "requester"], {"display": "Dr. Jens Hansen"}), "entry.0.resource.requester.display"),
+        (_with(["entry", 2, "resource", "for"], {"identifier": {"value": "lp-fhir-01"}, "display": "Jens Hansen"}), "entry.2.resource.for.display"),
+        (_with(["entry", 0, "resource", "extension"], [{"url": "urn:example:x", "valueString": "Jens Hansen"}]), "entry.0.resource.extension.0.valueString"),
+        (_with(["entry", 1, "resource", "provision"], {"type": "permit", "actor": [{"role": {"text": "datter"}, "reference": {"display": "Mette Hansen"}}]}), "entry.1.resource.provision.actor.0.reference.display"),
     ],
 )  # fmt: skip
 def test_refusals_name_the_fhir_path(data: dict[str, Any], path: str) -> None:
@@ -67,3 +74,15 @@ def test_task_status_and_reason_out() -> None:
     )  # fmt: skip
     row.status, row.close_reason = "matched", None
     assert task_of(row)["status"] == "in-progress" and "statusReason" not in task_of(row)
+
+
+def test_codes_with_their_labels_and_the_postcode_extension_are_not_free_text() -> None:
+    data = _with(
+        ["entry", 0, "resource", "reasonCode"],
+        [{"coding": [{"system": "https://faellesskabsmatch.norddjurs.dk/fhir/CodeSystem/referral-reason", "code": "loneliness", "display": "Ensomhed"}]}],
+    )  # fmt: skip
+    data["entry"][0]["resource"]["extension"] = [
+        {"url": "https://faellesskabsmatch.norddjurs.dk/fhir/StructureDefinition/postcode", "valueString": "8500"}
+    ]
+    fields = parse_intake(data)
+    assert fields["reasons"] == ["loneliness"] and fields["postcode"] == "8500"

@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from datetime import date
+
 import pytest
 
 from catalogue.errors import InvalidRecord, VersionConflict
@@ -126,3 +128,18 @@ def test_companion_requests_move_requested_found_went_along(store: Store) -> Non
     with store.read() as session:
         assert [c.state for c in lifecycle.companions(session, rid, NAV)] == ["went_along"]
         assert service.get(session, rid, NAV).version > version  # each change is in the history
+
+
+def test_a_start_before_the_referral_was_received_is_refused(store: Store) -> None:
+    store.import_offers([make_offer("o-1")], actor="tests")
+    rid = _referral(store)
+    version = _walk(
+        store,
+        rid,
+        Step("contacted"),
+        Step("assessed", interests=["sang"]),
+        Step("matched", proposals=[Proposal("o-1", 1, 0.1)]),
+    )
+    with pytest.raises(InvalidRecord) as caught:
+        lifecycle.move(store, rid, NAV, version, Step("started", offer_id="o-1", on=date(1, 1, 1)))
+    assert list(caught.value.errors) == ["on"]

@@ -62,3 +62,27 @@ def test_recording_again_replaces_and_nothing_is_half_written(store: Store) -> N
     assert [(a.instrument, a.timepoint, a.score, a.taken_on) for a in answers] == [
         ("who5", "baseline", 10, date(2026, 1, 6))
     ]
+
+
+def test_a_year_one_date_and_a_follow_up_before_its_baseline_are_refused(store: Store) -> None:
+    """Both were stored and counted in the outcome report (a year-1 baseline, a change
+    measured backwards)."""
+    with store.write() as session:
+        rid = service.create(session, NAV, citizen_ref="lp-7f3a91").id
+
+    def record(timepoint: str, on: date) -> object:
+        return questionnaires.record_answers(
+            store, rid, NAV, instrument="life_satisfaction", timepoint=timepoint, taken_on=on, items=[5]
+        )
+
+    with pytest.raises(InvalidRecord) as caught:
+        record("baseline", date(1, 1, 1))
+    assert list(caught.value.errors) == ["taken_on"]
+    record("baseline", date(2025, 11, 1))
+    with pytest.raises(InvalidRecord) as caught:
+        record("follow_up", date(2025, 1, 1))
+    assert list(caught.value.errors) == ["taken_on"]
+    record("follow_up", date(2025, 11, 1))  # the same day is allowed
+    with pytest.raises(InvalidRecord) as caught:
+        record("baseline", date(2025, 12, 1))  # a baseline moved after its follow-up
+    assert list(caught.value.errors) == ["taken_on"]
