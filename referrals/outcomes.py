@@ -24,9 +24,20 @@ baseline and a follow-up taken 10 to 14 calendar months after it (inclusive),
 ``numerator`` = those whose life satisfaction is higher, ``denominator`` = all
 of them, and ``share``.
 
-Small numbers are suppressed so nobody can be singled out: every figure
-computed from fewer than :data:`MIN_CITIZENS` citizens, and every count of
-1-4 citizens, is shown as ``"<5"``.
+Small numbers are suppressed so nobody can be singled out (the rule Danmarks
+Statistik applies to published tables: no cell of 1-4 persons, and no cell
+that can be worked out from the others):
+
+- every figure computed from fewer than :data:`MIN_CITIZENS` citizens, and
+  every count of 1-4 citizens, is shown as ``"<5"``;
+- a count is also hidden when its complement in the group is 1-4 (with 6
+  citizens of whom 5 improved, "5" would say that one did not): shown as
+  :data:`HIDDEN` (``"skjult"``), since the count itself is not small;
+- in a breakdown (by practice, by reason) the groups hidden together must
+  hold 0 or at least 5 citizens: otherwise the overall figure minus the shown
+  groups would give the hidden group's figures by subtraction. The smallest
+  shown groups are then hidden as well, marked :data:`HIDDEN` (``"skjult"``),
+  because they are not small themselves.
 """
 
 from __future__ import annotations
@@ -52,6 +63,8 @@ from .questionnaires import WHO5_POOR_INDEX, who5_index
 #: Figures from fewer citizens than this are suppressed.
 MIN_CITIZENS: Final = 5
 SUPPRESSED: Final = "<5"
+#: A group of 5 or more hidden so that a smaller hidden group cannot be worked out by subtraction.
+HIDDEN: Final = "skjult"
 #: The payment indicator's window after baseline, in calendar months (inclusive).
 PAYMENT_WINDOW_MONTHS: Final = (10, 14)
 
@@ -105,6 +118,24 @@ def _count(k: int) -> int | str:
     return SUPPRESSED if 0 < k < MIN_CITIZENS else k
 
 
+def _shown(k: int, n: int) -> bool:
+    """May a count ``k`` of a group of ``n`` be shown: neither it nor its complement is 1-4."""
+    return not (0 < k < MIN_CITIZENS or 0 < n - k < MIN_CITIZENS)
+
+
+def _hidden_as(k: int) -> str:
+    """How a count that may not be shown is written: ``"<5"`` when it is small itself, else ``"skjult"``."""
+    return SUPPRESSED if 0 < k < MIN_CITIZENS else HIDDEN
+
+
+def _count_in(k: int, n: int) -> int | str:
+    return k if _shown(k, n) else _hidden_as(k)
+
+
+def _share_in(k: int, n: int) -> float | str:
+    return round(k / n, 3) if _shown(k, n) else _hidden_as(k)
+
+
 def mean_ci95(changes: list[float]) -> tuple[float, tuple[float, float]]:
     """The mean of ``changes`` and its 95 % Student-t confidence interval (needs 2 or more values)."""
     n = len(changes)
@@ -125,13 +156,13 @@ def _measure(instrument: str, pairs: list[Pair]) -> dict[str, Any]:
         "n": n,
         "mean_change": round(mean, 2),
         "ci95": [round(low, 2), round(high, 2)],
-        "improved": _count(improved),
-        "share_improved": round(improved / n, 3) if improved == 0 or improved >= MIN_CITIZENS else SUPPRESSED,
+        "improved": _count_in(improved, n),
+        "share_improved": _share_in(improved, n),
     }
     if instrument == "who5":
         for key, scores in (("baseline", [p.baseline for p in pairs]), ("follow_up", [p.follow_up for p in pairs])):
             poor = sum(1 for s in scores if s <= WHO5_POOR_INDEX)
-            out[f"share_poor_{key}"] = round(poor / n, 3) if poor == 0 or poor >= MIN_CITIZENS else SUPPRESSED
+            out[f"share_poor_{key}"] = _share_in(poor, n)
     return out
 
 
@@ -149,6 +180,23 @@ def group_report(citizens: Iterable[Citizen]) -> dict[str, Any]:
     }
 
 
+def breakdown(groups: dict[str, list[Citizen]], total: int) -> dict[str, dict[str, Any]]:
+    """``group_report`` per group, with secondary suppression (see the module): while the groups
+    hidden together hold 1-4 of the ``total`` citizens, the smallest shown group is hidden too.
+
+    For overlapping groups (a citizen under several reasons) "hidden together" is counted the same
+    way, ``total`` minus the shown groups' citizens: conservative, it can only hide more.
+    """
+    hidden = {k for k, g in groups.items() if len(g) < MIN_CITIZENS}
+    extra: set[str] = set()
+    for key in sorted((k for k in groups if k not in hidden), key=lambda k: (len(groups[k]), k)):
+        left = total - sum(len(g) for k, g in groups.items() if k not in hidden and k not in extra)
+        if not hidden or not 0 < left < MIN_CITIZENS:
+            break
+        extra.add(key)
+    return {k: {"citizens": HIDDEN} if k in extra else group_report(g) for k, g in sorted(groups.items())}
+
+
 def payment_indicator(citizens: Iterable[Citizen]) -> dict[str, Any]:
     """The foundation's indicator: ``{numerator, denominator, share, window_months}`` (see the module)."""
     low, high = PAYMENT_WINDOW_MONTHS
@@ -158,14 +206,14 @@ def payment_indicator(citizens: Iterable[Citizen]) -> dict[str, Any]:
         if (p := c.pairs.get("life_satisfaction")) is not None
         and p.baseline_on + relativedelta(months=low) <= p.follow_up_on <= p.baseline_on + relativedelta(months=high)
     ]
-    higher = sum(1 for p in pairs if p.follow_up > p.baseline)
-    shown = len(pairs) >= MIN_CITIZENS and (higher == 0 or higher >= MIN_CITIZENS)
+    higher, n = sum(1 for p in pairs if p.follow_up > p.baseline), len(pairs)
+    enough = n >= MIN_CITIZENS
     return {
         "measure": "life_satisfaction",
         "window_months": [low, high],
-        "numerator": higher if shown else _count(higher),
-        "denominator": _count(len(pairs)),
-        "share": round(higher / len(pairs), 3) if shown else SUPPRESSED,
+        "numerator": _count_in(higher, n) if enough else _count(higher),
+        "denominator": _count(n),
+        "share": _share_in(higher, n) if enough else SUPPRESSED,
     }
 
 
@@ -182,13 +230,14 @@ def outcome_report(store: Store) -> dict[str, Any]:
         "generated_at": utcnow().isoformat(),
         "min_citizens": MIN_CITIZENS,
         "overall": group_report(citizens),
-        "by_practice": {k: group_report(v) for k, v in sorted(by_practice.items())},
-        "by_reason": {k: group_report(v) for k, v in sorted(by_reason.items())},
+        "by_practice": breakdown(by_practice, len(citizens)),
+        "by_reason": breakdown(by_reason, len(citizens)),
         "payment_indicator": payment_indicator(citizens),
     }
 
 
 __all__ = [
+    "HIDDEN",
     "MIN_CITIZENS",
     "PAYMENT_WINDOW_MONTHS",
     "SUPPRESSED",

@@ -213,8 +213,8 @@ def test_the_whole_loop(client: FlaskClient, demo_app: Flask) -> None:
     )
     assert open_one.status_code == 422 and list(open_one.json["errors"]) == ["previous_id"]
 
-    # Four more citizens at practice 111111 (five in all) and four at 222222.
-    changes = {"111111": [(10, 14)] * 4, "222222": [(10, 12)] * 4}
+    # Four more citizens at practice 111111 (five in all), four at 222222 and five at 000000.
+    changes = {"111111": [(10, 14)] * 4, "222222": [(10, 12)] * 4, "000000": [(10, 13)] * 5}
     for practice, pairs in changes.items():
         for i, (before, after) in enumerate(pairs):
             created = client.post(
@@ -235,8 +235,12 @@ def test_the_whole_loop(client: FlaskClient, demo_app: Flask) -> None:
     assert shown["who5"]["mean_change"] == 18.4 and shown["who5"]["share_improved"] == 1.0
     assert shown["who5"]["ci95"][0] < 18.4 < shown["who5"]["ci95"][1]
     assert report["by_practice"]["222222"] == {"citizens": "<5"}  # a group of 4 is suppressed
-    assert report["by_reason"]["loneliness"] == {"citizens": "<5"}
-    assert report["payment_indicator"]["denominator"] == 9 and report["payment_indicator"]["numerator"] == 9
+    # ... and so is the smallest shown practice, or overall minus the shown ones would give it.
+    assert report["by_practice"]["000000"] == {"citizens": "skjult"} and report["overall"]["citizens"] == 14
+    assert report["by_reason"]["loneliness"] == {"citizens": "<5"} and report["by_reason"]["stress"] == {
+        "citizens": "skjult"
+    }
+    assert report["payment_indicator"]["denominator"] == 14 and report["payment_indicator"]["numerator"] == 14
     assert client.get("/api/v1/reports/outcomes", headers=nav).status_code == 403
 
     # The research export, admin only and kept in the access log.

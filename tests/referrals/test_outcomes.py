@@ -41,7 +41,10 @@ def test_payment_indicator_counts_follow_ups_10_to_14_months_after_baseline() ->
     outside = [_citizen((40, 60), (4, 8), months=m) for m in (6, 9, 15)]
     same = [_citizen((40, 60), (5, 5), months=12)]
     indicator = payment_indicator(inside + outside + same)
-    assert (indicator["numerator"], indicator["denominator"], indicator["share"]) == (5, 6, round(5 / 6, 3))
+    # 5 of 6 would tell that exactly one did not improve: the numerator and share are hidden.
+    assert (indicator["numerator"], indicator["denominator"], indicator["share"]) == ("skjult", 6, "skjult")
+    indicator = payment_indicator(inside + inside + outside + same * 5)
+    assert (indicator["numerator"], indicator["denominator"], indicator["share"]) == (10, 15, round(10 / 15, 3))
     assert payment_indicator(inside[:4]) == {
         "measure": "life_satisfaction",
         "window_months": [10, 14],
@@ -49,3 +52,33 @@ def test_payment_indicator_counts_follow_ups_10_to_14_months_after_baseline() ->
         "denominator": "<5",
         "share": "<5",
     }
+
+
+def test_a_count_whose_complement_is_one_to_four_is_suppressed() -> None:
+    # 6 citizens, 5 improved: "5" would tell that exactly one did not.
+    who5 = group_report([_citizen((40, 60))] * 5 + [_citizen((60, 40))])["who5"]
+    assert who5["improved"] == "skjult" and who5["share_improved"] == "skjult"
+    # 10 citizens, 5 improved and 5 not: both sides are 5 or more.
+    who5 = group_report([_citizen((40, 60))] * 5 + [_citizen((60, 40))] * 5)["who5"]
+    assert who5["improved"] == 5 and who5["share_improved"] == 0.5
+    # Everyone improved: the complement is 0, nobody is singled out.
+    assert group_report([_citizen((40, 60))] * 5)["who5"]["share_improved"] == 1.0
+
+
+def test_a_small_group_cannot_be_worked_out_by_subtraction() -> None:
+    from referrals.outcomes import HIDDEN, breakdown
+
+    a = [_citizen((40, 60), practice="A")] * 5
+    b = [_citizen((50, 30), practice="B")] * 4
+    got = breakdown({"A": a, "B": b}, total=9)
+    # Overall (9) minus A (5) would give B's 4 citizens: A is hidden too.
+    assert got == {"A": {"citizens": HIDDEN}, "B": {"citizens": "<5"}}
+    c = [_citizen((40, 60), practice="C")] * 6
+    got = breakdown({"A": a, "B": b, "C": c}, total=15)
+    # Hiding the smallest shown group (A, 5) makes the hidden part 9: C stays shown.
+    assert got["A"] == {"citizens": HIDDEN} and got["B"] == {"citizens": "<5"} and got["C"]["citizens"] == 6
+    # Two small groups that together hold 5 or more need no more hiding.
+    got = breakdown({"A": a, "B": b, "D": [_citizen((40, 60), practice="D")] * 3}, total=12)
+    assert got["A"]["citizens"] == 5 and got["D"] == {"citizens": "<5"}
+    # Nothing small: nothing hidden.
+    assert breakdown({"A": a, "C": c}, total=11)["A"]["citizens"] == 5
