@@ -4,7 +4,10 @@ A CPR number (CPR-loven § 3) is a birth date ``DDMMYY`` and a four-digit
 serial number. People write it in many ways: ``010190-1234``, ``0101901234``,
 ``010190 1234``, ``010190.1234``, ``010190_1234``, ``010190:1234``,
 ``010190/1234``, ``010190 – 1234`` (en dash), ``01.01.90-1234``,
-``01 01 90 1234``. :func:`contains_cpr` finds all of these anywhere in a text.
+``01 01 90 1234``, and with the date written as a date: ``1.1.90-1234``,
+``01-01-1990-1234``, ``1/1/1990 - 1234`` (day and month of one or two digits,
+a two- or four-digit year, then a dash and the serial). :func:`contains_cpr`
+finds all of these anywhere in a text.
 Since 2007 not every CPR number satisfies the modulus-11 check (CPR-kontoret,
 "Personnumre uden kontrolciffer"), so the guard does not rely on it; it only
 asks that ``DDMMYY`` be a real calendar date (a CPR number has no day
@@ -44,6 +47,15 @@ _CANDIDATE: Final = re.compile(
 )
 
 
+# A date written as a date (one- or two-digit day and month, marks required, a two- or four-digit
+# year), then a dash and the serial: ``1.1.90-1234``, ``01-01-1990-1234``. Only a dash before the
+# serial, so "fra 1.1.2026 1200 kr." is not taken for one.
+_WRITTEN_DATE: Final = re.compile(
+    rf"(?<![\d.])(\d{{1,2}})\s*[-./{_DASHES}]\s*(\d{{1,2}})\s*[-./{_DASHES}]\s*(\d{{4}}|\d{{2}})"
+    rf"\s*[-{_DASHES}]{{1,2}}\s*\d{{4}}(?!\d)",
+)
+
+
 def _is_date(day: int, month: int, year: int) -> bool:
     """True for a calendar date; ``year`` is two digits, so 29 February is
     allowed whenever it is a leap year in either century (00 is: 2000)."""
@@ -55,7 +67,13 @@ def _is_date(day: int, month: int, year: int) -> bool:
 def contains_cpr(text: str) -> bool:
     """True when ``text`` holds something written like a CPR number anywhere in it:
     a valid ``DDMMYY`` date and four digits, in any of the spellings above."""
-    return any(_is_date(int(m[1]), int(m[2]), int(m[3])) for m in _CANDIDATE.finditer(text))
+    if any(_is_date(int(m[1]), int(m[2]), int(m[3])) for m in _CANDIDATE.finditer(text)):
+        return True
+    for m in _WRITTEN_DATE.finditer(text):
+        year = int(m[3])
+        if (len(m[3]) == 2 or 1850 <= year <= 2099) and _is_date(int(m[1]), int(m[2]), year % 100):
+            return True
+    return False
 
 
 def cpr_paths(data: Any, path: str = "") -> Iterator[str]:

@@ -29,6 +29,16 @@ CPR_TABLE = [
     ("01-01-90-1234", True),
     ("01/01/90 1234", True),
     ("01.01.90.1234", True),
+    # The date written as a date: one-digit day and month, four-digit year, a dash before the serial.
+    ("1.1.90-1234", True),
+    ("01-01-1990-1234", True),
+    ("1/1/1990 - 1234", True),
+    ("31.12.1999-0001", True),
+    ("29.2.2000-1234", True),
+    ("29.2.1999-1234", False),  # 1999 was no leap year
+    ("1.13.90-1234", False),
+    ("fra 1.1.2026 1200 kr. om året", False),  # a date and a price, no dash
+    ("1.1.3026-1234", False),  # no birth year
     # Inside other text and identifiers.
     ("x-0101901234", True),
     ("lp:2512847777", True),
