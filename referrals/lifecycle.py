@@ -24,7 +24,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from catalogue.base import utcnow
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 from catalogue.jsonsafe import jsonable
-from catalogue.models import Offer
+from catalogue.models import Category, Offer
 from catalogue.store import Store
 
 from .models import CompanionRequest, Referral, ReferralEvent, ReferralOffer
@@ -111,7 +111,7 @@ def _apply(session: Session, row: Referral, step: Step) -> dict[str, Any]:
     if step.close_reason is not None:
         raise InvalidRecord({"close_reason": ["Only a referral being closed has a close reason."]})
     if step.to == "assessed":
-        return _assess(row, step)
+        return _assess(session, row, step)
     if step.to == "matched":
         return _propose(session, row, step)
     if step.to == "started":
@@ -119,10 +119,15 @@ def _apply(session: Session, row: Referral, step: Step) -> dict[str, Any]:
     return {}
 
 
-def _assess(row: Referral, step: Step) -> dict[str, Any]:
+def _assess(session: Session, row: Referral, step: Step) -> dict[str, Any]:
     errors: dict[str, list[str]] = {}
     if not step.interests:
         errors["interests"] = ["Give at least one interest (a category code)."]
+    else:
+        known = set(session.scalars(select(Category.code)))
+        unknown = sorted(set(step.interests) - known)
+        if unknown:
+            errors["interests"] = [f"Unknown category code(s): {', '.join(unknown)} (see GET /api/v1/offers)."]
     for key, codes in (("interests", step.interests), ("barriers", step.barriers)):
         if len(codes) > MAX_CODES:
             errors[key] = [f"At most {MAX_CODES} codes."]

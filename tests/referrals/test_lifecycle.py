@@ -143,3 +143,11 @@ def test_a_start_before_the_referral_was_received_is_refused(store: Store) -> No
     with pytest.raises(InvalidRecord) as caught:
         lifecycle.move(store, rid, NAV, version, Step("started", offer_id="o-1", on=date(1, 1, 1)))
     assert list(caught.value.errors) == ["on"]
+
+
+def test_an_unknown_interest_code_is_refused_by_name(store: Store) -> None:
+    rid = _referral(store)
+    version = _walk(store, rid, Step("contacted"))
+    with pytest.raises(InvalidRecord) as caught:
+        lifecycle.move(store, rid, NAV, version, Step("assessed", interests=["sang", "xx-ukendt"]))
+    assert list(caught.value.errors) == ["interests"] and "xx-ukendt" in caught.value.errors["interests"][0]
