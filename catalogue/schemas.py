@@ -367,7 +367,10 @@ class OfferSchema(_Base):
         data = dict(data)
         errors = read_product_words(data, self.category_labels)
         if errors:
-            raise ValidationError(errors)
+            # Every other field's errors too, in one answer: a coordinator fixing a form sees them all.
+            refused = {path.split(".")[0] for path in errors}
+            others = self.validate({k: v for k, v in data.items() if k not in refused}, partial=self.partial)
+            raise ValidationError({**{k: v for k, v in others.items() if k not in refused}, **errors})
         return data
 
     @pre_load

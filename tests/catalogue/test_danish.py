@@ -143,3 +143,17 @@ def test_csv_as_danish_excel_saves_it(sqlite_store: Store) -> None:
     assert exported.startswith("\ufeffid;kind;title;") and "æ" not in exported.split("\r\n")[0]
     again = sqlite_store.import_offers(read_text(exported, "csv").records, actor="t")
     assert again.ok and again.unchanged == 2, again.to_dict()
+
+
+def test_an_unreadable_danish_value_does_not_hide_the_other_fields_errors() -> None:
+    from catalogue.schemas import OfferSchema
+    from tests.conftest import make_offer
+
+    bad = make_offer(age_min="tres", last_verified="31-02-2026")
+    bad["location"] = {**bad["location"], "postcode": "12"}
+    with pytest.raises(ValidationError) as exc:
+        OfferSchema().load(bad)
+    errors = exc.value.messages
+    assert isinstance(errors, dict)
+    assert {"age_min", "last_verified", "location"} <= set(errors), errors
+    assert "tres" in errors["age_min"][0]
