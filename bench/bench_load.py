@@ -52,7 +52,9 @@ def _free_port() -> int:
         return port
 
 
-def _env(data_dir: Path, backend: str, model: str, workers: int, threads: int, port: int) -> dict[str, str]:
+def _env(
+    data_dir: Path, backend: str, model: str, workers: int | None, threads: int | None, port: int
+) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAELLESSKAB_", "GUNICORN_"))}
     for name in ("DATABASE_URL", "ELASTICSEARCH_URL", "EMBEDDING_MODEL"):
         env.pop(name, None)
@@ -65,11 +67,14 @@ def _env(data_dir: Path, backend: str, model: str, workers: int, threads: int, p
         FAELLESSKAB_ACCESS_LOG_DB="false",
         FAELLESSKAB_RATE_MATCH="1000000/1",
         FAELLESSKAB_RATE_WRITE="1000000/1",
-        GUNICORN_WORKERS=str(workers),
-        GUNICORN_THREADS=str(threads),
         GUNICORN_BIND=f"127.0.0.1:{port}",
         GUNICORN_LOGLEVEL="warning",
     )
+    # gunicorn.conf.py's own defaults unless the run names them.
+    if workers:
+        env["GUNICORN_WORKERS"] = str(workers)
+    if threads:
+        env["GUNICORN_THREADS"] = str(threads)
     return env
 
 
@@ -192,6 +197,15 @@ def _worker_memory(master_pid: int) -> list[dict[str, float]]:
     return out
 
 
+def _conf_threads() -> int:
+    """gunicorn.conf.py's default threads per worker (its ``threads`` when GUNICORN_THREADS is unset)."""
+    import re
+
+    text = (REPO / "gunicorn.conf.py").read_text(encoding="utf-8")
+    found = re.search(r'threads = _int_env\("GUNICORN_THREADS", (\d+)\)', text)
+    return int(found.group(1)) if found else 0
+
+
 def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     """Prepare, serve, warm and load one backend; the gunicorn instance is always stopped."""
     data_dir = args.workdir / backend
@@ -211,14 +225,14 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     )
     try:
         ready_s = _wait_ready(url, server, args.ready_timeout)
-        _warm(url, keys[0], rounds=args.workers * args.threads * 2)
+        _warm(url, keys[0], rounds=(args.workers or 3) * (args.threads or 2) * 2)
         sustained = _locust(url, keys, args.users, args.seconds, 30.0, data_dir / "sustained")
         memory = _worker_memory(server.pid)
         result: dict[str, Any] = {
             "backend": backend,
             "ready_s": round(ready_s, 1),
-            "workers": args.workers,
-            "threads": args.threads,
+            "workers": len(memory),
+            "threads": args.threads or _conf_threads(),
             "users": args.users,
             "seconds": args.seconds,
             "all": _figures(sustained["rows"]["Aggregated"]),
@@ -233,7 +247,10 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             over = _locust(
                 url, keys, args.overload_users, args.overload_seconds, args.overload_timeout, data_dir / "overload"
             )
-            kinds = {f["Error"][:120]: int(f["Occurrences"]) for f in over["failures"]}
+            kinds: dict[str, int] = {}
+            for f in over["failures"]:  # by request name too, so equal messages add up instead of overwriting
+                key = f"{f['Name']}: {f['Error'][:120]}"
+                kinds[key] = kinds.get(key, 0) + int(f["Occurrences"])
             timed_out = sum(
                 n for error, n in kinds.items() if "timed out" in error.lower() or "timeout" in error.lower()
             )
@@ -294,8 +311,8 @@ def markdown(results: list[dict[str, Any]]) -> str:
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--backends", nargs="+", default=["onnx", "torch"], choices=["onnx", "torch"])
-    parser.add_argument("--workers", type=int, default=3)
-    parser.add_argument("--threads", type=int, default=2)
+    parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
+    parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--users", type=int, default=8, help="clients in the sustained phase")
     parser.add_argument("--seconds", type=float, default=60, help="length of the sustained phase")
     parser.add_argument("--overload-users", type=int, default=256, help="0 skips the overload phase")

@@ -54,8 +54,8 @@ class Navigator(HttpUser):
     """One navigator's or coordinator's client; tasks weighted 16 : 3 : 1 = 80 % : 15 % : 5 %."""
 
     wait_time = between(0.05, 0.2)
-    network_timeout = float(os.environ.get("BENCH_TIMEOUT", "30"))
-    connection_timeout = float(os.environ.get("BENCH_TIMEOUT", "30"))
+    #: Passed to every request: HttpUser (requests) has no default timeout of its own.
+    timeout = float(os.environ.get("BENCH_TIMEOUT", "30"))
 
     def on_start(self) -> None:
         self.navigator = {"Authorization": f"Bearer {os.environ['BENCH_NAVIGATOR_KEY']}"}
@@ -67,6 +67,8 @@ class Navigator(HttpUser):
             response.success()
         elif response.status_code in (429, 503):
             response.failure(f"shed {response.status_code}")
+        elif not response.status_code:  # no answer at all: the client's timeout or a refused connection
+            response.failure(f"no answer (timeout or connection error): {response.error!r}")
         else:
             response.failure(f"{response.status_code}: {response.text[:200]}")
 
@@ -74,7 +76,12 @@ class Navigator(HttpUser):
     def match(self) -> None:
         vignette = self.rng.choice(VIGNETTES)
         with self.client.post(
-            "/api/v1/match", json=vignette["request"], headers=self.navigator, name="match", catch_response=True
+            "/api/v1/match",
+            json=vignette["request"],
+            headers=self.navigator,
+            name="match",
+            catch_response=True,
+            timeout=self.timeout,
         ) as response:
             self._ok(response)
 
@@ -82,7 +89,11 @@ class Navigator(HttpUser):
     def read_offer(self) -> None:
         offer_id = self.rng.choice(OFFER_IDS)
         with self.client.get(
-            f"/api/v1/offers/{offer_id}", headers=self.navigator, name="offer read", catch_response=True
+            f"/api/v1/offers/{offer_id}",
+            headers=self.navigator,
+            name="offer read",
+            catch_response=True,
+            timeout=self.timeout,
         ) as response:
             self._ok(response)
 
@@ -90,7 +101,9 @@ class Navigator(HttpUser):
     def update_capacity(self) -> None:
         offer_id = self.rng.choice(OFFER_IDS)
         for _ in range(2):
-            current = self.client.get(f"/api/v1/offers/{offer_id}", headers=self.volunteer, name="capacity: read")
+            current = self.client.get(
+                f"/api/v1/offers/{offer_id}", headers=self.volunteer, name="capacity: read", timeout=self.timeout
+            )
             if current.status_code != 200:
                 return
             total = current.json().get("places_total")
@@ -104,6 +117,7 @@ class Navigator(HttpUser):
                 headers=headers,
                 name="capacity update",
                 catch_response=True,
+                timeout=self.timeout,
             ) as response:
                 if response.status_code == 412:
                     response.success()  # someone else updated it first: read again
