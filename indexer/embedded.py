@@ -59,8 +59,6 @@ class EmbeddedBackend:
         self._loaded_seq = -1
         self._cols = Columns(dim)
         self._postings = Postings()
-        self._snapshot: ColumnsSnapshot | None = None
-        self._postings_pending = False
         self._products: dict[tuple[bytes, int, int], np.ndarray] = {}
         self._products_computed = 0
 
@@ -77,7 +75,6 @@ class EmbeddedBackend:
                 self._conn = storage.open_version(self.directory, version)
                 self._version, self._pointer_mtime = version, mtime
                 self._loaded_seq, self._cols, self._postings = -1, Columns(self.dim), Postings()
-                self._snapshot, self._postings_pending = None, False
                 self._products.clear()
             self._catch_up(self._conn)
             return self._conn
@@ -87,8 +84,9 @@ class EmbeddedBackend:
         if seq == self._loaded_seq:
             return
         since = self._loaded_seq
-        if since < 0 and self._load_snapshot(conn):
-            since = self._loaded_seq
+        snap = self._load_snapshot(conn) if since < 0 else None
+        if snap is not None:
+            since = snap.seq
         deleted, rows = storage.changes_since(conn, since)
         for doc_id in deleted:
             if self._cols.drop(doc_id):
@@ -96,31 +94,27 @@ class EmbeddedBackend:
         placed = self._cols.place([(r.source, r.embedding) for r in rows])
         self._postings.grow(self._cols.capacity)
         self._postings.invalidate()
-        if since < 0:
+        if snap is not None:
+            self._load_snapshot_postings(conn, snap, rows, placed)
+        elif since < 0:
             self._load_postings(conn, rows, placed)
-        elif self._postings_pending:
-            self._postings_pending = False
-            self._load_snapshot_postings(conn, rows, placed)
         else:
             for r, at in zip(rows, placed, strict=True):
                 self._postings.replace(at, json.loads(r.tf))
         self._loaded_seq = seq
 
-    def _load_snapshot(self, conn: sqlite3.Connection) -> bool:
-        """Take the columns from the version's snapshot (:mod:`indexer.embedded_columns`); False without one."""
+    def _load_snapshot(self, conn: sqlite3.Connection) -> ColumnsSnapshot | None:
+        """Take the columns from the version's snapshot (:mod:`indexer.embedded_columns`); None without one."""
         snap = storage.read_columns(conn, self.directory, self._version or "")
-        if snap is None:
-            return False
-        self._cols, self._snapshot = snap.columns, snap
-        self._postings.grow(self._cols.capacity)
-        self._loaded_seq, self._postings_pending = snap.seq, True
-        return True
+        if snap is not None:
+            self._cols = snap.columns
+            self._postings.grow(self._cols.capacity)
+        return snap
 
-    def _load_snapshot_postings(self, conn: sqlite3.Connection, rows: list[StoredRow], placed: list[int]) -> None:
+    def _load_snapshot_postings(
+        self, conn: sqlite3.Connection, snap: ColumnsSnapshot, rows: list[StoredRow], placed: list[int]
+    ) -> None:
         """After a columns snapshot: postings from their own snapshot for its rows, later rows from term counts."""
-        snap = self._snapshot
-        assert snap is not None
-        self._snapshot = None
         csr = storage.read_postings(conn, self.directory, self._version or "")
         keep = np.ones(len(snap.rowids), dtype=bool)
         rewritten = np.asarray(placed, dtype=np.int64)
