@@ -283,6 +283,10 @@ def test_proposing_needs_a_tick_and_keeps_the_choice_on_the_page(nav: FlaskClien
     assert not_a_result.status_code == 422
     assert _errors(not_a_result.get_data(as_text=True)) == {"propose": "Vælg blandt søgningens forslag. Søg igen."}
     assert _row(demo_app, referral_id).status == "assessed"
+    chosen = nav.post(f"/navigator/henvisning/{referral_id}/forslag", data={**form, "propose": ["ref-evil"]})
+    page = nav.get(chosen.headers["Location"]).get_data(as_text=True)
+    assert page.count("&lt;script&gt;alert(&#39;ref&#39;)&lt;/script&gt; Sangkor for alle") == 2  # the list, the start
+    assert "<script>alert('ref')" not in page
 
 
 def test_proposing_before_the_assessment_is_refused_in_danish(nav: FlaskClient, demo_app: Flask) -> None:

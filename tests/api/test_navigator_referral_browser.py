@@ -54,6 +54,8 @@ def test_a_navigator_proposes_offers_and_moves_the_referral(  # type: ignore[no-
 
     sign_in_browser(browser, live_url, demo_app.config["KEYS"]["navigator"], start="/navigator/")
     browser.get(f"{live_url}/navigator/")
+    _wait_for(browser, "choose-referral")
+    assert axe_violations(browser) == []  # the choice of an open referral
     Select(browser.find_element(By.ID, "henvisning-valg")).select_by_value(referral_id)
     browser.find_element(By.CSS_SELECTOR, "#choose-referral button[type=submit]").click()
     assert _wait_for(browser, "ref-status").text == "Modtaget"
