@@ -88,7 +88,7 @@ def test_the_form_shows_and_saves_target_groups_and_ages(coordinator: FlaskClien
     html = coordinator.get("/frivillig/tilbud/aud-edit/ret").get_data(as_text=True)
     assert '<input type="checkbox" name="audience" value="seniors" checked> Seniorer</label>' in html
     assert '<input type="checkbox" name="audience" value="condition:dementia"> Demens</label>' in html
-    assert "<legend>Målgruppe (hvem tilbuddet er for)</legend>" in html
+    assert '<fieldset aria-describedby="hint-audience"><legend>Målgruppe (hvem tilbuddet er for)</legend>' in html
     data = _edit_data(coordinator, "/frivillig/tilbud/aud-edit/ret")
     data.update({"audience": ["relatives", "condition:dementia"], "age_min": "", "age_max": "80"})
     res = coordinator.post("/frivillig/tilbud/aud-edit/ret", data=data)
@@ -135,6 +135,7 @@ def test_bad_target_groups_and_ages_get_danish_messages_next_to_the_fields(
     html = res.get_data(as_text=True)
     assert res.status_code == 422
     assert re.search(r'id="err-audience">Ukendt målgruppe: martians\. Vælg blandt mulighederne\.</p>', html)
+    assert 'aria-describedby="hint-audience err-audience"' in html
     assert re.search(r'id="err-age_max">Til-alderen er lavere end fra-alderen\.</p>', html)
     assert get_store(demo_app).get_offer("aud-bad")["version"] == 1  # nothing half-written
 
