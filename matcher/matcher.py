@@ -43,6 +43,8 @@ from .ranking import combined_score, count_exclusions, distance_km, diversify, f
 from .request import MatchRequest
 from .response import MatchResponse, Result
 from .rules import RULE_LABELS, Rule, as_filter, hard_rules
+from .situation import LOSS_TOPIC, named_conditions, situation_factor
+from .vague import GENERIC_TOPICS, MEETING_PLACE_QUERY, is_vague
 
 __all__ = ["Matcher", "Tuning"]
 
@@ -73,6 +75,11 @@ class Tuning:
     distance_decay: bool = True
     freshness: bool = True
     audience: bool = True  # target groups against age and gender (matcher.audience)
+    vague_ranking: float = 1.5  # weight of the meeting-place rankings for a vague note (matcher.vague); 0: off
+    vague_near: bool = True  # a vague note weighs distance as without a car
+    vague_topics: bool = True  # a vague note's topic is company (samtale), not the embedding's guess
+    condition_factor: float = 0.7  # an offer for a condition the note does not name (matcher.situation)
+    bereaved_factor: float = 1.0  # an offer for the bereaved when the note names no loss
     learned: bool = False  # re-rank the head with the learned combination (matcher.learned): lost on held-out
     head_depth: int = TOPICAL_DEPTH  # how many fused candidates are re-ranked
 
@@ -99,6 +106,7 @@ class Matcher:
         self.log = log
         self.offers = OfferCache(store)
         self._companion_vector: Any = None
+        self._meeting_vector: Any = None
         self._prototype_key: tuple[tuple[str, str], ...] | None = None
         self._prototype_cache: dict[str, Any] = {}
 
@@ -125,7 +133,11 @@ class Matcher:
         flt = as_filter(rules)
         query_vector = self.embedder.embed_query(req.interests)
         timings["embed"] = _ms(t0)
-        if self.tuning.semantic_topics and not (self.tuning.semantic_fallback_only and inference.categories):
+        situation = (named_conditions(req.interests), LOSS_TOPIC in inference.categories)
+        vague = bool(self.tuning.vague_ranking) and is_vague(req.interests, inference.categories)
+        if vague and self.tuning.vague_topics:
+            inference = Inference(tuple(GENERIC_TOPICS & set(labels)), inference.hits)
+        elif self.tuning.semantic_topics and not (self.tuning.semantic_fallback_only and inference.categories):
             semantic = semantic_categories(query_vector, self._prototypes(labels), margin=self.tuning.topic_margin)
             merged = tuple(dict.fromkeys(inference.categories + semantic))
             inference = Inference(merged, inference.hits)
@@ -145,6 +157,10 @@ class Matcher:
             topical = self.backend.vector_candidates(query_vector, on_topics, k=CANDIDATES)
             rankings.append(topical)
             rank_weights.append(tune.topic_ranking)
+        if vague:
+            rankings.append(self.backend.lexical_candidates(MEETING_PLACE_QUERY, flt, k=CANDIDATES))
+            rankings.append(self.backend.vector_candidates(self._meeting_place_vector(), flt, k=CANDIDATES))
+            rank_weights += [tune.vague_ranking, tune.vague_ranking]
         fused = reciprocal_rank_fusion(rankings, k=tune.rrf_k, weights=rank_weights)
         pool = reciprocal_rank_fusion(
             [
@@ -160,7 +176,11 @@ class Matcher:
         head = fused[: max(tune.head_depth, 2 * req.limit)]
         offers, docs = self.offers.get([c.id for c in head] + [c.id for c in pool], labels)
         lists = Lists(lexical, vector, topical, tune.rrf_k)
-        ranked, stale = self._rerank(req, head, offers, docs, today, set(inference.categories), lists, features)
+        ranked, stale = self._rerank(
+            req, head, offers, docs, today, set(inference.categories), lists, features,
+            near=vague and tune.vague_near,
+            situation=situation,
+        )
         chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
         results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
         excluded = count_exclusions(rules, pool, docs)
@@ -216,6 +236,12 @@ class Matcher:
 
     # -- steps -------------------------------------------------------------------------
 
+    def _meeting_place_vector(self) -> Any:
+        """The embedding of :data:`matcher.vague.MEETING_PLACE_QUERY`, made once."""
+        if self._meeting_vector is None:
+            self._meeting_vector = self.embedder.embed_query(MEETING_PLACE_QUERY)
+        return self._meeting_vector
+
     def _prototypes(self, labels: Mapping[str, str]) -> dict[str, Any]:
         """Embeddings of the category descriptions, made once per taxonomy."""
         key = tuple(sorted(labels.items()))
@@ -237,6 +263,9 @@ class Matcher:
         inferred: set[str],
         lists: Lists | None = None,
         features: list[tuple[str, dict[str, float]]] | None = None,
+        *,
+        near: bool = False,
+        situation: tuple[frozenset[str], bool] = (frozenset(), False),
     ) -> tuple[list[tuple[str, float]], int]:
         """The head, checked and re-scored best first, and how many were stale. Fills
         ``features`` (offer id, :data:`matcher.learned.FEATURES`) when given."""
@@ -248,7 +277,15 @@ class Matcher:
             if offer is None or violations(req, offer, today):
                 stale += 1  # the index lagged the store: never show it
                 continue
-            parts = adjust(req, docs[cand.id], distance_km(req, offer), today, offer.get("audience"))
+            factor = situation_factor(
+                offer.get("audience"),
+                *situation,
+                condition_factor=tune.condition_factor,
+                bereaved_factor=tune.bereaved_factor,
+            )
+            parts = adjust(
+                req, docs[cand.id], distance_km(req, offer), today, offer.get("audience"), near=near, situation=factor
+            )
             on_topic = bool(inferred & set(offer["categories"]))
             if lists is not None and (tune.learned or features is not None):
                 x = lists.features(cand.id, on_topic, parts)

@@ -1,0 +1,54 @@
+"""Vague notes: the citizen names no interest ("Bare noget", "Åben for alt").
+
+A navigator's note can say only that the citizen wants *something*. The
+vignettes' grading rule for such notes (``matcher/data/VIGNETTES.md``,
+"Grades") is the navigators' practice: open meeting places near the citizen
+(pensioners' clubs, cafés, the network café) first, hobby-specific offers
+after. The citizen's words carry no topic, so the lexical and dense searches
+on them find whatever shares a filler word ("noget", "bare").
+
+:func:`is_vague` tells such a note by a phrase of :data:`VAGUE_PHRASES` when
+the topic lexicon finds no topic but company (``samtale``). For a vague note
+the matcher adds :data:`MEETING_PLACE_QUERY` as a further ranking (lexical and
+dense) and weighs distance as for a citizen without a car.
+
+The phrases were written by hand from Danish usage and the tuning half of the
+vignettes only (``matcher.eval.half_of``; README, "Matcher quality").
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Iterable
+from typing import Final
+
+#: Phrases by which a note says "anything" (Danish, case-insensitive, whole words).
+VAGUE_PHRASES: Final = (
+    r"bare noget",
+    r"noget socialt",
+    r"ved ikke",
+    r"åben for alt",
+    r"åben for hvad som helst",
+    r"hvad som helst",
+    r"lidt af hvert",
+    r"alt muligt",
+    r"ingen særlige ønsker",
+    r"ingen bestemte ønsker",
+    r"ikke noget bestemt",
+    r"noget at tage sig til",
+    r"komme ud(?: af huset)?",
+    r"komme lidt ud",
+)
+_VAGUE: Final = re.compile(r"\b(?:" + "|".join(VAGUE_PHRASES) + r")\b", re.IGNORECASE)
+
+#: Topics that do not make a note specific: wanting company is what a vague note says.
+GENERIC_TOPICS: Final = frozenset({"samtale"})
+
+#: What a vague note is taken to ask for: an open meeting place.
+MEETING_PLACE_QUERY: Final = "åbent mødested for alle: café, klub, kaffe, fællesspisning og samvær med andre"
+
+
+def is_vague(text: str, lexicon_topics: Iterable[str]) -> bool:
+    """Whether ``text`` only says the citizen wants something: a :data:`VAGUE_PHRASES`
+    phrase, and no topic from the lexicon (``lexicon_topics``) beyond :data:`GENERIC_TOPICS`."""
+    return bool(_VAGUE.search(text)) and set(lexicon_topics) <= GENERIC_TOPICS
