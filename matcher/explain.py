@@ -27,6 +27,7 @@ from .audience import audience_caution
 from .barrier_phrases import barrier_words
 from .interests import Inference
 from .request import MatchRequest
+from .vague import vague_words
 
 MONTHS_DA = (
     "januar",
@@ -284,7 +285,8 @@ def _place_words() -> frozenset[str]:
 def unquotable(text: str) -> set[str]:
     """Lowercased words of ``text`` that an explanation must not quote as
     interests: negated words ("bil" in "ingen bil"), the words of barrier
-    phrases (:mod:`matcher.barrier_phrases`) and place names. Filler and barrier
+    phrases (:mod:`matcher.barrier_phrases`) and of vague phrases ("ved" in "Ved
+    ikke", :mod:`matcher.vague`), and place names. Filler and barrier
     vocabulary (:data:`NOT_INTERESTS`, :data:`BARRIER_WORDS`,
     :data:`GENERIC_WORDS`) is refused by :func:`quotable` for every text."""
     raw = _RAW_WORD.findall(text.casefold())
@@ -296,7 +298,7 @@ def unquotable(text: str) -> set[str]:
             if follower not in _NEGATION_FILLERS:
                 out.add(follower)
                 break
-    return out | barrier_words(text) | (set(raw) & _place_words())
+    return out | barrier_words(text) | vague_words(text) | (set(raw) & _place_words())
 
 
 def quotable(word: str, refused: set[str]) -> bool:

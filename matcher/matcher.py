@@ -3,10 +3,12 @@
 1. Hard rules become one portable filter that both candidate searches apply,
    so no feasible offer is lost below a cut-off.
 2. Lexical (BM25) and vector (kNN) candidates, and vector candidates within the
-   inferred topics, are fused by reciprocal rank.
-3. The head of the fused list is re-ranked by the learned combination of the
-   signals (:mod:`matcher.learned`): list ranks, closeness, topic, and the soft
-   factors for preferences, distance, freshness and target group.
+   inferred topics, are fused by reciprocal rank; a vague note ("Bare noget",
+   :mod:`matcher.vague`) adds two rankings for an open meeting place.
+3. The head of the fused list is re-scored: the fused relevance times the soft
+   factors for preferences, distance, freshness, target group and situation
+   (:mod:`matcher.situation`), and the topic boost. (The learned combination,
+   :mod:`matcher.learned`, lost on the held-out half and is off.)
 4. At most three offers per organisation in the top ten, unless nothing else fits.
 5. Every result is re-checked against the rules on the store's current data,
    and explained in plain Danish.
@@ -43,6 +45,14 @@ from .ranking import combined_score, count_exclusions, distance_km, diversify, f
 from .request import MatchRequest
 from .response import MatchResponse, Result
 from .rules import RULE_LABELS, Rule, as_filter, hard_rules
+from .situation import (
+    BEREAVED_FACTOR,
+    CONDITION_FACTOR,
+    NEWCOMER_FACTOR,
+    situation_factor,
+    situation_of,
+)
+from .vague import GENERIC_TOPICS, MEETING_PLACE_QUERY, VAGUE_RANKING_WEIGHT, is_vague
 
 __all__ = ["Matcher", "Tuning"]
 
@@ -58,7 +68,9 @@ class Tuning:
     (README, "Matcher quality"; VIGNETTES.md, "The split"). On that half, k = 20
     beats 10 and 40 by about 0.01 nDCG@10, a topic boost of 0.5 to 1.0 makes no
     difference, and the third ranking (vector search within the inferred
-    topics) at weight 1.0 adds 0.017 (0.5: +0.008, 1.5: +0.003, 2.0: -0.005)."""
+    topics) at weight 1.0 adds 0.017 (0.5: +0.008, 1.5: +0.003, 2.0: -0.005).
+    The vague-note and situation knobs are explained, with their tuning-half
+    figures, in :mod:`matcher.vague` and :mod:`matcher.situation`."""
 
     rrf_k: int = RRF_K
     lexical_weight: float = 1.0
@@ -73,6 +85,14 @@ class Tuning:
     distance_decay: bool = True
     freshness: bool = True
     audience: bool = True  # target groups against age and gender (matcher.audience)
+    vague_ranking: float = (
+        VAGUE_RANKING_WEIGHT  # weight of the meeting-place rankings for a vague note (matcher.vague); 0: off
+    )
+    vague_near: bool = True  # a vague note weighs distance as without a car
+    vague_topics: bool = True  # a vague note's topic is company (samtale), not the embedding's guess
+    condition_factor: float = CONDITION_FACTOR  # an offer for a condition the note does not name (matcher.situation)
+    bereaved_factor: float = BEREAVED_FACTOR  # an offer for the bereaved when the note names no loss
+    newcomer_factor: float = NEWCOMER_FACTOR  # an offer for newcomers, for a Danish speaker naming no newcomer's need
     learned: bool = False  # re-rank the head with the learned combination (matcher.learned): lost on held-out
     head_depth: int = TOPICAL_DEPTH  # how many fused candidates are re-ranked
 
@@ -99,6 +119,7 @@ class Matcher:
         self.log = log
         self.offers = OfferCache(store)
         self._companion_vector: Any = None
+        self._meeting_vector: Any = None
         self._prototype_key: tuple[tuple[str, str], ...] | None = None
         self._prototype_cache: dict[str, Any] = {}
 
@@ -125,7 +146,10 @@ class Matcher:
         flt = as_filter(rules)
         query_vector = self.embedder.embed_query(req.interests)
         timings["embed"] = _ms(t0)
-        if self.tuning.semantic_topics and not (self.tuning.semantic_fallback_only and inference.categories):
+        vague = bool(self.tuning.vague_ranking) and is_vague(req.interests, inference.categories)
+        if vague and self.tuning.vague_topics:
+            inference = Inference(tuple(GENERIC_TOPICS & set(labels)), inference.hits)
+        elif self.tuning.semantic_topics and not (self.tuning.semantic_fallback_only and inference.categories):
             semantic = semantic_categories(query_vector, self._prototypes(labels), margin=self.tuning.topic_margin)
             merged = tuple(dict.fromkeys(inference.categories + semantic))
             inference = Inference(merged, inference.hits)
@@ -145,6 +169,10 @@ class Matcher:
             topical = self.backend.vector_candidates(query_vector, on_topics, k=CANDIDATES)
             rankings.append(topical)
             rank_weights.append(tune.topic_ranking)
+        if vague:
+            rankings.append(self.backend.lexical_candidates(MEETING_PLACE_QUERY, flt, k=CANDIDATES))
+            rankings.append(self.backend.vector_candidates(self._meeting_place_vector(), flt, k=CANDIDATES))
+            rank_weights += [tune.vague_ranking, tune.vague_ranking]
         fused = reciprocal_rank_fusion(rankings, k=tune.rrf_k, weights=rank_weights)
         pool = reciprocal_rank_fusion(
             [
@@ -160,7 +188,17 @@ class Matcher:
         head = fused[: max(tune.head_depth, 2 * req.limit)]
         offers, docs = self.offers.get([c.id for c in head] + [c.id for c in pool], labels)
         lists = Lists(lexical, vector, topical, tune.rrf_k)
-        ranked, stale = self._rerank(req, head, offers, docs, today, set(inference.categories), lists, features)
+        ranked, stale = self._rerank(
+            req,
+            head,
+            offers,
+            docs,
+            today,
+            set(inference.categories),
+            lists,
+            features,
+            near=vague and tune.vague_near,
+        )
         chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
         results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
         excluded = count_exclusions(rules, pool, docs)
@@ -216,6 +254,12 @@ class Matcher:
 
     # -- steps -------------------------------------------------------------------------
 
+    def _meeting_place_vector(self) -> Any:
+        """The embedding of :data:`matcher.vague.MEETING_PLACE_QUERY`, made once."""
+        if self._meeting_vector is None:
+            self._meeting_vector = self.embedder.embed_query(MEETING_PLACE_QUERY)
+        return self._meeting_vector
+
     def _prototypes(self, labels: Mapping[str, str]) -> dict[str, Any]:
         """Embeddings of the category descriptions, made once per taxonomy."""
         key = tuple(sorted(labels.items()))
@@ -237,18 +281,33 @@ class Matcher:
         inferred: set[str],
         lists: Lists | None = None,
         features: list[tuple[str, dict[str, float]]] | None = None,
+        *,
+        near: bool = False,
     ) -> tuple[list[tuple[str, float]], int]:
         """The head, checked and re-scored best first, and how many were stale. Fills
         ``features`` (offer id, :data:`matcher.learned.FEATURES`) when given."""
         ranked: list[tuple[str, float]] = []
         stale = 0
         tune = self.tuning
+        danish = req.language == "da" and not req.has("non_danish_speaker")
+        situation = situation_of(req.interests, inferred, danish=danish)
         for cand in head:
             offer = offers.get(cand.id)
             if offer is None or violations(req, offer, today):
                 stale += 1  # the index lagged the store: never show it
                 continue
-            parts = adjust(req, docs[cand.id], distance_km(req, offer), today, offer.get("audience"))
+            factor = situation_factor(
+                offer.get("audience"),
+                situation.conditions,
+                situation.loss,
+                situation.newcomer,
+                condition_factor=tune.condition_factor,
+                bereaved_factor=tune.bereaved_factor,
+                newcomer_factor=tune.newcomer_factor,
+            )
+            parts = adjust(
+                req, docs[cand.id], distance_km(req, offer), today, offer.get("audience"), near=near, situation=factor
+            )
             on_topic = bool(inferred & set(offer["categories"]))
             if lists is not None and (tune.learned or features is not None):
                 x = lists.features(cand.id, on_topic, parts)

@@ -100,11 +100,16 @@ def adjust(
     distance_km: float | None,
     today: date,
     audience: Iterable[str] | None = None,
+    *,
+    near: bool = False,
+    situation: float = 1.0,
 ) -> Adjustment:
-    """All soft factors for one offer; ``audience`` is the offer's target groups."""
+    """All soft factors for one offer; ``audience`` is the offer's target groups. ``near``
+    weighs distance as for a citizen without a car (a vague note, :mod:`matcher.vague`);
+    ``situation`` (:mod:`matcher.situation`) multiplies the target-group factor."""
     return Adjustment(
         preference=preference_factor(req, doc),
-        distance=distance_factor(distance_km, doc.online, carless=is_carless(req)),
+        distance=distance_factor(distance_km, doc.online, carless=near or is_carless(req)),
         freshness=freshness_factor(doc.last_verified, today),
-        audience=audience_factor(audience, req.age, req.gender),
+        audience=audience_factor(audience, req.age, req.gender) * situation,
     )

@@ -166,6 +166,14 @@ def test_filler_and_places_are_never_quoted() -> None:
     ]
 
 
+def test_the_words_of_a_vague_phrase_are_never_quoted() -> None:
+    o = offer(title="Fælleshaven ved Kildegården", description="Højbede og kaffe ved Kildegården.")
+    got = reasons("Ved ikke. Bare noget.", o)
+    assert got and all("ved" not in r.split() for r in got)
+    assert "ved" in explain.unquotable("Ved ikke. Bare noget.")
+    assert "ved" not in explain.unquotable("Bor ved havet")
+
+
 def test_a_negated_interest_is_not_quoted() -> None:
     o = offer(description="Vi synger og går en tur bagefter.")
     got = reasons("Har ikke lyst til at synge, men vil gerne gå ture", o)

@@ -91,3 +91,30 @@ def test_without_a_car_the_near_fitting_offer_beats_the_far_one() -> None:
     for barrier in ("no_car", "reduced_mobility"):
         assert order(request("kor", barrier, lat=GRENAA["lat"], lon=GRENAA["lon"])) == ["near", "far"], barrier
     assert order(request("kor", lat=GRENAA["lat"], lon=GRENAA["lon"])) == ["far", "near"]  # with a car
+
+
+def test_a_support_group_for_an_unnamed_condition_falls_below_one_that_fits() -> None:
+    """A widower's note names no illness: the dementia relatives' group, first in the fused list,
+    sinks below the grief group (matcher.situation)."""
+    dementia = {
+        **offer("demens", title="Pårørendegruppe for demensramtes familie", categories=["støttegruppe"], age_min=None),
+        "audience": ["condition:dementia", "people_with_condition", "relatives"],
+    }
+    grief = {**offer("sorg", title="Sorggruppe", categories=["støttegruppe"], age_min=None), "audience": ["bereaved"]}
+    widower = request("Konen gik bort i marts. Savner nogen at tale med.", age=80)
+    assert _rerank(widower, [dementia, grief], {"støttegruppe"}) == ["sorg", "demens"]
+    carer = request("Min mand har fået Alzheimers. Savner nogen at tale med.", age=76)
+    assert _rerank(carer, [dementia, grief], {"støttegruppe"}) == ["demens", "sorg"]
+
+
+def test_a_newcomers_offer_falls_below_a_cafe_for_a_danish_speaker() -> None:
+    newcomers = {
+        **offer(
+            "ny", title="Venskabsfamilie for nye borgere", categories=["samtale"], age_min=None, languages=["da", "ar"]
+        ),
+        "audience": ["newcomers"],
+    }
+    cafe = offer("cafe", title="Netværkscaféen", categories=["samtale"], age_min=None, languages=["da", "ar"])
+    assert _rerank(request("Vil gerne møde nye mennesker", age=35), [newcomers, cafe], {"samtale"})[0] == "cafe"
+    arabic = request("أريد أن أتعرف على ناس", "non_danish_speaker", age=35, language="ar")
+    assert _rerank(arabic, [newcomers, cafe], {"samtale"})[0] == "ny"

@@ -219,3 +219,17 @@ def test_adjust_carries_the_audience_factor(doc: SearchDocument) -> None:
     assert adjust(widower, doc, None, TODAY).audience == 1.0
     parts = adjust(widower, doc, None, TODAY, ["young_people"])
     assert parts.factor == pytest.approx(parts.preference * parts.distance * parts.freshness * 0.3)
+
+
+# -- vague notes and situations (matcher.vague, matcher.situation) ---------------------------
+
+
+def test_near_weighs_distance_as_without_a_car(doc: SearchDocument) -> None:
+    parts = adjust(request("Bare noget"), doc, 14.0, TODAY, near=True)
+    assert parts.distance == pytest.approx(distance_factor(14.0, False, carless=True))
+    assert adjust(request("Bare noget"), doc, 14.0, TODAY).distance == pytest.approx(distance_factor(14.0, False))
+
+
+def test_situation_multiplies_the_target_group_factor(doc: SearchDocument) -> None:
+    parts = adjust(request("kor", age=70), doc, None, TODAY, ["young_people"], situation=0.5)
+    assert parts.audience == pytest.approx(0.3 * 0.5)

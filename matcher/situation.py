@@ -1,0 +1,138 @@
+"""Offers for people in a situation the citizen has not named.
+
+An offer's target groups (``audience``, :mod:`catalogue.audience`) include
+conditions (``condition:dementia``: for people with dementia or their
+relatives) and bereaved people. :mod:`matcher.audience` leaves these to the
+topic match, but a support group for one condition shares the topic
+("støttegruppe") with every other one, so a widower's note brings the
+dementia relatives' group and a cancer café up with the grief groups.
+
+:func:`situation_factor` demotes, by a bounded factor on the ranking score
+(never a rule: the offer is still shown when nothing else fits):
+
+- an offer for a condition when the note names none of the offer's
+  conditions (by the Danish label or a synonym of the condition vocabulary,
+  :data:`catalogue.audience.DEFAULT_CONDITIONS`, matched on the analyser's
+  stems; an unknown compound by its head, so "brystkræft" names cancer):
+  :data:`CONDITION_FACTOR`;
+- an offer for newcomers to Denmark when the citizen speaks Danish (language
+  "da", no ``non_danish_speaker``) and the note names no newcomer's need
+  (:data:`NEWCOMER_WORDS`): :data:`NEWCOMER_FACTOR`;
+- an offer for the bereaved when the note names no loss (no word of the
+  lexicon's ``sorg`` topic): :data:`BEREAVED_FACTOR`, 1.0, that is off.
+
+Chosen on the tuning half of the vignettes only (``matcher.eval.half_of``;
+README, "Matcher quality"), nDCG@10 on that half: condition factor 0.8 0.744,
+**0.7 0.746**, 0.6 0.744, 0.5 0.738, 0.3 0.731 (1.0: 0.737); newcomer factor
+0.7 0.752, **0.5 0.752**, 0.3 0.752 (1.0: 0.746); bereaved factor 0.5 0.735
+and 0.3 0.736, below 1.0 (0.737), so it stays off. The newcomer words were
+written by hand (Danish usage and the tuning half's notes).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+from dataclasses import dataclass
+from functools import lru_cache
+from typing import Final
+
+from catalogue.audience import CONDITION_PREFIX, DEFAULT_CONDITIONS
+from indexer.analysis import tokens, word_terms
+
+#: An offer for a condition the note does not name keeps this share of its score.
+CONDITION_FACTOR: Final = 0.7
+#: An offer for the bereaved, for a note that names no loss.
+BEREAVED_FACTOR: Final = 1.0
+#: An offer for newcomers to Denmark, for a Danish-speaking citizen whose note names no newcomer's need.
+NEWCOMER_FACTOR: Final = 0.5
+#: Words by which a note names a newcomer's need (learning Danish, having come from abroad).
+NEWCOMER_WORDS: Final = (
+    "dansk",
+    "danskere",
+    "sprog",
+    "sprogcafé",
+    "nydansk",
+    "nydanskere",
+    "flygtning",
+    "indvandrer",
+    "udlandet",
+)
+#: The shortest condition stem matched as the head of an unknown compound.
+MIN_HEAD: Final = 4
+#: The lexicon topic whose words name a loss.
+LOSS_TOPIC: Final = "sorg"
+
+
+@lru_cache(maxsize=1)
+def _condition_stems() -> dict[str, tuple[tuple[str, ...], ...]]:
+    """Condition code -> the stem sequences of its label and synonyms (each a phrase)."""
+    out: dict[str, tuple[tuple[str, ...], ...]] = {}
+    for term in DEFAULT_CONDITIONS:
+        phrases = [tuple(word_terms(w)[0] for w in tokens(name)) for name in (term.label, *term.synonyms)]
+        out[term.code] = tuple(p for p in phrases if p)
+    return out
+
+
+def named_conditions(text: str) -> frozenset[str]:
+    """The condition codes whose label or a synonym appears in ``text`` (every stem of the
+    phrase among the text's stems or compound parts)."""
+    words = tokens(text)
+    terms = {t for word in words for t in word_terms(word)}
+
+    def named(phrase: tuple[str, ...]) -> bool:
+        if len(phrase) == 1 and len(phrase[0]) >= MIN_HEAD:  # a compound the splitter does not know: "brystkræft"
+            return any(t.endswith(phrase[0]) for t in terms)
+        return set(phrase) <= terms
+
+    return frozenset(code for code, phrases in _condition_stems().items() if any(named(p) for p in phrases))
+
+
+@lru_cache(maxsize=1)
+def _newcomer_stems() -> frozenset[str]:
+    return frozenset(word_terms(w)[0] for w in NEWCOMER_WORDS)
+
+
+def names_newcomer(text: str) -> bool:
+    """Whether ``text`` names a newcomer's need (a :data:`NEWCOMER_WORDS` word, by stem)."""
+    return any(word_terms(w)[0] in _newcomer_stems() for w in tokens(text))
+
+
+@dataclass(frozen=True)
+class Situation:
+    """What a note says of the citizen's situation: the conditions it names
+    (:func:`named_conditions`), whether it names a loss, and whether the citizen may
+    be a newcomer (another language, or :func:`names_newcomer`)."""
+
+    conditions: frozenset[str] = frozenset()
+    loss: bool = False
+    newcomer: bool = True
+
+
+def situation_of(text: str, topics: Iterable[str], *, danish: bool = True) -> Situation:
+    """The :class:`Situation` of a note with inferred ``topics``; ``danish`` is False for a
+    citizen who speaks another language (request language not "da", or ``non_danish_speaker``)."""
+    return Situation(named_conditions(text), LOSS_TOPIC in set(topics), not danish or names_newcomer(text))
+
+
+def situation_factor(
+    audience: Iterable[str] | None,
+    conditions: frozenset[str],
+    loss_named: bool,
+    newcomer: bool = True,
+    *,
+    condition_factor: float = CONDITION_FACTOR,
+    bereaved_factor: float = BEREAVED_FACTOR,
+    newcomer_factor: float = NEWCOMER_FACTOR,
+) -> float:
+    """The factor (0 < f <= 1) for an offer with target groups ``audience`` when the note
+    names ``conditions`` (:func:`named_conditions`) and, by ``loss_named``, a loss or not."""
+    codes = set(audience or [])
+    offered = {c[len(CONDITION_PREFIX) :] for c in codes if c.startswith(CONDITION_PREFIX)}
+    factor = 1.0
+    if offered and not offered & conditions:
+        factor *= condition_factor
+    if "bereaved" in codes and not loss_named:
+        factor *= bereaved_factor
+    if "newcomers" in codes and not newcomer:
+        factor *= newcomer_factor
+    return factor
