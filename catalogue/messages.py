@@ -13,6 +13,9 @@ parameters, and :func:`danish` gives the Danish text, e.g. for the volunteer cen
     >>> explain("Duplicate id 'kor-1': also record 3.")
     Explained(code='id.duplicate', params={'id': "'kor-1'", 'first': '3'})
 
+New code writes a message from its code, :class:`Message` (``Message("id.missing")``): a ``str``
+with the English text that carries its code and parameters, as :mod:`catalogue.importer` does.
+
 Messages the importer already writes in Danish (the schedule parser's, Danish dates and ages,
 the CPR guard's) are in the catalogue too, with the same text both ways, so that "every message
 is known" can be tested. Marshmallow's own generic messages ("Not a valid integer.", "Missing
@@ -306,6 +309,8 @@ MESSAGES: Final[tuple[MessageDef, ...]] = (
     _same("schedule.no_day_time", "der står ingen ugedag med et tidsrum (fx 10-12)"),
     _same("schedule.weeks_and_monthday", "lige/ulige uger kan ikke kombineres med en bestemt dag i måneden"),
     _same("schedule.day_missing", "der mangler en ugedag foran tidsrummet"),
+    _same("schedule.time_missing", "der mangler et tidsrum (fx 19-21)"),
+    _same("schedule.not_understood", '"{rest}" forstås ikke'),
     _same("schedule.one_day_nth", "skriv én dag ad gangen for en bestemt dag i måneden"),
     _same("schedule.not_clock", '"{value}" er ikke et klokkeslæt'),
     _same("schedule.count_start", 'skriv hvornår det starter, fx "8 gange fra 5. januar"'),
@@ -742,11 +747,36 @@ def _by_specificity() -> tuple[MessageDef, ...]:
     return tuple(sorted(MESSAGES, key=lambda m: (-m.prefix_length, -m.literal_length)))
 
 
+class Message(str):
+    """A message written from its code: the English text (what the API and CLI show, so it is a
+    ``str`` equal to the text), carrying its ``code`` and ``params`` so that :func:`explain` and
+    :func:`danish` need not read it back. ``Message("id.duplicate", id="'kor-1'", first=3)`` ==
+    ``"Duplicate id 'kor-1': also record 3."``. Raises KeyError for a code the catalogue lacks."""
+
+    code: str
+    params: dict[str, str]
+
+    def __new__(cls, code: str, /, **params: Any) -> Message:
+        texts = {name: str(value) for name, value in params.items()}
+        self = super().__new__(cls, by_code(code).en.format(**texts))
+        self.code, self.params = code, texts
+        return self
+
+    def __reduce__(self) -> tuple[Any, ...]:
+        return (_message, (self.code, self.params))
+
+
+def _message(code: str, params: dict[str, str]) -> Message:
+    return Message(code, **params)
+
+
 def explain(message: str) -> Explained | None:
     """The code and parameters of ``message`` (as the importer wrote it), or None when the
     catalogue does not know it. The template with the longest fixed beginning wins, then the one
     with most fixed text: so ``"record 3 (id): {warning}"`` is read as the record's warning that
     wraps another message, and "at least and at most" beats "at least"."""
+    if isinstance(message, Message):
+        return Explained(message.code, dict(message.params))
     for definition in _by_specificity():
         params = definition.match(message)
         if params is not None:
@@ -846,6 +876,7 @@ __all__ = [
     "FIELD_LABELS",
     "MESSAGES",
     "Explained",
+    "Message",
     "MessageDef",
     "by_code",
     "danish",

@@ -9,6 +9,8 @@ in an error dict). Adding an English-only message to either fails here."""
 from __future__ import annotations
 
 import ast
+import json
+import pickle
 import re
 import string
 from collections.abc import Iterator
@@ -21,6 +23,7 @@ from catalogue.messages import (
     FIELD_LABELS,
     MESSAGES,
     UNKNOWN_DA,
+    Message,
     by_code,
     danish,
     danish_errors,
@@ -60,7 +63,7 @@ IMPORT_MODULES = [
 ]
 _RAISED = {"ValidationError", "ValueError", "FileFormatError", "ScheduleTextError", "InvalidRecord", "Rejection"}
 #: Lists that collect messages, and plain names a message is first put in.
-_SINKS = {"warn", "warnings", "problems", "errors", "problem"}
+_SINKS = {"warn", "warnings", "problems", "errors", "problem", "message", "msg", "reason"}
 #: English words no Danish message holds (quoted values and column names are removed first).
 ENGLISH = re.compile(
     r"\b(must|give|not|unknown|invalid|missing|field|valid|the|is|be|only|cannot|should|than|with|"
@@ -114,8 +117,9 @@ def _name(node: ast.AST) -> str | None:
 
 def written_messages(tree: ast.AST) -> Iterator[tuple[int, str]]:
     """Every message a module writes: arguments of the exceptions and rejections it raises,
-    ``error=`` of validators, items appended or added to warning and error lists, values of
-    error dicts, ``return [..]`` of an ``errors`` method, and ``*_MESSAGE`` constants."""
+    ``error=`` of validators, items appended or added to warning and error lists, texts first
+    put in a name (``problem``, ``reason``, ``message``), lists in ``{field: [messages]}`` dicts,
+    ``return [..]`` of an ``errors`` method, and ``*_MESSAGE`` constants."""
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
             name = _name(node.func)
@@ -144,6 +148,11 @@ def written_messages(tree: ast.AST) -> Iterator[tuple[int, str]]:
                 name = _name(base) or ""
                 if name in _SINKS or name.endswith("_MESSAGE"):
                     yield from _strings(node.value)
+        elif isinstance(node, ast.Dict) and node.values and all(isinstance(v, ast.List) for v in node.values):
+            # the shape of every error dict, {field: [messages]}; a message has words, a column name has not
+            yield from ((line, t) for line, t in _strings(node) if " " in t)
+        elif isinstance(node, ast.DictComp) and isinstance(node.value, ast.List):
+            yield from ((line, t) for line, t in _strings(node.value) if " " in t)
         elif isinstance(node, ast.FunctionDef) and node.name == "errors":
             for ret in ast.walk(node):
                 if isinstance(ret, ast.Return) and isinstance(ret.value, ast.List):
@@ -185,8 +194,9 @@ def test_a_new_english_message_is_caught() -> None:
 def test_the_scan_finds_the_importers_messages() -> None:
     """The source scan sees the messages it must (so the next test cannot pass by finding none)."""
     templates = {t for _, t in _module_messages()}
-    assert "An imported offer needs an id, so that importing again updates it." in templates
-    assert "A record must be an object." in templates  # inside a Rejection's error dict
+    assert "Give 1 to 10 categories." in templates  # a validator's error=
+    assert "Unknown category: {p1}. Known: {p3}." in templates  # inside a raised {field: [message]} dict
+    assert "Must be plain text: no NUL bytes or lone surrogates." in templates  # a returned {path: [message]}
     assert any(t.startswith("Ambiguous number") for t in templates)  # a ValueError of catalogue.costs
     assert any(t.startswith("accessibility {") for t in templates)  # an HSDS warning
     assert "no opens_at/closes_at" in templates  # a warning's reason, first put in a name
@@ -246,6 +256,39 @@ def _marshmallow_messages() -> list[tuple[str, str]]:
         for path, template in _schema_templates(schema):
             seen.setdefault(template, path)
     return sorted((path, template) for template, path in seen.items())
+
+
+def _coded_messages() -> list[tuple[str, str, set[str]]]:
+    """Every ``Message("code", name=...)`` in the importer's modules: where, the code, the names."""
+    found = []
+    for path in IMPORT_MODULES:
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            if isinstance(node, ast.Call) and _name(node.func) == "Message":
+                assert node.args and isinstance(node.args[0], ast.Constant), f"{path}:{node.lineno}: a literal code"
+                names = {k.arg for k in node.keywords if k.arg}
+                found.append((f"{path.relative_to(REPO)}:{node.lineno}", str(node.args[0].value), names))
+    return found
+
+
+def test_the_importer_writes_its_messages_from_codes() -> None:
+    codes = {code for where, code, _ in _coded_messages() if where.startswith("catalogue/importer.py")}
+    assert {"record.not_object", "id.missing", "id.duplicate", "organisation.differs", "import.database"} <= codes
+
+
+@pytest.mark.parametrize(("where", "code", "names"), _coded_messages())
+def test_every_coded_message_names_a_catalogue_entry_and_its_fields(where: str, code: str, names: set[str]) -> None:
+    fields_ = {name for _, name, _, _ in string.Formatter().parse(by_code(code).en) if name}
+    assert names == fields_, f"{where}: {code} takes {sorted(fields_)}"
+
+
+def test_a_coded_message_is_the_english_text_and_knows_its_code() -> None:
+    message = Message("id.duplicate", id="'kor-1'", first=3)
+    assert message == "Duplicate id 'kor-1': also record 3." and json.dumps([message]) == json.dumps([str(message)])
+    assert explain(message) == explain(str(message))
+    assert danish(message) == "Id'et 'kor-1' står flere gange i filen: også i post 3."
+    assert pickle.loads(pickle.dumps(message)).code == "id.duplicate"
+    with pytest.raises(KeyError):
+        Message("no.such.code")
 
 
 def test_the_schema_walk_finds_marshmallows_messages() -> None:
