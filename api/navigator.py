@@ -22,6 +22,7 @@ from catalogue.schemas import flatten_errors
 from catalogue.taxonomy import OFFER_KINDS
 from matcher.plan import MAX_ITEMS, plan_items
 from matcher.request import BARRIERS, MatchRequestSchema
+from referrals.vocab import STATUSES
 
 from .web import no_store, page_for, signed_in
 
@@ -36,6 +37,8 @@ FIELD_LABELS = {
     "language": "Sprog",
     "limit": "Antal forslag",
 }
+#: The search form's starting values.
+DEFAULT_FORM: dict[str, Any] = {"max_distance_km": "20", "limit": "10", "language": "da"}
 #: The form field a request field comes from, where the names differ.
 _FORM_FIELD = {"location": "place"}
 
@@ -62,9 +65,11 @@ def login_form() -> Response:
 @bp.route("/", methods=["GET", "POST"])
 @page_for("navigator")
 def search() -> Response:
+    """The search; with ``?henvisning=<id>`` an open referral is worked from the same page
+    (:mod:`api.navigator_referral`): the results can be proposed to it and its status moved."""
     caller = signed_in()
     assert caller is not None  # page_for saw to it
-    form: dict[str, Any] = {"max_distance_km": "20", "limit": "10", "language": "da", "barriers": []}
+    form: dict[str, Any] = dict(DEFAULT_FORM, barriers=[])
     errors: dict[str, list[str]] = {}
     response = None
     if request.method == "POST":
@@ -86,20 +91,35 @@ def search() -> Response:
             form.update({_FORM_FIELD.get(k, k): "" for k, msgs in errors.items() if CPR_MESSAGE in msgs})
         else:
             response = current_app.extensions["matcher"].match(req, actor=caller.actor)
-    status = 422 if errors else 200
-    suggested = _suggested(response, form.get("barriers", []))
+    work = navigator_referral.workspace(request.args.get("henvisning", ""), response=response, form=form)
+    status = 422 if errors else 404 if work.missing else 200
+    return render_search(status, form=form, errors=errors, response=response, work=work)
+
+
+def render_search(
+    status: int,
+    *,
+    work: Any,
+    form: dict[str, Any] | None = None,
+    errors: dict[str, list[str]] | None = None,
+    response: Any = None,
+) -> Response:
+    """The search page (``no-store``) with what ``work`` (a :class:`api.navigator_referral.Workspace`)
+    says about the referral worked on, if any."""
+    form = form if form is not None else dict(DEFAULT_FORM, barriers=[])
     page = render_template(
         "navigator/search.html",
         form=form,
-        errors=errors,
+        errors=errors or {},
         labels=FIELD_LABELS,
         response=response,
         barriers=BARRIERS,
         towns=sorted(default_gazetteer().towns()),
         languages=common_names_da(),
         kinds=OFFER_KINDS,
-        caller=caller,
-        suggested=suggested,
+        suggested=_suggested(response, form.get("barriers", [])),
+        work=work,
+        STATUS_LABELS=STATUSES,
     )
     return no_store(make_response(page, status))
 
@@ -159,3 +179,6 @@ def _suggested(response: Any, ticked: list[str]) -> list[tuple[str, str]]:
         if code in BARRIERS and code not in ticked and code not in (c for c, _ in out):
             out.append((code, str(quote or "")))
     return out
+
+
+from . import navigator_referral  # noqa: E402  (its routes join this blueprint; the search page shows its panel)

@@ -19,6 +19,7 @@ from werkzeug.wrappers import Response
 from capacity.supply import offer_history
 from capacity.volunteers import list_reports, report_volunteers
 from catalogue import taxonomy
+from catalogue.audience import AudienceVocabulary
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 from matcher.preferences import STALE_AFTER_MONTHS, STALE_FULL_MONTHS, STALE_WEIGHT
 from reports.collect import baseline_of, collect
@@ -37,6 +38,8 @@ ROLES = ("volunteer_centre", "admin")
 PER_PAGE = 25
 #: Offers not verified for this many months go on the review list.
 REVIEW_MONTHS = 12
+#: The target-group filter's value for offers with no target group (for everyone).
+EVERYONE = "alle"
 
 
 def today() -> date:
@@ -54,13 +57,16 @@ def current_caller() -> Caller:
 
 
 def render(template: str, status: int = 200, **context: Any) -> tuple[str, int]:
-    """A page with the shared context (token, caller, labels); results are never cached."""
+    """A page with the shared context (token, kind, status and category labels, the audience
+    vocabulary as ``audiences``); results are never cached."""
+    store = get_store()
     page = render_template(
         f"volunteer/{template}",
         csrf=csrf_token(),
         kinds=taxonomy.OFFER_KINDS,
         statuses=taxonomy.STATUSES,
-        categories=get_store().categories(),
+        categories=store.categories(),
+        audiences=store.audiences(),
         **context,
     )
     return page, status
@@ -86,24 +92,42 @@ def _pages(total: int, page_no: int) -> dict[str, Any]:
 @bp.get("/")
 @page_for("volunteer_centre")
 def offers() -> tuple[str, int]:
-    """Offers, filtered by text, town, category, kind, status and verified age (``kontrolleret``:
-    ``12`` = not verified for 12 months or more), :data:`PER_PAGE` a page."""
+    """Offers, filtered by text (folded: "ÆBLE" finds "Æblehave", "grenå" finds "Grenaa"), town,
+    category, target group (``malgruppe``: an audience code, or ``alle`` for offers with no target
+    group), kind, status and verified age (``kontrolleret``: ``12`` = not verified for 12 months or
+    more), :data:`PER_PAGE` a page. An unknown status, kind or target group is a 422 naming the field."""
     current_caller()
     store = get_store()
-    f = {k: request.args.get(k, "").strip() for k in ("q", "by", "kategori", "type", "status", "kontrolleret")}
+    names = ("q", "by", "kategori", "malgruppe", "type", "status", "kontrolleret")
+    f = {k: request.args.get(k, "").strip() for k in names}
     errors: dict[str, list[str]] = {}
+    vocabulary = store.audiences()
+    if f["malgruppe"] and f["malgruppe"] != EVERYONE and not vocabulary.is_code(f["malgruppe"]):
+        errors["malgruppe"] = ["Vælg en af mulighederne."]
     if f["status"] and f["status"] not in taxonomy.STATUSES:
         errors["status"] = ["Vælg en af mulighederne."]
     if f["type"] and f["type"] not in taxonomy.OFFER_KINDS:
         errors["type"] = ["Vælg en af mulighederne."]
     months = int(f["kontrolleret"]) if f["kontrolleret"] in ("6", "12", "24") else None
+    choices = audience_options(vocabulary)
     if errors:
-        return render("offers.html", 422, offers=[], filters=f, errors=errors, pages=_pages(0, 1), today=today())
+        return render(
+            "offers.html",
+            422,
+            offers=[],
+            filters=f,
+            errors=errors,
+            pages=_pages(0, 1),
+            today=today(),
+            audience_choices=choices,
+        )
     page_no = _page_no()
     items, total = store.list_offers(
         text=f["q"] or None,
         town=f["by"] or None,
         category=f["kategori"] or None,
+        audience=f["malgruppe"] if f["malgruppe"] not in ("", EVERYONE) else None,
+        for_everyone=f["malgruppe"] == EVERYONE,
         kind=f["type"] or None,
         status=f["status"] or None,
         verified_before=today() - relativedelta(months=months) if months else None,
@@ -112,8 +136,20 @@ def offers() -> tuple[str, int]:
     )
     towns = {t: t for t in sorted(store.counts()["by_town"]) if t != "(online)"}
     return render(
-        "offers.html", offers=items, filters=f, errors={}, pages=_pages(total, page_no), towns=towns, today=today()
+        "offers.html",
+        offers=items,
+        filters=f,
+        errors={},
+        pages=_pages(total, page_no),
+        towns=towns,
+        today=today(),
+        audience_choices=choices,
     )
+
+
+def audience_options(audiences: AudienceVocabulary) -> dict[str, str]:
+    """The target-group filter's choices: ``alle`` (no target group), then every code by its Danish label."""
+    return {EVERYONE: "Kun tilbud for alle (ingen målgruppe)", **audiences.labels()}
 
 
 @bp.get("/foreninger")

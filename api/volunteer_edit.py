@@ -17,6 +17,7 @@ from flask import abort, redirect, request, url_for
 from werkzeug.wrappers import Response
 
 from catalogue import taxonomy
+from catalogue.audience import CONDITION_PREFIX, AudienceVocabulary
 from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 
 from .common import reindex
@@ -69,6 +70,21 @@ _BLANK_OFFER: dict[str, Any] = {
 }
 
 
+def _conditions(audiences: AudienceVocabulary) -> dict[str, str]:
+    """``{"condition:<code>": Danish label}``: the target groups "people with <a condition>"."""
+    return {CONDITION_PREFIX + code: term.label for code, term in audiences.conditions.items()}
+
+
+def _value_labels() -> dict[str, dict[str, str]]:
+    """Danish labels of the list fields' codes, for the conflict view."""
+    store = get_store()
+    return {
+        "audience": store.audiences().labels(),
+        "categories": store.categories(),
+        "accessibility": dict(taxonomy.ACCESSIBILITY),
+    }
+
+
 def _get(kind: Kind, record_id: str) -> dict[str, Any]:
     store = get_store()
     try:
@@ -81,7 +97,9 @@ def _form_page(kind: Kind, status: int = 200, **context: Any) -> tuple[str, int]
     context.setdefault("errors", {})
     context["form"] = without_cpr(context["form"], context["errors"])
     context.setdefault("conflicts", [])
-    orgs, _ = get_store().list_organisations()
+    store = get_store()
+    orgs, _ = store.list_organisations()
+    audiences = store.audiences()
     return render(
         kind.template,
         status,
@@ -93,6 +111,8 @@ def _form_page(kind: Kind, status: int = 200, **context: Any) -> tuple[str, int]
         accessibility=taxonomy.ACCESSIBILITY,
         group_sizes=taxonomy.GROUP_SIZES,
         org_types=taxonomy.ORGANISATION_TYPES,
+        audience_groups={code: term.label for code, term in audiences.groups.items()},
+        audience_conditions=_conditions(audiences),
         orgs_by_id={o["id"]: o["name"] for o in sorted(orgs, key=lambda o: o["name"].casefold())},
         **context,
     )
@@ -212,12 +232,13 @@ def _conflict(kind: Kind, current: Mapping[str, Any], mine: Form, base: Form) ->
     for group in my_groups:
         proposal.update({n: mine[n] for n in kind.groups[group]})
     both = [g for g in my_groups if g in their_groups and changed_groups(mine, theirs, {g: kind.groups[g]})]
+    names = _value_labels()
     rows = [
         {
             "group": g,
             "label": GROUP_LABELS.get(g, g),
-            "mine": show_group(g, mine, kind.groups),
-            "theirs": show_group(g, theirs, kind.groups),
+            "mine": show_group(g, mine, kind.groups, names),
+            "theirs": show_group(g, theirs, kind.groups, names),
         }
         for g in both
     ]

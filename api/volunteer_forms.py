@@ -5,7 +5,8 @@ A form is a ``dict[str, str | list[str]]`` whose keys are the field paths the st
 (``title``, ``location.town``, ``cost.options.0.amount``, ``contact.email``), so an error lands
 next to its field without a lookup table. Schedules are edited as the Danish text the schedule
 parser reads (:func:`catalogue.schedule.parse_schedule`, e.g. "første tirsdag i måneden 19-21"),
-prices as up to :data:`COST_ROWS` cost options (amount in DKK, period, text).
+prices as up to :data:`COST_ROWS` cost options (amount in DKK, period, text), target groups
+(``audience``) as ticked codes of the live vocabulary (:mod:`catalogue.audience`; none ticked: for everyone).
 
 Edits send only the groups (:data:`OFFER_GROUPS`, :data:`ORG_GROUPS`) whose values differ from the
 stored record, so a field nobody touched is never rewritten.
@@ -35,6 +36,7 @@ OFFER_GROUPS: dict[str, tuple[str, ...]] = {
     "kind": ("kind",),
     "description": ("description",),
     "categories": ("categories",),
+    "audience": ("audience",),
     "location": ("location.address", "location.postcode", "location.town", "location.online"),
     "schedule": ("schedule",),
     "cost": _COST,
@@ -62,6 +64,7 @@ GROUP_LABELS = {
     "kind": "Type",
     "description": "Beskrivelse",
     "categories": "Kategorier",
+    "audience": "Målgruppe",
     "location": "Sted",
     "schedule": "Tidspunkt",
     "cost": "Pris",
@@ -81,7 +84,7 @@ GROUP_LABELS = {
     "id": "Id",
 }
 
-_LISTS = {"categories", "accessibility"}
+_LISTS = {"categories", "audience", "accessibility"}
 _BOOLS = {"location.online", "newcomers_welcome", "companion_available", "transport_offered"}
 _INTS = {"age_min", "age_max", "places_total", "places_available", "waitlist", "volunteers"}
 
@@ -109,6 +112,7 @@ def offer_to_form(offer: Mapping[str, Any]) -> Form:
         "kind": offer["kind"],
         "description": _text(offer.get("description")),
         "categories": list(offer.get("categories") or []),
+        "audience": list(offer.get("audience") or []),
         "location.address": _text(loc.get("address")),
         "location.postcode": _text(loc.get("postcode")),
         "location.town": _text(loc.get("town")),
@@ -262,19 +266,30 @@ def merge_choice(mine: Form, theirs: Form, choices: Mapping[str, str], groups: M
     return out
 
 
-def show_group(group: str, form: Form, groups: Mapping[str, tuple[str, ...]]) -> str:
-    """A group's values as one line of Danish text, for the side-by-side conflict view."""
+def show_group(
+    group: str,
+    form: Form,
+    groups: Mapping[str, tuple[str, ...]],
+    names: Mapping[str, Mapping[str, str]] | None = None,
+) -> str:
+    """A group's values as one line of Danish text, for the side-by-side conflict view;
+    ``names`` gives a list field's Danish labels (``{"audience": {"seniors": "Seniorer"}}``),
+    a code without one is shown as it is."""
     parts = []
     for name in groups[group]:
         value = form.get(name)
         if isinstance(value, list):
-            value = ", ".join(value)
+            labels = (names or {}).get(name, {})
+            value = ", ".join(labels.get(v, v) for v in value)
         if name in _BOOLS:
             value = "ja" if value else ""
         if value:
             parts.append(f"{FIELD_LABELS.get(name, name)}: {value}" if len(groups[group]) > 1 else str(value))
-    return "; ".join(parts) or "(tom)"
+    return "; ".join(parts) or _EMPTY.get(group, "(tom)")
 
+
+#: What an empty group means, where "(tom)" would say less.
+_EMPTY = {"audience": "For alle (ingen målgruppe)"}
 
 FIELD_LABELS = {
     "location.address": "Adresse",
@@ -323,6 +338,7 @@ _EXACT = {
     ),
     "Must be plain text: no NUL bytes or lone surrogates.": "Må kun være almindelig tekst.",
     "Not a capacity field.": "Ikke et kapacitetsfelt.",
+    "age_max is below age_min.": "Til-alderen er lavere end fra-alderen.",
     "Unknown field.": "Ukendt felt.",
     "The id of an offer cannot be changed.": "Et tilbuds id kan ikke ændres.",
 }
@@ -334,6 +350,7 @@ _PATTERNS: tuple[tuple[re.Pattern[str], str], ...] = (
     (re.compile(r"Must be greater than or equal to (\d+)\."), r"Skal være mindst \1."),
     (re.compile(r"Must be (\d+) to (\d+)\."), r"Skal være \1 til \2."),
     (re.compile(r"Unknown category: ([^.]*)\..*"), r"Ukendt kategori: \1."),
+    (re.compile(r"Unknown audience: ([^.]*)\..*", re.S), r"Ukendt målgruppe: \1. Vælg blandt mulighederne."),
     (re.compile(r"Unknown language.*"), "Ukendt sprogkode (brug fx da, en, uk)."),
     (re.compile(r"An? \w+ with id .* already exists\."), "Der findes allerede et med det id."),
 )

@@ -77,6 +77,9 @@ class Offer(Base):
     id: Mapped[str] = mapped_column(String(100), primary_key=True)
     kind: Mapped[str] = mapped_column(String(30), index=True)
     title: Mapped[str] = mapped_column(String(200))
+    # The title folded by catalogue.gazetteer.fold_name ("Æblehave" -> "aeblehave", "Grenå" -> "grenaa"),
+    # kept by catalogue.rows.apply_offer, so that text search agrees on SQLite and PostgreSQL.
+    title_key: Mapped[str] = mapped_column(Text, default="")
     description: Mapped[str] = mapped_column(Text, default="")
     organisation_id: Mapped[str] = mapped_column(ForeignKey("organisation.id"), index=True)
     address: Mapped[str | None] = mapped_column(String(300), nullable=True)

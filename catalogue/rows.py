@@ -50,6 +50,14 @@ def name_key(name: str) -> str:
     return fold_name(name) or " ".join(unicodedata.normalize("NFC", name).casefold().split())
 
 
+def search_key(text: str) -> str:
+    """``text`` as the store searches it: folded by :func:`catalogue.gazetteer.fold_name` (case,
+    æ=ae, ø=oe, å=aa, accents, punctuation as spaces), so "ÆBLE" is found in "Æblehave" and "grenå" in
+    "Grenaa" alike on SQLite (whose ``lower()`` folds ASCII only) and PostgreSQL. The offer's
+    ``title_key`` column and the organisation's ``name_key`` hold such keys; a query is folded the same way."""
+    return fold_name(text)
+
+
 def slugify(text: str) -> str:
     """ASCII slug for ids: ``"Grenå Sangkor"`` -> ``"grenaa-sangkor"`` (at most 80 characters)."""
     text = unicodedata.normalize("NFKD", text.casefold().replace("æ", "ae").replace("ø", "oe").replace("å", "aa"))
@@ -142,6 +150,7 @@ def apply_offer(row: Offer, offer: OfferDraft, org_row: Organisation) -> None:
     """Copy a validated offer onto its row (categories keep their order as positions)."""
     loc, sched = offer["location"], offer["schedule"]
     row.kind, row.title, row.description = offer["kind"], offer["title"], offer["description"]
+    row.title_key = search_key(offer["title"])
     row.organisation = org_row
     row.address, row.postcode, row.town = loc["address"], loc["postcode"], loc["town"]
     row.lat, row.lon, row.online = loc["lat"], loc["lon"], loc["online"]

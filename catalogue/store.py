@@ -18,7 +18,8 @@ from datetime import date, datetime
 from typing import Any, cast, get_type_hints
 
 from marshmallow import ValidationError
-from sqlalchemy import func, select, update
+from sqlalchemy import Text, func, select, update
+from sqlalchemy import cast as sql_cast
 from sqlalchemy.exc import OperationalError
 from sqlalchemy.orm import Session, sessionmaker
 from sqlalchemy.orm.exc import StaleDataError
@@ -44,6 +45,7 @@ from .rows import (
     offer_to_dict,
     organisation_to_dict,
     provided_org_fields,
+    search_key,
     slugify,
     upsert_offer,
     upsert_organisation,
@@ -245,6 +247,8 @@ class Store:
         organisation_id: str | None = None,
         modified_after: datetime | None = None,
         text: str | None = None,
+        audience: str | None = None,
+        for_everyone: bool = False,
         verified_before: date | None = None,
         oldest_verified_first: bool = False,
         limit: int | None = None,
@@ -252,18 +256,29 @@ class Store:
     ) -> tuple[list[OfferRecord], int]:
         """One page of offers, ordered by id, and the total that match.
 
-        ``text`` matches the title or the organisation's name (case-insensitive substring);
+        ``text`` matches the title or the organisation's name as a substring of their folded keys
+        (:func:`catalogue.rows.search_key`: case, æ=ae, ø=oe, å=aa, accents and punctuation do not
+        matter, the same on SQLite and PostgreSQL; a text with no letter or digit filters nothing);
+        ``audience`` (a :mod:`catalogue.audience` code, e.g. ``"seniors"``, ``"condition:dementia"``)
+        keeps offers whose audience includes it; ``for_everyone`` keeps offers with no audience (for everyone);
         ``verified_before`` keeps offers whose ``last_verified`` is before that date or unknown;
         ``oldest_verified_first`` orders by ``last_verified`` (never verified first), then id."""
         stmt = select(Offer)
-        if text:
-            like = func.lower(f"%{_escape_like(text)}%")
+        key = search_key(text) if text else ""
+        if key:
+            like = f"%{_escape_like(key)}%"
             stmt = stmt.where(
-                func.lower(Offer.title).like(like, escape="\\")
+                Offer.title_key.like(like, escape="\\")
                 | Offer.organisation_id.in_(
-                    select(Organisation.id).where(func.lower(Organisation.name).like(like, escape="\\"))
+                    select(Organisation.id).where(Organisation.name_key.like(like, escape="\\"))
                 )
             )
+        if audience:
+            # The JSON list as text holds each code in double quotes; a code has no quote, % or
+            # backslash (catalogue.audience.CODE_RE), so '"code"' matches that element only.
+            stmt = stmt.where(sql_cast(Offer.audience, Text).like(f'%"{_escape_like(audience)}"%', escape="\\"))
+        if for_everyone:
+            stmt = stmt.where(sql_cast(Offer.audience, Text) == "[]")
         if verified_before is not None:
             stmt = stmt.where(Offer.last_verified.is_(None) | (Offer.last_verified < verified_before))
         if town:
@@ -315,11 +330,11 @@ class Store:
         text: str | None = None,
     ) -> tuple[list[OrganisationRecord], int]:
         """One page of organisations (with audit fields), ordered by id, and the total that match;
-        ``text`` matches the name (case-insensitive substring)."""
+        ``text`` matches the name as a substring of its folded key (as in :meth:`list_offers`)."""
         stmt = select(Organisation)
-        if text:
-            like = func.lower(f"%{_escape_like(text)}%")
-            stmt = stmt.where(func.lower(Organisation.name).like(like, escape="\\"))
+        key = search_key(text) if text else ""
+        if key:
+            stmt = stmt.where(Organisation.name_key.like(f"%{_escape_like(key)}%", escape="\\"))
         if modified_after is not None:
             stmt = stmt.where(Organisation.updated_at > modified_after)
         with self.read() as session:

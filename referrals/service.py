@@ -32,7 +32,7 @@ from catalogue.store import Store
 
 from .models import Referral, ReferralEvent
 from .privacy import CPR_MESSAGE, PSEUDONYM_MESSAGE, contains_cpr, is_pseudonym
-from .vocab import AGE_BANDS, INITIAL_STATUS, REASONS
+from .vocab import AGE_BANDS, INITIAL_STATUS, REASONS, TRANSITIONS
 
 #: The role whose callers see only their own referrals (``api.auth`` roles).
 OWN_REFERRALS_ONLY_ROLE = "referral_system"
@@ -220,6 +220,21 @@ def list_page(session: Session, *, status: str | None, page: int, per_page: int)
     return list(rows), total
 
 
+def open_page(session: Session, requester: Requester, *, page: int, per_page: int) -> tuple[list[Referral], int]:
+    """One page (``page`` from 1) of the open referrals (a status the lifecycle still moves on from) that the
+    requester may see (the ownership rule of :func:`may_see`), newest first,
+    and the total count: the navigator's choice of referral to work on."""
+    open_statuses = [status for status, moves in TRANSITIONS.items() if moves]
+    stmt = select(Referral).where(Referral.status.in_(open_statuses))
+    if requester.sees_only_own:
+        stmt = stmt.where(Referral.source == requester.name)
+    total = session.scalar(select(func.count()).select_from(stmt.subquery())) or 0
+    rows = session.scalars(
+        stmt.order_by(Referral.created_at.desc(), Referral.id).offset((page - 1) * per_page).limit(per_page)
+    )
+    return list(rows), total
+
+
 def changed_since(
     session: Session, requester: Requester, modified_after: datetime, *, page: int, per_page: int
 ) -> tuple[list[Referral], int]:
@@ -320,6 +335,7 @@ __all__ = [
     "list_page",
     "may_see",
     "merge_wellbeing",
+    "open_page",
     "receive",
     "record",
     "update",

@@ -83,15 +83,35 @@ def test_every_page_with_every_role_follows_the_api_rules(demo_app: Flask, role:
     token = csrf(client.get("/log-ind").get_data(as_text=True))
     plan = client.post("/navigator/plan", data={"csrf": token, "offer": "no-such-offer"}).status_code
     assert plan == {None: 302, "navigator": 422, "admin": 422}.get(role, 403)
+    # Working a referral from the search page: the roles of POST /api/v1/referrals/<id>/transitions.
+    ref = {"Authorization": f"Bearer {demo_app.config['KEYS']['referral_system']}"}
+    body = {"citizen_ref": "lp-7f3a91", "external_ref": "walk-1", "consent": True}
+    referral_id = api.post("/api/v1/referrals", json=body, headers=ref).get_json()["id"]  # the same one each time
+    opened = client.get(f"/navigator/?henvisning={referral_id}").status_code
+    posts = [
+        client.post(f"/navigator/henvisning/no-such-referral/{path}", data={"csrf": token, "version": "1"}).status_code
+        for path in ("status", "forslag")
+    ]
+    if role is None:
+        assert (opened, posts) == (302, [302, 302])
+    else:
+        headers = {"Authorization": f"Bearer {demo_app.config['KEYS'][role]}", "If-Match": '"999"'}
+        move = api.post(f"/api/v1/referrals/{referral_id}/transitions", headers=headers, json={"to": "contacted"})
+        allowed = move.status_code != 403  # a stale If-Match: an allowed role gets 412 and nothing moves
+        assert (opened, posts) == ((200, [404, 404]) if allowed else (403, [403, 403])), role
 
 
 def test_the_page_rules_are_the_api_rules() -> None:
-    from api import match, navigator
+    from api import match, navigator, navigator_referral, referrals
 
     access = access_of(match.MatchView.post)
     assert access is not None
     assert navigator.search.__fm_page_roles__ == access.roles == ("admin", "navigator")  # type: ignore[attr-defined]
     assert navigator.plan.__fm_page_roles__ == access.roles  # type: ignore[attr-defined]
+    move = access_of(referrals.ReferralTransitions.post)
+    assert move is not None
+    for view in (navigator_referral.propose, navigator_referral.move_status, navigator.search):
+        assert view.__fm_page_roles__ == move.roles, view  # type: ignore[attr-defined]
 
 
 def test_a_forbidden_page_says_so_in_danish(demo_app: Flask) -> None:

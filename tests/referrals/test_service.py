@@ -127,6 +127,19 @@ def test_list_pages_newest_first_and_filters(store: Store) -> None:
         assert n == 1 and [r.id for r in contacted] == [ids[0]]
 
 
+def test_open_page_leaves_out_the_closed_and_follows_the_ownership_rule(store: Store) -> None:
+    mine = [_create(store).id for _ in range(3)]
+    theirs = _create(store, OTHER_GP).id
+    lifecycle.move(store, mine[0], NAV, 1, lifecycle.Step("closed", close_reason="completed"))
+    with store.read() as session:
+        rows, total = service.open_page(session, NAV, page=1, per_page=10)
+        assert total == 3 and [r.id for r in rows] == [theirs, mine[2], mine[1]]  # newest first, none closed
+        own, n = service.open_page(session, GP, page=1, per_page=10)
+        assert n == 2 and {r.id for r in own} == {mine[1], mine[2]}  # a referral system: its own only
+        first, _ = service.open_page(session, NAV, page=2, per_page=2)
+        assert [r.id for r in first] == [mine[1]]
+
+
 def test_update_records_changes_and_history(store: Store) -> None:
     row = _create(store)
     baseline = {"date": date(2026, 10, 1), "who5": 9, "life_satisfaction": 4}
