@@ -150,8 +150,8 @@ MESSAGES: Final[tuple[MessageDef, ...]] = (
     _m("field.mapping", "Not a valid mapping type.", "Skal være et objekt med felter."),
     _m("length.min", "Shorter than minimum length {min}.", "Skal være mindst {min!n} tegn."),
     _m("length.max", "Longer than maximum length {max}.", "Højst {max!n} tegn."),
-    _m("length.between", "Length must be between {min} and {max}.", "Skal være mellem {min!n} og {max!n} lang."),
-    _m("length.equal", "Length must be {equal}.", "Skal være præcis {equal!n} lang."),
+    _m("length.between", "Length must be between {min} and {max}.", "Skal være mellem {min!n} og {max!n} tegn."),
+    _m("length.equal", "Length must be {equal}.", "Skal være præcis {equal!n} tegn."),
     _m("range.min", "Must be greater than or equal to {min}.", "Skal være mindst {min!n}."),
     _m("range.min_exclusive", "Must be greater than {min}.", "Skal være over {min!n}."),
     _m("range.max", "Must be less than or equal to {max}.", "Må højst være {max!n}."),
@@ -789,13 +789,42 @@ def by_code(code: str) -> MessageDef:
     return _BY_CODE[code]
 
 
-def danish(message: str) -> str:
+#: Fields that hold a list (the last name of a path): marshmallow's length messages are the same
+#: for a text and a list, the Danish ones are not ("Højst 200 tegn." / "Højst 50 på listen.").
+LIST_FIELDS: Final = frozenset(
+    {
+        "categories",
+        "accessibility",
+        "languages",
+        "audience",
+        "other_locations",
+        "slots",
+        "exception_months",
+        "exception_periods",
+        "options",
+        "byweekno",
+        "bymonthday",
+    }
+)
+_LIST_DA: Final[dict[str, str]] = {
+    "length.min": "Skriv mindst {min!n} på listen.",
+    "length.max": "Højst {max!n} på listen.",
+    "length.between": "Skriv mellem {min!n} og {max!n} på listen.",
+    "length.equal": "Skriv præcis {equal!n} på listen.",
+}
+
+
+def danish(message: str, path: str = "") -> str:
     """``message`` in Danish: its catalogue entry's Danish template with its parameters, or
-    :data:`UNKNOWN_DA` when the catalogue does not know it (a test keeps that from happening)."""
+    :data:`UNKNOWN_DA` when the catalogue does not know it (a test keeps that from happening).
+    ``path``, the field the message is about, tells a list's length from a text's."""
     found = explain(message)
     if found is None:
         return UNKNOWN_DA.format(message=message)
-    return _FORMATTER.format(by_code(found.code).da, **found.params)
+    template = by_code(found.code).da
+    if found.code in _LIST_DA and path.rsplit(".", 1)[-1] in LIST_FIELDS:
+        template = _LIST_DA[found.code]
+    return _FORMATTER.format(template, **found.params)
 
 
 def danish_errors(errors: Mapping[str, list[str]]) -> list[tuple[str, str]]:
@@ -806,7 +835,7 @@ def danish_errors(errors: Mapping[str, list[str]]) -> list[tuple[str, str]]:
     for path, messages in errors.items():
         label = field_label(path)
         shown = label if path in ("", "_record", "_schema", "_file") or "." not in path else f"{label} ({path})"
-        out += [(shown, danish(m)) for m in messages]
+        out += [(shown, danish(m, path)) for m in messages]
     return out
 
 

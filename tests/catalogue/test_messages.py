@@ -371,6 +371,14 @@ def test_a_records_warning_wraps_the_readers_reason_both_in_danish() -> None:
     )
 
 
+def test_a_lists_length_is_not_counted_in_characters() -> None:
+    assert danish("Longer than maximum length 50.", "schedule.slots") == "Højst 50 på listen."
+    assert danish("Longer than maximum length 200.", "title") == "Højst 200 tegn."
+    assert danish_errors({"schedule.slots.0.byweekno": ["Longer than maximum length 53."]}) == [
+        ("Tidspunkt, tid 1, ugenumre (schedule.slots.0.byweekno)", "Højst 53 på listen.")
+    ]
+
+
 def test_an_unknown_message_is_marked_not_passed_through() -> None:
     assert explain("Something new.") is None
     assert danish("Something new.") == "Ugyldig værdi (Something new.)"
