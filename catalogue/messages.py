@@ -63,9 +63,11 @@ class MessageDef:
     #: ``"error"`` (the record or file is refused) or ``"warning"`` (imported, something left out).
     kind: str = "error"
     _regex: re.Pattern[str] = field(init=False, repr=False, compare=False)
+    _literals: tuple[str, ...] = field(init=False, repr=False, compare=False)
 
     def __post_init__(self) -> None:
         object.__setattr__(self, "_regex", _template_regex(self.en))
+        object.__setattr__(self, "_literals", tuple(lit for lit, *_ in string.Formatter().parse(self.en) if lit))
 
     @property
     def literal_length(self) -> int:
@@ -78,6 +80,15 @@ class MessageDef:
         return len(next(iter(string.Formatter().parse(self.en)), ("",))[0])
 
     def match(self, message: str) -> dict[str, str] | None:
+        """The parameters when ``message`` is this template filled in, else None. The fixed parts
+        are looked for in order first (cheap), so a long text is only matched by a regex when it
+        can match."""
+        pos = 0
+        for literal in self._literals:
+            pos = message.find(literal, pos)
+            if pos < 0:
+                return None
+            pos += len(literal)
         found = self._regex.fullmatch(message)
         if found is None:
             return None
