@@ -2,7 +2,10 @@
 
 The dry run (the store's :meth:`~catalogue.store.Store.import_offers` with ``dry_run=True``)
 shows what would be created and updated, every rejected record with its errors in Danish
-(record number, line, id, field) and the reader's warnings. The file travels back in a hidden
+(record number, line, id, field) and the reader's warnings, also in Danish. The importer writes
+its messages in English (for the JSON API and the CLI); the page shows each through the
+importer's message catalogue (:mod:`catalogue.messages`), which has a Danish text for every
+message an import can give and the Danish label of every field. The file travels back in a hidden
 field (base64) so the real import reads exactly the bytes that were checked and nothing is kept
 on the server; the real import is all-or-nothing unless "only the valid records" is chosen.
 """
@@ -20,11 +23,11 @@ from werkzeug.wrappers import Response
 from catalogue import fileformats
 from catalogue.errors import FileFormatError
 from catalogue.importer import ImportReport
+from catalogue.messages import danish, danish_errors
 
 from .common import reindex
 from .extensions import get_store
 from .volunteer import bp, current_caller, render
-from .volunteer_forms import FIELD_LABELS, GROUP_LABELS, message_da
 from .web import page_for
 
 #: Formats a coordinator can upload (a datapackage is a folder: CLI only).
@@ -33,25 +36,11 @@ FORMATS = {"": "Gæt ud fra filnavnet", "csv": "CSV", "json": "JSON", "jsonl": "
 MAX_BYTES = 5_000_000
 
 
-def _field_da(path: str) -> str:
-    """A field path of the file in Danish: ``title`` -> ``Titel``, ``location.town`` -> ``Sted (location.town)``."""
-    if not path:
-        return "Filen"
-    top = path.split(".")[0]
-    label = GROUP_LABELS.get(top) or FIELD_LABELS.get(top) or FIELD_LABELS.get(path, path)
-    return label if path == top or label == path else f"{label} ({path})"
-
-
 def _report_rows(report: ImportReport) -> list[dict[str, Any]]:
-    """Each rejected record: ``{record, line, id, errors: [(field, Danish message)]}``."""
+    """Each rejected record: ``{record, line, id, errors: [(Danish field label, Danish message)]}``
+    (:func:`catalogue.messages.danish_errors`: the importer's message catalogue)."""
     return [
-        {
-            "record": r.record,
-            "line": r.line,
-            "id": r.id,
-            "errors": [(_field_da(field), message_da(m)) for field, messages in r.errors.items() for m in messages],
-        }
-        for r in report.rejected
+        {"record": r.record, "line": r.line, "id": r.id, "errors": danish_errors(r.errors)} for r in report.rejected
     ]
 
 
@@ -84,7 +73,7 @@ def import_file() -> Response | tuple[str, int]:
         chosen = fmt or fileformats.detect_format(Path(name))
         parsed = fileformats.read_bytes(data, chosen, filename=name, known_categories=store.categories())
     except FileFormatError as exc:
-        errors = {"file": [f"Filen kan ikke læses: {exc}"]}
+        errors = {"file": [f"Filen kan ikke læses: {danish(str(exc))}"]}
         return render("import.html", 422, formats=FORMATS, fmt=fmt, report=None, errors=errors)
     skip_invalid = request.form.get("skip_invalid") == "on"
     report = store.import_offers(
@@ -106,7 +95,7 @@ def import_file() -> Response | tuple[str, int]:
         fmt=fmt,
         report=report,
         rows=_report_rows(report),
-        warnings=list(parsed.meta.get("warnings") or []),
+        warnings=[danish(w) for w in parsed.meta.get("warnings") or []],
         filename=name,
         data=base64.b64encode(data).decode("ascii"),
         errors={},

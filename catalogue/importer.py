@@ -3,7 +3,8 @@
 The pipeline is :func:`validate_records` (schema, ids, one organisation
 described the same way throughout the file) followed by :func:`import_offers`
 (all or nothing by default). Records are keyed on offer id, so importing the
-same file twice changes nothing the second time.
+same file twice changes nothing the second time. Messages are written from
+their code in :mod:`catalogue.messages` (English text, a Danish text there).
 """
 
 from __future__ import annotations
@@ -16,6 +17,7 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from . import taxonomy
+from .messages import Message
 from .models import Category
 from .privacy import contains_cpr
 from .records import OfferDraft
@@ -125,7 +127,7 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
     org_seen: dict[str, tuple[int, dict[str, Any]]] = {}
     for pos, raw in enumerate(raws, start=1):
         if not isinstance(raw.data, Mapping):
-            rejected.append(Rejection(pos, raw.line, None, {"_record": ["A record must be an object."]}))
+            rejected.append(Rejection(pos, raw.line, None, {"_record": [Message("record.not_object")]}))
             continue
         errors: dict[str, list[str]] = {}
         rec_id = raw.data.get("id")
@@ -141,10 +143,10 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
         if cpr_id:
             pass
         elif not rec_id:
-            errors.setdefault("id", []).append("An imported offer needs an id, so that importing again updates it.")
+            errors.setdefault("id", []).append(Message("id.missing"))
         elif isinstance(rec_id, str):
             if rec_id in first_seen:
-                errors.setdefault("id", []).append(f"Duplicate id {rec_id!r}: also record {first_seen[rec_id]}.")
+                errors.setdefault("id", []).append(Message("id.duplicate", id=repr(rec_id), first=first_seen[rec_id]))
             else:
                 first_seen[rec_id] = pos
         provided = provided_org_fields(raw.data)
@@ -158,7 +160,7 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
                         continue  # "Grenå X" and "Grenaa X": one association, spelled two ways
                     if f in first and first[f] != org[f]:  # type: ignore[literal-required]
                         errors.setdefault(f"organisation.{f}", []).append(
-                            f"Differs from record {first_pos} for the same organisation."
+                            Message("organisation.differs", first=first_pos)
                         )
             else:
                 org_seen[key] = (pos, {f: org[f] for f in provided})  # type: ignore[literal-required]
@@ -245,7 +247,7 @@ def import_offers(
                 setattr(report, state, getattr(report, state) + 1)
     except IntegrityError as exc:
         report.committed = False
-        report.reject([Rejection(0, None, None, {"_file": [f"Database refused the import: {exc.orig}"]})])
+        report.reject([Rejection(0, None, None, {"_file": [Message("import.database", detail=exc.orig)]})])
         return report
     report.committed = True
     return report

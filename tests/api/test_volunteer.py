@@ -367,7 +367,7 @@ def test_an_hsds_page_shows_the_readers_warning_then_imports(coordinator: FlaskC
     )
     html = res.get_data(as_text=True)
     assert res.status_code == 200 and "Advarsler fra indlæsningen" in html
-    assert "page 1 of 2: only this page&#39;s services were read" in html
+    assert "Side 1 af 2: kun tilbuddene på denne side er læst" in html  # the reader's warning, in Danish
     assert "0 poster med fejl" in html and "0 tilbud ville blive opdateret, 1 uændrede" in html  # same offer
     form = dict(re.findall(r'<input type="hidden" name="([^"]+)" value="([^"]*)">', html))
     assert form["step"] == "import" and "skip_invalid" not in form
