@@ -14,7 +14,9 @@ dense) and weighs distance as for a citizen without a car.
 
 The phrases were written by hand from Danish usage and the notes of the tuning
 half of the vignettes only (``matcher.eval.half_of``; README, "Matcher
-quality"). The weight of the two meeting-place rankings
+quality"). A review found one phrase, "komme lidt ud", that occurs in a
+held-out note and in no tuning note; it was removed (README, "Matcher
+quality", for the held-out figure measured after). The weight of the two meeting-place rankings
 (:data:`VAGUE_RANKING_WEIGHT`) was chosen on that half: nDCG@10 0.706 without,
 0.717 at 0.5, 0.730 at 1.0, **0.737 at 1.5**, 0.737 at 2.0, 0.734 at 3.0
 (vague notes alone: 0.15, 0.30, 0.47, 0.57, 0.57, 0.53). Without the distance
@@ -43,7 +45,6 @@ VAGUE_PHRASES: Final = (
     r"ikke noget bestemt",
     r"noget at tage sig til",
     r"komme ud(?: af huset)?",
-    r"komme lidt ud",
 )
 _VAGUE: Final = re.compile(r"\b(?:" + "|".join(VAGUE_PHRASES) + r")\b", re.IGNORECASE)
 
