@@ -71,3 +71,13 @@ def test_no_phrase_was_taken_from_the_held_out_half_alone() -> None:
         found = re.compile(rf"\b(?:{phrase})\b", re.IGNORECASE)
         halves = {half for half, text in notes if found.search(text)}
         assert halves in (set(), {"tuning"}, {"tuning", "held_out"}), phrase
+
+
+def test_a_note_naming_a_condition_is_not_vague() -> None:
+    """The lexicon has no topic word for "alzheimer", but the condition vocabulary names it:
+    the note asks for the dementia groups, not for any meeting place."""
+    from matcher.situation import named_conditions
+
+    text = "Min mand har alzheimer, og jeg trænger til at komme ud."
+    assert _vague(text.replace("alzheimer", "det svært"))
+    assert not is_vague(text, infer_categories(text).categories, names_condition=bool(named_conditions(text)))
