@@ -49,6 +49,7 @@ from .situation import (
     BEREAVED_FACTOR,
     CONDITION_FACTOR,
     NEWCOMER_FACTOR,
+    named_conditions,
     situation_factor,
     situation_of,
 )
@@ -146,7 +147,9 @@ class Matcher:
         flt = as_filter(rules)
         query_vector = self.embedder.embed_query(req.interests)
         timings["embed"] = _ms(t0)
-        vague = bool(self.tuning.vague_ranking) and is_vague(req.interests, inference.categories)
+        vague = bool(self.tuning.vague_ranking) and is_vague(
+            req.interests, inference.categories, names_condition=bool(named_conditions(req.interests))
+        )
         if vague and self.tuning.vague_topics:
             inference = Inference(tuple(GENERIC_TOPICS & set(labels)), inference.hits)
         elif self.tuning.semantic_topics and not (self.tuning.semantic_fallback_only and inference.categories):
@@ -290,7 +293,7 @@ class Matcher:
         stale = 0
         tune = self.tuning
         danish = req.language == "da" and not req.has("non_danish_speaker")
-        situation = situation_of(req.interests, inferred, danish=danish)
+        situation = situation_of(req.interests, inferred, danish=danish, barriers=req.barriers)
         for cand in head:
             offer = offers.get(cand.id)
             if offer is None or violations(req, offer, today):

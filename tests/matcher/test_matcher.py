@@ -118,3 +118,29 @@ def test_a_newcomers_offer_falls_below_a_cafe_for_a_danish_speaker() -> None:
     assert _rerank(request("Vil gerne møde nye mennesker", age=35), [newcomers, cafe], {"samtale"})[0] == "cafe"
     arabic = request("أريد أن أتعرف على ناس", "non_danish_speaker", age=35, language="ar")
     assert _rerank(arabic, [newcomers, cafe], {"samtale"})[0] == "ny"
+
+
+def test_a_newcomer_who_writes_danish_keeps_the_newcomers_offer() -> None:
+    """A Syrian newcomer who writes in Danish (language "da", no barrier ticked) is a newcomer
+    by the country named; so is a note in Arabic script whatever language the request gives."""
+    newcomers = {
+        **offer("ny", title="Venskabsfamilie for nye borgere", categories=["samtale"], age_min=None),
+        "audience": ["newcomers"],
+    }
+    cafe = offer("cafe", title="Netværkscaféen", categories=["samtale"], age_min=None)
+    for note in ("Kom fra Syrien sidste år. Vil gerne møde nogen.", "Er ny i Danmark og vil gerne have venner."):
+        assert _rerank(request(note, age=35), [newcomers, cafe], {"samtale"})[0] == "ny", note
+    assert _rerank(request("أريد أن أتعرف على ناس", age=35), [newcomers, cafe], {"samtale"})[0] == "ny"
+
+
+def test_a_ticked_hearing_barrier_names_the_hearing_loss_offer() -> None:
+    """The hearing café (condition:hearing_loss) is not demoted for a citizen with the
+    hearing_impaired barrier ticked, nor for a note that says "hører dårligt"."""
+    hearing = {
+        **offer("hoer", title="Hørecaféen", categories=["samtale"], age_min=None),
+        "audience": ["condition:hearing_loss", "people_with_condition"],
+    }
+    cafe = offer("cafe", title="Netværkscaféen", categories=["samtale"], age_min=None)
+    assert _rerank(request("Savner selskab", age=70), [hearing, cafe], {"samtale"})[0] == "cafe"
+    assert _rerank(request("Savner selskab", "hearing_impaired", age=70), [hearing, cafe], {"samtale"})[0] == "hoer"
+    assert _rerank(request("Hører dårligt, savner selskab", age=70), [hearing, cafe], {"samtale"})[0] == "hoer"

@@ -57,3 +57,69 @@ def test_bereaved_factor_is_off_and_the_factors_are_bounded() -> None:
     assert situation_factor(["bereaved"], frozenset(), False, True, bereaved_factor=0.5) == 0.5
     assert situation_factor(["bereaved"], frozenset(), True, True, bereaved_factor=0.5) == 1.0
     assert 0 < CONDITION_FACTOR < 1 and 0 < NEWCOMER_FACTOR < 1
+
+
+def test_no_newcomer_word_was_taken_from_the_held_out_half_alone() -> None:
+    """Every hand-written newcomer word that occurs (by stem) in a vignette's note occurs in a
+    tuning note (VIGNETTES.md, "The split"); the CLDR names are not hand-written."""
+    from indexer.analysis import tokens, word_terms
+    from matcher.eval import half_of, load_vignettes
+    from matcher.situation import NEWCOMER_WORDS
+
+    notes = [
+        (half_of(v["id"]), {word_terms(w)[0] for w in tokens(v["request"]["interests"])})
+        for v in load_vignettes()["vignettes"]
+    ]
+    for word in NEWCOMER_WORDS:
+        halves = {half for half, stems in notes if word_terms(word)[0] in stems}
+        assert halves in (set(), {"tuning"}, {"tuning", "held_out"}), word
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Jeg er ny i Danmark.",
+        "Kom fra Syrien sidste år.",
+        "Hun er flygtet fra Ukraine.",
+        "Taler arabisk og lidt engelsk.",
+        "Nyankommen, kender ingen.",
+        "أنا جديد في الدنمارك",  # Arabic script, whatever the request's language
+        "Не знаю нікого тут",  # Cyrillic
+    ],
+)
+def test_a_newcomer_is_told_by_country_language_script_or_word(text: str) -> None:
+    assert names_newcomer(text)
+
+
+@pytest.mark.parametrize(
+    "text",
+    [
+        "Ny i Norddjurs efter en skilsmisse.",  # new in the municipality, not in the country
+        "Vil gerne lære engelsk og tysk.",  # languages Danes learn
+        "Savner at synge i kor.",
+    ],
+)
+def test_a_danish_note_without_such_a_sign_names_no_newcomer(text: str) -> None:
+    assert not names_newcomer(text)
+
+
+@pytest.mark.parametrize(
+    ("text", "codes"),
+    [
+        ("Han er hørehæmmet.", {"hearing_loss"}),  # the stemmer leaves "hørehæmmede" longer
+        ("Er svagsynet.", {"vision_loss"}),
+        ("Lungesyg, bruger ilt.", {"copd"}),
+        ("Kræftsyg, men vil gerne ud.", {"cancer"}),  # a compound by its first part
+    ],
+)
+def test_a_condition_is_named_in_another_form_of_its_word(text: str, codes: set[str]) -> None:
+    assert named_conditions(text) == codes
+
+
+def test_a_hearing_or_sight_barrier_is_a_condition_ticked_or_in_the_note() -> None:
+    from matcher.situation import barrier_conditions, situation_of
+
+    assert barrier_conditions("Savner selskab", ["hearing_impaired"]) == {"hearing_loss"}
+    assert barrier_conditions("Ser dårligt og savner selskab") == {"vision_loss"}
+    assert barrier_conditions("Savner selskab", ["no_car"]) == frozenset()
+    assert situation_of("Hører dårligt", ()).conditions == {"hearing_loss"}

@@ -56,3 +56,28 @@ def test_vague_words_are_the_words_of_the_phrases_found() -> None:
 
     assert vague_words("Ved ikke. Bare noget.") == {"ved", "ikke", "bare", "noget"}
     assert vague_words("Bor ved havet og vil gerne synge") == set()
+
+
+def test_no_phrase_was_taken_from_the_held_out_half_alone() -> None:
+    """Every phrase that occurs in a vignette's note occurs in a tuning note (VIGNETTES.md,
+    "The split"): a phrase found only in held-out notes would leak them into the matcher."""
+    import re
+
+    from matcher.eval import half_of, load_vignettes
+    from matcher.vague import VAGUE_PHRASES
+
+    notes = [(half_of(v["id"]), v["request"]["interests"]) for v in load_vignettes()["vignettes"]]
+    for phrase in VAGUE_PHRASES:
+        found = re.compile(rf"\b(?:{phrase})\b", re.IGNORECASE)
+        halves = {half for half, text in notes if found.search(text)}
+        assert halves in (set(), {"tuning"}, {"tuning", "held_out"}), phrase
+
+
+def test_a_note_naming_a_condition_is_not_vague() -> None:
+    """The lexicon has no topic word for "alzheimer", but the condition vocabulary names it:
+    the note asks for the dementia groups, not for any meeting place."""
+    from matcher.situation import named_conditions
+
+    text = "Min mand har alzheimer, og jeg trænger til at komme ud."
+    assert _vague(text.replace("alzheimer", "det svært"))
+    assert not is_vague(text, infer_categories(text).categories, names_condition=bool(named_conditions(text)))
