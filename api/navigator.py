@@ -21,7 +21,7 @@ from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.schemas import flatten_errors
 from catalogue.taxonomy import OFFER_KINDS
 from matcher.plan import MAX_ITEMS, plan_items
-from matcher.request import BARRIERS, MatchRequestSchema
+from matcher.request import BARRIERS, POINT_UNKNOWN, MatchRequestSchema
 from referrals.vocab import STATUSES
 
 from .web import no_store, page_for, signed_in
@@ -48,6 +48,7 @@ MESSAGES_DA = {
     "Missing data for required field.": "Skal udfyldes.",
     "Age must be 16 to 120.": "Alder skal være mellem 16 og 120.",
     "Unknown town or postcode in Norddjurs; give lat and lon instead.": "Kender ikke den by eller det postnummer i Norddjurs.",
+    POINT_UNKNOWN: "Landsbyen kendes, men ikke hvor den ligger: skriv borgerens postnummer i stedet.",
     "daytime_only and evening_only exclude each other.": "Vælg enten kun dag eller kun aften.",
     "daytime_only and evenings_only exclude each other.": "Vælg enten kun dag eller kun aften.",
     "Give the citizen's language (ISO 639-1) when non_danish_speaker is set.": "Vælg borgerens sprog, når borgeren ikke taler dansk.",
@@ -114,7 +115,7 @@ def render_search(
         labels=FIELD_LABELS,
         response=response,
         barriers=BARRIERS,
-        towns=sorted(default_gazetteer().towns()),
+        towns=sorted(default_gazetteer().towns(with_point=True)),
         languages=common_names_da(),
         kinds=OFFER_KINDS,
         suggested=_suggested(response, form.get("barriers", [])),

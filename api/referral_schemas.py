@@ -150,7 +150,7 @@ class ReferralCreateSchema(_Strict):
         if data.get("postcode") or data.get("town"):
             place = default_gazetteer().resolve(data.get("postcode"), data.get("town"))
             assert place is not None  # _check resolved it
-            data["postcode"], data["town"] = place.postcode, place.town
+            data["postcode"], data["town"] = place.postcode or data.get("postcode"), place.town
         return data
 
 

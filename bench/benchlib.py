@@ -408,8 +408,10 @@ ACCESS = ("wheelchair", "accessible_toilet", "hearing_loop", "step_free", "parki
 
 def _towns(region: str) -> list[tuple[str, str, float, float, float]]:
     """Towns an offer may be in: national (by population) or only Norddjurs (a dense local catalogue)."""
-    norddjurs = [
-        (p.town, p.postcode, p.lat, p.lon, NORDDJURS_POPULATION.get(p.town, 1.0)) for p in default_gazetteer().places
+    norddjurs = [  # villages known by name only have no point to place offers around
+        (p.town, p.postcode or "", p.lat, p.lon, NORDDJURS_POPULATION.get(p.town, 1.0))
+        for p in default_gazetteer().places
+        if p.lat is not None and p.lon is not None
     ]
     if region == "norddjurs":
         return norddjurs

@@ -17,8 +17,10 @@ from marshmallow import ValidationError
 from sqlalchemy.exc import IntegrityError
 
 from . import taxonomy
+from .gazetteer import default_gazetteer
 from .messages import Message
 from .models import Category
+from .places import point_unknown
 from .privacy import contains_cpr
 from .records import OfferDraft
 from .rows import audit, name_key, offer_content, provided_org_fields, upsert_offer, upsert_organisation
@@ -171,6 +173,27 @@ def validate_records(raws: Sequence[RawRecord], schema: OfferSchema) -> tuple[li
     return valid, rejected
 
 
+def point_warnings(raws: Sequence[RawRecord], offers: Sequence[OfferDraft], schema: OfferSchema) -> list[str]:
+    """One warning per place of a valid offer that is stored without a point because the gazetteer
+    knows its town by name only ("record 3 (id): town Homå is known, but not where it lies: ..."):
+    distance cannot be used for it (the matcher shows it as unknown)."""
+    gaz = schema.gazetteer or default_gazetteer()
+    positions: dict[str, int] = {}
+    for pos, raw in enumerate(raws, start=1):
+        if isinstance(raw.data, Mapping) and isinstance(raw.data.get("id"), str):
+            positions.setdefault(raw.data["id"], pos)
+    out: list[str] = []
+    for offer in offers:
+        for place in (offer["location"], *offer["other_locations"]):
+            town = point_unknown(place, gaz)
+            if town is not None:
+                warning = Message("warning.point_unknown", town=town)
+                out.append(
+                    Message("warning.record", pos=positions.get(str(offer["id"]), 0), id=offer["id"], warning=warning)
+                )
+    return out
+
+
 def validate_categories(categories: Mapping[str, str]) -> tuple[dict[str, str], list[Rejection]]:
     """The file's category extensions (code -> Danish label) that may join the
     taxonomy, and one file-level rejection (record 0) per refused one, whose
@@ -217,8 +240,10 @@ def import_offers(
     raws = [r if isinstance(r, RawRecord) else RawRecord(r) for r in records]
     report = ImportReport(source=source, total=len(raws), dry_run=dry_run, warnings=list(warnings))
     extra, refused = validate_categories(categories or {})
-    valid, rejected = validate_records(raws, store.offer_schema(extra))
+    schema = store.offer_schema(extra)
+    valid, rejected = validate_records(raws, schema)
     report.reject(refused + rejected)
+    report.warnings += point_warnings(raws, [offer for offer, _ in valid], schema)
     if report.rejected_total and not skip_invalid:
         return report
     if dry_run:

@@ -622,6 +622,12 @@ MESSAGES: Final[tuple[MessageDef, ...]] = (
     _m("warning.schedule.times", "no opens_at/closes_at", "der står ikke, hvornår det starter og slutter", "warning"),
     _m("warning.schedule.day", "no byday or bymonthday", "der står ingen ugedag eller dato", "warning"),
     _m(
+        "warning.point_unknown",
+        "town {town} is known, but not where it lies: stored without a point, so distance cannot be used for it",
+        "byen {town} kendes, men ikke hvor den ligger: gemt uden punkt, så afstanden kan ikke bruges for den",
+        "warning",
+    ),
+    _m(
         "warning.schedule_exceptions",
         "schedule exceptions {value} are not readable; left out",
         "undtagelserne {value} i tidspunktet kan ikke læses og er udeladt",

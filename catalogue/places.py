@@ -4,7 +4,8 @@ One place is ``"Skolevej 2, 8586 Ørum Djurs @ 56.4401 10.6694"``: an optional
 address and comma, an optional four-digit postcode, the town, and an optional
 point after ``@`` (latitude then longitude, decimal degrees, a full stop or a
 decimal comma). Places are separated by ``|``. A place without a point gets
-its town's point from the gazetteer when the offer is loaded.
+its town's point from the gazetteer when the offer is loaded, except a town
+the gazetteer knows by name only, which stays without one (:func:`point_unknown`).
 """
 
 from __future__ import annotations
@@ -63,7 +64,9 @@ def format_places(places: Iterable[Mapping[str, Any]]) -> str:
 
 def canonical_place(place: Mapping[str, Any], gaz: Gazetteer, *, resolve: bool) -> dict[str, Any]:
     """``{address, postcode, town, lat, lon}``: the gazetteer's town name ("Ørum" -> "Ørum Djurs"), and,
-    when ``resolve`` and no point is given, the point, postcode and town the gazetteer knows."""
+    when ``resolve`` and no point is given, the point, postcode and town the gazetteer knows. A town
+    the gazetteer knows by name only (no point) keeps ``lat``/``lon`` None: never the point of its
+    postcode's town (see :func:`point_unknown`)."""
     loc = dict(place)
     named = gaz.find_town(loc.get("town"))
     if named is not None:
@@ -77,3 +80,13 @@ def canonical_place(place: Mapping[str, Any], gaz: Gazetteer, *, resolve: bool) 
     if loc.get("lat") is not None:
         loc["lat"], loc["lon"] = round(float(loc["lat"]), 6), round(float(loc["lon"]), 6)
     return {k: loc.get(k) for k in ("address", "postcode", "town", "lat", "lon")}
+
+
+def point_unknown(place: Mapping[str, Any], gaz: Gazetteer) -> str | None:
+    """The canonical name of ``place``'s town when the place has no point because the gazetteer
+    knows that town by name only (``"Homå"``); None when the place has a point, is online, or
+    names no such town."""
+    if place.get("online") or place.get("lat") is not None:
+        return None
+    known = gaz.find_town(place.get("town"))
+    return known.town if known is not None and not known.has_point else None

@@ -60,7 +60,8 @@ class LocationRecord(TypedDict):
 
 class PlaceRecord(TypedDict):
     """One more place where an offer meets (``other_locations``): like a location, never online;
-    ``lat``/``lon`` always set (given, or the town's point from the gazetteer)."""
+    ``lat``/``lon`` given, or the town's point from the gazetteer; None only for a town the
+    gazetteer knows by name only (:mod:`catalogue.gazetteer`)."""
 
     address: str | None
     postcode: str | None

@@ -13,7 +13,11 @@ Two readings of the rules, chosen for what a navigator would expect:
   (no times stated), which the explanation says ("tidspunkt ikke oplyst");
 - a slot counts with its times whatever its frequency: "første tirsdag i
   måneden kl. 19-21" is an evening slot, never daytime;
-- online offers pass the place-bound rules (distance, no car, wheelchair).
+- online offers pass the place-bound rules (distance, no car, wheelchair);
+- an offer none of whose places has a point (its town is known by name only,
+  :mod:`catalogue.gazetteer`) passes the distance rule, with a caution
+  ("Afstanden er ukendt"), as an unknown price passes the cost rule; the no-car
+  rule still asks for a sign that it can be reached (transport, bus, or near).
 """
 
 from __future__ import annotations
@@ -78,7 +82,7 @@ def violations(req: MatchRequest, offer: Mapping[str, Any], today: date) -> list
     if req.lat is not None and req.lon is not None:
         nearest = nearest_place(offer, req.lat, req.lon)  # of all the offer's places
         dist = nearest[1] if nearest else None
-        if not online and (dist is None or dist > req.max_distance_km):
+        if not online and dist is not None and dist > req.max_distance_km:  # no point at all: unknown, passes
             broken.append("distance")
         # the island is read from the main location, as the index does (indexer.documents: area)
         offer_on_island = loc.get("lat") is not None and default_gazetteer().is_island(loc["lat"], loc["lon"])

@@ -458,6 +458,8 @@ def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_
         out.append(
             f"{_km(distance_km)} km væk er langt {why} – tjek bus eller kørsel; afstanden trækker ned i sorteringen"
         )
+    if req.lat is not None and distance_km is None and not offer["location"].get("online"):
+        out.append(unknown_distance_caution(offer))
     if offer["location"].get("online"):
         out.append("Kræver computer, tablet eller smartphone")
     other_group = audience_caution(offer.get("audience"), req.age, req.gender)
@@ -469,6 +471,14 @@ def cautions(req: MatchRequest, offer: Mapping[str, Any], today: date, distance_
     elif not is_free(cost) and not (req.has("low_income") or req.max_monthly_cost_dkk is not None):
         out.append(f"Pris: {price_phrase(cost)}")
     return out
+
+
+def unknown_distance_caution(offer: Mapping[str, Any]) -> str:
+    """The caution for a place-bound offer with no point (its town is known by name only):
+    its distance is unknown, never shown as 0 km."""
+    town = offer["location"].get("town")
+    where = f"{town} kendes, men ikke hvor den ligger" if town else "stedet har ingen placering"
+    return f"Afstanden er ukendt ({where}) – tjek selv, hvor langt der er"
 
 
 def _km(km: float) -> str:

@@ -109,7 +109,10 @@ def adjust(
     ``situation`` (:mod:`matcher.situation`) multiplies the target-group factor."""
     return Adjustment(
         preference=preference_factor(req, doc),
-        distance=distance_factor(distance_km, doc.online, carless=near or is_carless(req)),
+        # a place whose position is unknown while the citizen's is known: the mid value, as online (never "0 km")
+        distance=distance_factor(
+            distance_km, doc.online or (distance_km is None and req.lat is not None), carless=near or is_carless(req)
+        ),
         freshness=freshness_factor(doc.last_verified, today),
         audience=audience_factor(audience, req.age, req.gender) * situation,
     )

@@ -39,6 +39,13 @@ GENDERS: Final = ("female", "male")
 #: A letter or a digit: a note of only spaces and punctuation says nothing.
 _HAS_WORD: Final = re.compile(r"[^\W_]")
 
+#: A town the gazetteer knows by name only (catalogue.gazetteer), given without lat and lon: refused
+#: rather than matched without distance, so that the distance and no-car rules are never silently off.
+POINT_UNKNOWN: Final = (
+    "This village is known in Norddjurs, but not where it lies: give lat and lon, "
+    "or the citizen's postcode instead of the town."
+)
+
 DEFAULT_MAX_DISTANCE_KM = 20.0
 MAX_LIMIT = 50
 
@@ -177,8 +184,11 @@ class MatchRequestSchema(_Strict):
     def _check(self, data: dict[str, Any], **_: Any) -> None:
         errors: dict[str, list[str]] = {}
         loc = data.get("location")
-        if loc and loc.get("lat") is None and self.gazetteer.resolve(loc.get("postcode"), loc.get("town")) is None:
+        place = self.gazetteer.resolve(loc.get("postcode"), loc.get("town")) if loc and loc.get("lat") is None else None
+        if loc and loc.get("lat") is None and place is None:
             errors["location"] = ["Unknown town or postcode in Norddjurs; give lat and lon instead."]
+        elif place is not None and not place.has_point:  # a village known by name only: no point to measure from
+            errors["location.town"] = [POINT_UNKNOWN]
         barriers = set(data.get("barriers") or [])
         if {"daytime_only", "evenings_only"} <= barriers:
             errors["barriers"] = ["daytime_only and evenings_only exclude each other."]

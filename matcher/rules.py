@@ -66,7 +66,12 @@ def hard_rules(req: MatchRequest, today: date) -> list[Rule]:
     if req.age is not None:
         rules.append(Rule("age", _age_clause(req.age)))
     if req.lat is not None and req.lon is not None:
-        rules.append(Rule("distance", AnyOf((Flag("online"), GeoDistance(req.lat, req.lon, req.max_distance_km)))))
+        # An offer with no point at all (its town known by name only) passes with a caution: its
+        # distance is unknown, not far ("GeoDistance within inf" is "has a point").
+        unknown = Not(GeoDistance(req.lat, req.lon, math.inf))
+        rules.append(
+            Rule("distance", AnyOf((Flag("online"), GeoDistance(req.lat, req.lon, req.max_distance_km), unknown)))
+        )
         area = "anholt" if req.on_island else "mainland"
         rules.append(Rule("island", Term("area", (area, "online"))))
         if req.has("no_car"):

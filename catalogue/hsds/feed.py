@@ -273,7 +273,9 @@ def place_of(location: Mapping[str, Any], gazetteer: Gazetteer) -> tuple[float, 
         return float(location["latitude"]), float(location["longitude"])
     address = (location.get("addresses") or [{}])[0]
     place = gazetteer.resolve(postcode=address.get("postal_code"), town=address.get("city"))
-    return (place.lat, place.lon) if place else None
+    if place is None or place.lat is None or place.lon is None:  # a village known by name only: no point
+        return None
+    return place.lat, place.lon
 
 
 def near(
@@ -286,7 +288,7 @@ def near(
     gazetteer = gazetteer or default_gazetteer()
     postcode = postcode.strip()
     centre = gazetteer.resolve(postcode=postcode)
-    if centre is None:
+    if centre is None or centre.lat is None or centre.lon is None:
         raise UnknownPostcode(postcode)
     limit_km = proximity_m / 1000
     found = []

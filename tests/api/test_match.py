@@ -168,3 +168,28 @@ def test_gender_is_optional_checked_and_never_logged(client: FlaskClient, demo_a
     assert res.status_code == 200
     entry = next(e for e in recent_matches(get_store(demo_app)) if e["id"] == res.json["query_id"])
     assert "female" not in str(entry) and "gender" not in str(entry)
+
+
+def test_a_village_known_by_name_only_is_422_naming_location_town(client: FlaskClient, demo_app: Flask) -> None:
+    """Homå is known, its position is not: asked for coordinates or the postcode, not "unknown town"."""
+    from matcher.request import POINT_UNKNOWN
+
+    for location in ({"town": "Homaa"}, {"town": "Homå", "postcode": "8500"}):
+        res = client.post("/api/v1/match", json={**REQUEST, "location": location}, headers=auth(demo_app, "navigator"))
+        assert res.status_code == 422, res.json
+        assert res.json["errors"] == {"location.town": [POINT_UNKNOWN]}
+        assert "known" in POINT_UNKNOWN and "postcode" in POINT_UNKNOWN and "lat and lon" in POINT_UNKNOWN
+    # with coordinates the point is used and the gazetteer's name kept (it reaches the log)
+    body = {**REQUEST, "location": {"town": "Homaa", "lat": 56.36, "lon": 10.76}}
+    res = client.post("/api/v1/match", json=body, headers=auth(demo_app, "navigator"))
+    assert res.status_code == 200, res.json
+    assert not any("ikke angivet" in note for note in res.json["notes"])
+    assert all(r["distance_km"] is not None for r in res.json["results"] if r["town"] not in (None, "online"))
+    from sqlalchemy import select
+
+    from api.extensions import get_store
+    from matcher.models import MatchLog
+
+    with get_store(demo_app).read() as session:
+        entry = session.execute(select(MatchLog.__table__).where(MatchLog.id == res.json["query_id"])).one()
+    assert entry.town == "Homå"

@@ -70,6 +70,21 @@ def test_errors_are_shown_in_danish_next_to_the_field(client: FlaskClient, demo_
     assert "Kender ikke den by" in html
 
 
+def test_a_village_known_by_name_only_asks_for_the_postcode_in_danish(client: FlaskClient, demo_app: Flask) -> None:
+    login(client, demo_app.config["KEYS"]["navigator"])
+    page = client.get("/navigator/").get_data(as_text=True)
+    assert (
+        '<option value="Grenaa">' in page and '<option value="Homå">' not in page
+    )  # the list offers towns with a point
+    res = client.post(
+        "/navigator/", data={"csrf": csrf(page), "interests": "Vil gerne synge", "place": "Homå", "language": "da"}
+    )
+    assert res.status_code == 422
+    assert "Landsbyen kendes, men ikke hvor den ligger: skriv borgerens postnummer i stedet." in res.get_data(
+        as_text=True
+    )
+
+
 def test_forms_need_the_csrf_token(client: FlaskClient, demo_app: Flask) -> None:
     login(client, demo_app.config["KEYS"]["navigator"])
     res = client.post("/navigator/", data={"interests": "sang"})

@@ -140,6 +140,18 @@ def test_intake_fields_are_stored_and_the_place_resolved(client: FlaskClient, de
     assert today.json["received"] == date.today().isoformat() and today.json["town"] is None
 
 
+def test_a_referral_from_a_village_known_by_name_only_keeps_its_name(client: FlaskClient, demo_app: Flask) -> None:
+    """Homå has no point and no sourced postcode: the gazetteer's name, and the postcode as given (or none)."""
+    for ref, fields, postcode in (
+        ("gp-homa-1", {"town": "Homaa"}, None),
+        ("gp-homa-2", {"town": "homå", "postcode": "8500"}, "8500"),
+    ):
+        res = client.post("/api/v1/referrals", json=intake(ref, **fields), headers=auth(demo_app, "referral_system"))
+        assert res.status_code == 201, res.json
+        got = client.get(f"/api/v1/referrals/{res.json['id']}", headers=auth(demo_app, "navigator")).json
+        assert (got["town"], got["postcode"]) == ("Homå", postcode), ref
+
+
 def test_resending_an_external_ref_returns_the_same_referral(client: FlaskClient, demo_app: Flask) -> None:
     ref_sys = auth(demo_app, "referral_system")
     first = client.post("/api/v1/referrals", json=intake("gp-retry", reasons=["stress"]), headers=ref_sys)

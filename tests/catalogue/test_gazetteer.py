@@ -29,7 +29,17 @@ ANHOLT = (56.66, 56.75, 11.45, 11.68)
 
 
 def _inside(box: tuple[float, float, float, float], place: Place) -> bool:
+    assert place.lat is not None and place.lon is not None, place.town
     return box[0] <= place.lat <= box[1] and box[2] <= place.lon <= box[3]
+
+
+def _with_points() -> list[Place]:
+    return [p for p in default_gazetteer().places if p.has_point]
+
+
+def _point(place: Place | None) -> tuple[float, float]:
+    assert place is not None and place.lat is not None and place.lon is not None, place
+    return place.lat, place.lon
 
 
 def test_the_short_form_orum_is_orum_djurs() -> None:
@@ -108,15 +118,15 @@ def test_every_place_is_inside_norddjurs() -> None:
     # Nimtofte, the one row whose town lies outside the municipality (in Syddjurs), is the point of
     # postal district 8581, which reaches into Norddjurs; it is inside the same box.
     gaz = default_gazetteer()
-    assert len(gaz.places) >= 30
-    for place in gaz.places:
+    assert len(_with_points()) >= 30
+    for place in _with_points():
         assert _inside(ANHOLT if place.island else MAINLAND, place), place
     assert [p.town for p in gaz.places if p.island] == ["Anholt"]
 
 
 def test_every_postcode_is_the_municipalitys_and_names_its_main_town() -> None:
     gaz = default_gazetteer()
-    used = {p.postcode for p in gaz.places}
+    used = {p.postcode for p in gaz.places if p.postcode is not None}
     assert used == set(NORDDJURS_POSTCODES)
     for code in used:
         main = gaz.resolve(postcode=code)
@@ -129,8 +139,8 @@ def test_every_row_has_a_source_note() -> None:
     rows = re.findall(r"^\| ([^|]+?) \| (\d{4}) \| (\w+) \| (\w+) \| ([^|]*?) \|", text, flags=re.MULTILINE)
     noted = {town: (postcode, coords, code_note, source) for town, postcode, coords, code_note, source in rows}
     gaz = default_gazetteer()
-    assert set(noted) == set(gaz.towns())
-    for place in gaz.places:
+    assert set(noted) == set(gaz.towns(with_point=True))
+    for place in _with_points():
         postcode, coords, code_note, source = noted[place.town]
         assert postcode == place.postcode, place.town
         assert coords in {"checked", "published", "district", "carried", "estimate", "rough"}, place.town
@@ -149,8 +159,8 @@ def test_anholt_is_an_island_far_from_grenaa() -> None:
     assert anholt is not None and anholt.town == "Anholt" and anholt.island
     grenaa = gaz.resolve(town="Grenaa")
     assert grenaa is not None and grenaa.postcode == "8500"
-    assert 40 < haversine_km(anholt.lat, anholt.lon, grenaa.lat, grenaa.lon) < 55
-    assert gaz.is_island(anholt.lat, anholt.lon) and not gaz.is_island(grenaa.lat, grenaa.lon)
+    assert 40 < haversine_km(*_point(anholt), *_point(grenaa)) < 55
+    assert gaz.is_island(*_point(anholt)) and not gaz.is_island(*_point(grenaa))
 
 
 def test_town_wins_over_postcode_and_unknowns_are_none() -> None:
@@ -245,7 +255,7 @@ def test_checked_points_agree_with_their_published_point() -> None:
     for town, ((lat, lon), tolerance_km) in PUBLISHED_POINTS.items():
         place = gaz.find_town(town)
         assert place is not None and place.town == town, town
-        assert haversine_km(lat, lon, place.lat, place.lon) <= tolerance_km, town
+        assert haversine_km(lat, lon, *_point(place)) <= tolerance_km, town
 
 
 @pytest.mark.parametrize(
@@ -302,7 +312,7 @@ def test_each_district_town_lies_near_its_published_district_point() -> None:
     for code, ((lat, lon), tolerance_km) in PUBLISHED_DISTRICT_POINTS.items():
         town = gaz.resolve(postcode=code)
         assert town is not None and town.town == NORDDJURS_POSTCODES[code], code
-        assert haversine_km(lat, lon, town.lat, town.lon) <= tolerance_km, code
+        assert haversine_km(lat, lon, *_point(town)) <= tolerance_km, code
 
 
 @pytest.mark.parametrize("name", ["Nimtofte", "NIMTOFTE", "nimtofte", "Nimtoft", "Nimtofte."])
@@ -341,17 +351,87 @@ def test_villages_resolve_with_their_postcode(name: str, town: str, postcode: st
     assert place is not None and (place.town, place.postcode) == (town, postcode), name
 
 
-def test_documented_gaps_stay_unknown() -> None:
-    """Names without a sourced point are left out (gazetteer_SOURCES.md, "Known gaps"), never guessed."""
+#: Villages a cited source names, with no published point (gazetteer_SOURCES.md, "Names without a
+#: point"): spelling -> canonical name.
+NAME_ONLY = {
+    "Homå": "Homå",
+    "Homaa": "Homå",
+    "Homa": "Homå",
+    "Fausing": "Fausing",
+    "Albøge": "Albøge",
+    "Alboege": "Albøge",
+    "Alboge": "Albøge",
+    "Tørslev": "Tørslev",
+    "Toerslev": "Tørslev",
+    "Hevring": "Hevring",
+    "Udby": "Udby",
+    "Veggerslev": "Veggerslev",
+    "Villersø": "Villersø",
+    "Villerso": "Villersø",
+    "Glatved": "Glatved",
+    "Glatved Strand": "Glatved",
+    "Store Sjørup": "Store Sjørup",
+    "St. Sjørup": "Store Sjørup",
+    "Åstrup": "Åstrup",
+    "Aastrup": "Åstrup",
+    "Hallendrup": "Hallendrup",
+    "Søby": "Søby",
+    "Soby": "Søby",
+    "Dolmer": "Dolmer",
+    "Robstrup": "Robstrup",
+}
+
+
+@pytest.mark.parametrize(("name", "town"), NAME_ONLY.items())
+def test_documented_villages_are_known_by_name_with_no_point(name: str, town: str) -> None:
+    """Known by name (cited), position unknown: never a guessed point, never the postcode's point."""
     gaz = default_gazetteer()
-    names = ("Homå", "Homaa", "Homa", "Fausing", "Albøge", "Alboege", "Tørslev", "Torslev", "Hevring", "Stokkebro")
-    names += ("Vejlby", "Udbyhøj Nord", "Kastbjerg", "Udby", "Veggerslev", "Villersø", "Glatved", "Store Sjørup")
-    for name in names:
+    place = gaz.resolve(town=name)
+    assert place is not None and place.town == town, name
+    assert (place.lat, place.lon, place.has_point) == (None, None, False), name
+    assert place.postcode is None, name  # no source gives one
+    assert gaz.resolve(town=name, postcode="8500") is place, "the town wins; no fallback to Grenaa's point"
+    assert town not in gaz.towns(with_point=True) and town in gaz.towns()
+
+
+def test_names_that_stay_unknown() -> None:
+    """Ambiguous or uncited names are left out (gazetteer_SOURCES.md, "Known gaps"), never guessed."""
+    gaz = default_gazetteer()
+    for name in ("Vejlby", "Udbyhøj Nord", "Kastbjerg", "Stokkebro", "Torslev", "Astrup"):
         assert gaz.resolve(town=name) is None, name
 
 
+def test_a_postcode_alone_never_gives_a_place_without_a_point() -> None:
+    gaz = Gazetteer([Place("Homå", "8500", None, None), Place("Grenaa", "8500", 56.4158, 10.8783)])
+    assert gaz.resolve(postcode="8500").town == "Grenaa"  # type: ignore[union-attr]
+    assert Gazetteer([Place("Homå", "8500", None, None)]).resolve(postcode="8500") is None
+
+
+def test_a_row_with_half_a_point_is_refused(tmp_path: Path) -> None:
+    path = tmp_path / "g.csv"
+    path.write_text("town,postcode,lat,lon,island,aliases\nHomå,,56.4,,false,\n", encoding="utf-8")
+    with pytest.raises(ValueError, match="both lat and lon"):
+        Gazetteer.from_csv(path)
+
+
+def test_every_name_only_row_has_a_cited_source() -> None:
+    """Each place known by name only has its row in "Names without a point", class none, with a page."""
+    text = (resources.files("catalogue") / "data" / "gazetteer_SOURCES.md").read_text(encoding="utf-8")
+    section = text.split("## Names without a point", 1)[1].split("\n## ", 1)[0]
+    rows = re.findall(r"^\| ([^|]+?) \| (–|\d{4}) \| (\w+) \| ([^|]*?) \|", section, flags=re.MULTILINE)
+    noted = {town: (postcode, coords, source) for town, postcode, coords, source in rows}
+    gaz = default_gazetteer()
+    name_only = [p for p in gaz.places if not p.has_point]
+    assert {p.town for p in name_only} == set(noted) and len(name_only) >= 15
+    for place in name_only:
+        postcode, coords, source = noted[place.town]
+        assert coords == "none", place.town
+        assert postcode == (place.postcode or "–"), place.town
+        assert re.search(r"https?://", source), f"{place.town}: no cited page"
+
+
 def test_no_two_rows_are_the_same_point() -> None:
-    places = default_gazetteer().places
+    places = _with_points()
     for i, a in enumerate(places):
         for b in places[i + 1 :]:
-            assert haversine_km(a.lat, a.lon, b.lat, b.lon) >= 1.0, (a.town, b.town)
+            assert haversine_km(*_point(a), *_point(b)) >= 1.0, (a.town, b.town)

@@ -237,3 +237,43 @@ def test_one_association_spelled_two_ways_stays_one(store: Store) -> None:
     offers = [store.get_offer(i) for i in ("o1", "o2", "o3")]
     assert {o["organisation"]["id"] for o in offers} == {orgs[0]["id"]}
     assert {o["location"]["town"] for o in offers} == {"Grenaa"}  # the gazetteer's name is stored
+
+
+def test_a_village_known_by_name_only_is_stored_without_a_point_and_warned(store: Store) -> None:
+    """Homå is known (gazetteer_SOURCES.md, "Names without a point") but its position is not: the
+    record keeps the gazetteer's name, no point (never the postcode's town's), and the report says so."""
+    from catalogue.messages import danish, explain
+
+    village = make_offer(
+        "v-1",
+        location={"address": "Damkærvej 21", "postcode": "8500", "town": "Homaa"},
+        other_locations=[{"town": "Alboege"}, {"town": "Grenaa"}],
+    )
+    report = store.import_offers([make_offer("a"), village], actor="tester")
+    assert report.committed and report.ok and report.created == 2
+    offer = store.get_offer("v-1")
+    assert offer["location"]["town"] == "Homå" and offer["location"]["postcode"] == "8500"
+    assert (offer["location"]["lat"], offer["location"]["lon"]) == (None, None)
+    albooge, grenaa = offer["other_locations"]
+    assert (albooge["town"], albooge["lat"], albooge["postcode"]) == ("Albøge", None, None)
+    assert grenaa["town"] == "Grenaa" and grenaa["lat"] is not None
+    assert len(report.warnings) == 2, report.warnings
+    first = explain(report.warnings[0])
+    assert first is not None and first.code == "warning.record" and first.params["pos"] == "2"
+    assert "Homå" in report.warnings[0] and "Albøge" in report.warnings[1]
+    assert danish(report.warnings[0]).startswith("Post 2 (v-1): byen Homå kendes, men ikke hvor den ligger")
+    assert store.get_offer("a")["location"]["lat"] is not None
+
+
+def test_a_csv_row_naming_a_village_without_a_point(store: Store) -> None:
+    from catalogue.formats import CSV_DELIMITER, read_text
+
+    columns = ["id", "kind", "title", "organisation.name", "categories", "location.town"]
+    row = ["v-2", "activity", "Strikkecafé", "Strikkerne", "kreativ", "Tørslev"]
+    parsed = read_text("\n".join(CSV_DELIMITER.join(r) for r in (columns, row)) + "\n", "csv")
+    report = store.import_offers(parsed.records, actor="tester", dry_run=True)
+    assert report.ok and report.created == 1
+    assert report.warnings == [
+        "record 1 (v-2): town Tørslev is known, but not where it lies: stored without a point, "
+        "so distance cannot be used for it"
+    ]

@@ -147,6 +147,8 @@ FILTERS: dict[str, SearchFilter] = {
     "near_other_place_only": SearchFilter.of(GeoDistance(56.27, 10.41, km=2)),
     "near_grenaa_not_primary": SearchFilter.of(GeoDistance(*GRENAA, km=3), Not(Term("town", ("Grenaa",)))),
     "near_or_online": SearchFilter.of(AnyOf((Flag("online"), GeoDistance(*GRENAA, km=20)))),
+    # matcher.rules: a document with no point at all (a village known by name only) has an unknown distance
+    "near_or_no_point": SearchFilter.of(AnyOf((GeoDistance(*GRENAA, km=5), Not(GeoDistance(*GRENAA, km=math.inf))))),
     "no_car": SearchFilter.of(
         AnyOf((GeoDistance(*GRENAA, km=5), Flag("transport_offered"), Flag("near_public_transport")))
     ),

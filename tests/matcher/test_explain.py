@@ -389,3 +389,22 @@ def test_unknown_times_are_a_caution_and_never_told_as_by_arrangement(
     shown = accommodations(o, "daytime_only")
     assert ("Tidspunkt: efter aftale" in shown) is (not caution)
     assert not any("ikke oplyst" in a for a in shown)
+
+
+def test_an_unknown_distance_is_a_caution_never_zero_km() -> None:
+    from matcher.preferences import adjust
+    from matcher.ranking import distance_km
+
+    village = offer("v", location={"town": "Homå"})
+    assert village["location"]["lat"] is None
+    req = request("sang", lat=56.42, lon=10.87)
+    assert distance_km(req, village) is None
+    cautions = explain.cautions(req, village, date(2026, 11, 22), None)
+    assert "Afstanden er ukendt (Homå kendes, men ikke hvor den ligger) – tjek selv, hvor langt der er" in cautions
+    # ranked with the mid distance factor (as online), not as if at the door
+    doc = build_document(village)
+    near = adjust(req, build_document(offer("g")), 0.0, date(2026, 11, 22)).distance
+    unknown = adjust(req, doc, None, date(2026, 11, 22)).distance
+    assert unknown < near == 1.0
+    # without the citizen's point nothing is measured, and nothing is cautioned
+    assert not any("Afstanden" in c for c in explain.cautions(request("sang"), village, date(2026, 11, 22), None))

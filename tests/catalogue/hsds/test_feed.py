@@ -292,3 +292,13 @@ def test_max_age_zero_converts_every_time(sqlite_store: Store, counted: list[str
     feed.public_services(sqlite_store, max_age=0)
     feed.public_services(sqlite_store, max_age=0)
     assert counted == ["t-1", "t-1"]
+
+
+def test_a_village_known_by_name_only_has_no_point_in_the_feed() -> None:
+    """Homå has no point: its location is unplaced (never 8500's town), and a proximity search skips it."""
+    from catalogue.gazetteer import default_gazetteer
+
+    homaa = {"location_type": "physical", "addresses": [{"city": "Homaa", "postal_code": "8500"}]}
+    assert feed.place_of(homaa, default_gazetteer()) is None
+    pair = ({"location": homaa}, {"id": "s-1"})
+    assert feed.near([pair], "8500", 50_000, default_gazetteer()) == []
