@@ -16,6 +16,10 @@
 - **CSRF**: every POST/PUT/PATCH/DELETE outside the API (``/api/``,
   ``/hsds``) must carry the form field ``csrf`` equal to the session's token
   (``{{ csrf_field() }}`` in a form), else 400.
+- **Plain text only** (:func:`refuse_non_text_input`): a page request whose
+  address, query or form holds a NUL byte or a lone surrogate (PostgreSQL
+  refuses NUL; neither is text anyone types) is a 400 naming the field,
+  before any view reads the store. The API's parser does the same there.
 - **Headers** on every HTML page: Content-Security-Policy (scripts only from
   this host or with the request's nonce ``csp_nonce``), frame-ancestors
   'none' and X-Frame-Options DENY, X-Content-Type-Options nosniff,
@@ -40,6 +44,7 @@ from sqlalchemy import delete, select
 from werkzeug.wrappers import Response
 
 from catalogue.models import utcnow
+from catalogue.schemas import text_errors
 from catalogue.store import Store
 
 from .auth import ROLES, Caller
@@ -220,6 +225,23 @@ def csrf_field() -> Markup:
     return Markup('<input type="hidden" name="csrf" value="{}">').format(csrf_token())
 
 
+def refuse_non_text_input() -> None:
+    """400 (a Danish page naming the field) when the address, the query or the form of a page
+    request holds a NUL byte or a lone surrogate (:func:`catalogue.schemas.text_errors`); the
+    first such field is named: the query's or form's own name, or "adressen" for the path."""
+    sources: tuple[tuple[str, dict[str, Any]], ...] = (
+        ("path", dict(request.view_args or {})),
+        ("query", request.args.to_dict(flat=False)),
+        ("form", request.form.to_dict(flat=False) if request.method != "GET" else {}),
+    )
+    for where, values in sources:
+        errors = text_errors(values)
+        if errors:
+            name = sorted(errors)[0].split(".")[0]
+            where_da = "Adressen" if where == "path" else f"Feltet »{name}«"
+            abort(400, description=f"{where_da} må kun indeholde almindelig tekst (ingen NUL-tegn).")
+
+
 def check_csrf() -> None:
     """400 unless the form's ``csrf`` equals the session's token."""
     sent = request.form.get("csrf", "")
@@ -265,7 +287,10 @@ def init_app(app: Flask) -> None:
 
     @app.before_request
     def _csrf() -> None:
-        if request.method in ("POST", "PUT", "PATCH", "DELETE") and not request.path.startswith(API_PATHS):
+        if request.path.startswith(API_PATHS):
+            return
+        refuse_non_text_input()
+        if request.method in ("POST", "PUT", "PATCH", "DELETE"):
             check_csrf()
 
     @app.context_processor

@@ -140,6 +140,35 @@ def test_every_form_needs_the_csrf_token(web_app: Flask) -> None:
     assert client.post("/api/v1/offers", json={}).status_code == 401
 
 
+@pytest.mark.parametrize(
+    ("method", "path", "data", "named"),
+    [
+        ("GET", "/navigator/?henvisning=a%00b", None, "Feltet »henvisning«"),
+        ("GET", "/frivillig/?by=%00", None, "Feltet »by«"),
+        ("GET", "/frivillig/?kategori=sang%00", None, "Feltet »kategori«"),
+        ("GET", "/frivillig/tilbud/a%00b", None, "Adressen"),
+        ("GET", "/frivillig/foreninger/%00", None, "Adressen"),
+        ("POST", "/navigator/henvisning/a%00b/status", {"version": "1", "to": "contacted"}, "Adressen"),
+        ("POST", "/navigator/henvisning/r-1/forslag", {"version": "1", "result": "a\x00", "score": "1"}, "»result«"),
+        ("POST", "/frivillig/foreninger/ny", {"name": "Kor\x00", "type": "association"}, "Feltet »name«"),
+    ],
+    ids=["query", "filter", "category", "offer path", "organisation path", "referral path", "form", "new record"],
+)
+def test_a_nul_byte_anywhere_in_a_page_request_is_a_400_naming_the_field(
+    web_app: Flask, method: str, path: str, data: dict[str, str] | None, named: str
+) -> None:
+    """PostgreSQL refuses NUL in a text parameter: the pages refuse it first, on both databases (no 500)."""
+    role = "navigator" if path.startswith("/navigator") else "volunteer_centre"
+    client = web_app.test_client()
+    assert sign_in(client, web_app.config["KEYS"][role]) == 302
+    token = csrf(client.get("/").get_data(as_text=True))
+    res = client.open(path, method=method, data={**data, "csrf": token} if data is not None else None)
+    html = res.get_data(as_text=True)
+    assert res.status_code == 400, html[:500]
+    assert named in html and "må kun indeholde almindelig tekst" in html
+    assert get_store(web_app).list_organisations()[1] == 0  # nothing written
+
+
 def test_security_headers_on_pages(web_app: Flask) -> None:
     client = web_app.test_client()
     sign_in(client, web_app.config["KEYS"]["navigator"])
