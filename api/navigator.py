@@ -24,7 +24,7 @@ from matcher.plan import MAX_ITEMS, plan_items
 from matcher.request import BARRIERS, POINT_UNKNOWN, MatchRequestSchema
 from referrals.vocab import STATUSES
 
-from .web import no_store, page_for, signed_in
+from .web import no_store, page_for, signed_in, whole_number
 
 bp = Blueprint("navigator", __name__, url_prefix="/navigator", template_folder="templates")
 
@@ -153,7 +153,8 @@ def _to_request(form: dict[str, Any]) -> dict[str, Any]:
     """The form's text fields as a match request; the schema says what is wrong."""
     out: dict[str, Any] = {"interests": form.get("interests", ""), "barriers": form.get("barriers", [])}
     if form.get("age"):
-        out["age"] = int(form["age"]) if form["age"].isdigit() else form["age"]
+        age = whole_number(form["age"], max_digits=3)
+        out["age"] = form["age"] if age is None else age
     place = form.get("place", "")
     if place:
         out["location"] = {"postcode": place} if place.isdigit() else {"town": place}

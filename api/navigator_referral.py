@@ -44,7 +44,7 @@ from referrals.vocab import CLOSE_REASONS, MAX_OFFERS, STATUSES, status_label
 from .extensions import get_store
 from .navigator import bp, render_search
 from .referrals import requester
-from .web import page_for, signed_in
+from .web import page_for, signed_in, whole_number
 
 #: How many open referrals the choice lists (newest first); the rest are opened by their address.
 CHOICES: Final = 100
@@ -308,8 +308,7 @@ def _throttle() -> None:
 
 def _version() -> int | None:
     """The referral version the form was read at (hidden field ``version``), or None when unreadable."""
-    text = request.form.get("version", "").strip()
-    return int(text) if text.isdigit() and len(text) < 10 else None
+    return whole_number(request.form.get("version", ""), max_digits=9)
 
 
 def _candidates(ids: Sequence[str], scores: Sequence[str]) -> list[Candidate]:

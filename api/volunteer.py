@@ -29,7 +29,7 @@ from .capacity_page import REPORT_CSP
 from .common import reindex
 from .extensions import get_store
 from .volunteer_forms import errors_da
-from .web import csrf_token, page_for, safe_next, signed_in
+from .web import csrf_token, page_for, safe_next, signed_in, whole_number
 
 bp = Blueprint("volunteer", __name__, url_prefix="/frivillig", template_folder="templates")
 
@@ -78,9 +78,13 @@ def _no_store(response: Response) -> Response:
     return response
 
 
+#: The highest page number read from ``?side=`` (as the API's ``page``); beyond it, or not a number: page 1.
+MAX_PAGE = 1_000_000
+
+
 def _page_no() -> int:
-    text = request.args.get("side", "1")
-    return max(1, int(text)) if text.isdigit() else 1
+    number = whole_number(request.args.get("side", ""), max_digits=7)
+    return number if number is not None and 1 <= number <= MAX_PAGE else 1
 
 
 def _pages(total: int, page_no: int) -> dict[str, Any]:
@@ -193,9 +197,13 @@ def review() -> tuple[str, int]:
     return render("review.html", offers=items, pages=_pages(total, page_no), staleness=staleness, today=today())
 
 
-def _version() -> int | None:
-    text = request.form.get("version", "")
-    return int(text) if text.isdigit() else None
+def form_version() -> int:
+    """The record version the form was read at (hidden field ``version``); a 400 in Danish when it
+    is missing or unreadable, so that nothing is written without the check for a newer version."""
+    version = whole_number(request.form.get("version", ""))
+    if version is None:
+        abort(400, description="Formularen mangler versionen. Genindlæs siden og prøv igen.")
+    return version
 
 
 @bp.post("/tilbud/<offer_id>/kontrolleret")
@@ -206,7 +214,7 @@ def mark_verified(offer_id: str) -> Response | tuple[str, int]:
     store = get_store()
     try:
         store.update_offer(
-            offer_id, {"last_verified": today().isoformat()}, expected_version=_version(), actor=caller.actor
+            offer_id, {"last_verified": today().isoformat()}, expected_version=form_version(), actor=caller.actor
         )
     except NotFound:
         abort(404, description="Tilbuddet findes ikke.")
@@ -253,12 +261,12 @@ def capacity(offer_id: str) -> Response | tuple[str, int]:
     values: dict[str, Any] = {}
     errors: dict[str, list[str]] = {}
     for name, text in form.items():
-        if text and not text.isdigit():
+        values[name] = whole_number(text)
+        if text and values[name] is None:
             errors[name] = ["Skal være et helt tal (0 eller mere)."]
-        values[name] = int(text) if text.isdigit() else None
     if not errors:
         try:
-            get_store().update_capacity(offer_id, values, expected_version=_version(), actor=caller.actor)
+            get_store().update_capacity(offer_id, values, expected_version=form_version(), actor=caller.actor)
         except NotFound:
             abort(404, description="Tilbuddet findes ikke.")
         except InvalidRecord as exc:
@@ -309,8 +317,9 @@ def volunteer_counts(org_id: str) -> Response | tuple[str, int]:
             errors["reported_on"] = ["Datoen må ikke ligge i fremtiden."]
     except ValueError:
         errors["reported_on"] = ["Skriv datoen som ÅÅÅÅ-MM-DD."]
-    for name in ("volunteers", "companions"):
-        if not form[name].isdigit():
+    counts = {name: whole_number(form[name]) for name in ("volunteers", "companions")}
+    for name, count in counts.items():
+        if count is None:
             errors[name] = ["Skal være et helt tal (0 eller mere)."]
     if not errors:
         try:
@@ -318,8 +327,8 @@ def volunteer_counts(org_id: str) -> Response | tuple[str, int]:
                 get_store(),
                 org_id,
                 reported_on=day,
-                volunteers=int(form["volunteers"]),
-                companions=int(form["companions"]),
+                volunteers=counts["volunteers"] or 0,
+                companions=counts["companions"] or 0,
                 actor=caller.actor,
             )
         except NotFound:

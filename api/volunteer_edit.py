@@ -22,7 +22,7 @@ from catalogue.errors import InvalidRecord, NotFound, VersionConflict
 
 from .common import reindex
 from .extensions import get_store
-from .volunteer import bp, current_caller, render
+from .volunteer import bp, current_caller, form_version, render
 from .volunteer_forms import (
     COST_ROWS,
     FIELD_LABELS,
@@ -190,10 +190,8 @@ def _edit(kind: Kind, record_id: str) -> Response | tuple[str, int]:
     base = read_form(request.form, kind.groups, prefix="orig.")
     choices = {g: request.form.get(f"choose.{g}", "") for g in kind.groups}
     mine = merge_choice(read_form(request.form, kind.groups), base, choices, kind.groups)
-    version = request.form.get("version", "")
-    if not version.isdigit():
-        abort(400, description="Formularen mangler versionen. Genindlæs siden og prøv igen.")
-    if int(version) != current["version"]:
+    version = form_version()
+    if version != current["version"]:
         return _conflict(kind, current, mine, base)
     update = changes(mine, kind.to_form(current), kind.groups)
     if not update:
@@ -201,10 +199,10 @@ def _edit(kind: Kind, record_id: str) -> Response | tuple[str, int]:
     store = get_store()
     try:
         if kind.name == "offer":
-            store.update_offer(record_id, update, expected_version=int(version), actor=caller.actor)
+            store.update_offer(record_id, update, expected_version=version, actor=caller.actor)
             reindex([record_id])
         else:
-            store.update_organisation(record_id, update, expected_version=int(version), actor=caller.actor)
+            store.update_organisation(record_id, update, expected_version=version, actor=caller.actor)
             offers, _ = store.list_offers(organisation_id=record_id)
             reindex(o["id"] for o in offers)
     except VersionConflict:  # saved in between our read and our write

@@ -242,6 +242,16 @@ def refuse_non_text_input() -> None:
             abort(400, description=f"{where_da} må kun indeholde almindelig tekst (ingen NUL-tegn).")
 
 
+def whole_number(text: str, *, max_digits: int = 18) -> int | None:
+    """``text`` (trimmed) as a whole number 0 or more written with the ASCII digits 0-9 and at
+    most ``max_digits`` of them, else None: "²" and "١" pass ``str.isdigit`` but are no number a
+    form sends, and a longer one would not fit the database's integers (8 bytes)."""
+    text = text.strip()
+    if not text or len(text) > max_digits or not text.isascii() or not text.isdigit():
+        return None
+    return int(text)
+
+
 def check_csrf() -> None:
     """400 unless the form's ``csrf`` equals the session's token."""
     sent = request.form.get("csrf", "")

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import re
+
+import pytest
 from flask import Flask
 from flask.testing import FlaskClient
 
@@ -83,6 +86,16 @@ def test_a_village_known_by_name_only_asks_for_the_postcode_in_danish(client: Fl
     assert "Landsbyen kendes, men ikke hvor den ligger: skriv borgerens postnummer i stedet." in res.get_data(
         as_text=True
     )
+
+
+@pytest.mark.parametrize("age", ["²", "7²", "9" * 40])
+def test_an_age_not_written_with_digits_is_a_danish_field_error(client: FlaskClient, demo_app: Flask, age: str) -> None:
+    """ "²" passes ``str.isdigit`` but is no int: the page crashed (500) before the schema could say so."""
+    login(client, demo_app.config["KEYS"]["navigator"])
+    token = csrf(client.get("/navigator/").get_data(as_text=True))
+    res = client.post("/navigator/", data={"csrf": token, "interests": "Vil gerne synge i kor", "age": age})
+    assert res.status_code == 422
+    assert re.search(r"Skal være et helt tal\.|Alder skal være mellem 16 og 120\.", res.get_data(as_text=True))
 
 
 def test_forms_need_the_csrf_token(client: FlaskClient, demo_app: Flask) -> None:

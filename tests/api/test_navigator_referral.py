@@ -241,6 +241,19 @@ def test_a_stale_form_does_not_overwrite(nav: FlaskClient, demo_app: Flask) -> N
     assert missing.status_code == 409 and _row(demo_app, referral_id).version == 2  # no version: not written
 
 
+@pytest.mark.parametrize("version", ["²", "١", "-1", "9" * 12, " "])
+def test_an_unreadable_version_is_a_stale_form(nav: FlaskClient, demo_app: Flask, version: str) -> None:
+    """ "²" passes ``str.isdigit`` but is no int: it was a 500; now the form is stale and nothing is written."""
+    referral_id = _referral(demo_app)
+    _, html = _page(nav, referral_id)
+    res = nav.post(
+        f"/navigator/henvisning/{referral_id}/status",
+        data={"csrf": csrf(html), "version": version, "to": "closed", "close_reason": "completed"},
+    )
+    assert res.status_code == 409 and _errors(res.get_data(as_text=True)) == {"to": navigator_referral.CONFLICT_DA}
+    assert _row(demo_app, referral_id).version == 1
+
+
 def test_results_are_proposed_with_their_rank_and_the_query(nav: FlaskClient, demo_app: Flask) -> None:
     referral_id = _referral(demo_app, "assessed")
     html = _search(nav, referral_id)

@@ -267,6 +267,54 @@ def test_volunteer_counts_are_dated_reports(coordinator: FlaskClient, demo_app: 
     )
 
 
+@pytest.mark.parametrize("side", ["²", "١", "-3", "9" * 30, "1000001"])
+def test_an_unreadable_page_number_shows_the_first_page(coordinator: FlaskClient, side: str) -> None:
+    """``str.isdigit`` takes "²" (no int) and a huge number overflowed the database's offset: both were 500s."""
+    for url in ("/frivillig/", "/frivillig/foreninger", "/frivillig/kontrol"):
+        res = coordinator.get(url, query_string={"side": side})
+        assert res.status_code == 200, url
+
+
+@pytest.mark.parametrize("number", ["²", "١٢", "½"])
+def test_numbers_not_written_with_digits_0_9_are_danish_field_errors(
+    coordinator: FlaskClient, demo_app: Flask, number: str
+) -> None:
+    offer = _offer(demo_app, "vol-digits")
+    org = get_store(demo_app).create_organisation({"name": f"Cifferforeningen {number}"}, actor="test")
+    token = _token(coordinator)
+    data = {"csrf": token, "version": offer["version"], "places_total": number}
+    res = coordinator.post("/frivillig/tilbud/vol-digits/kapacitet", data=data)
+    assert res.status_code == 422 and "Skal være et helt tal (0 eller mere)." in res.get_data(as_text=True)
+    counts = {"csrf": token, "reported_on": date.today().isoformat(), "volunteers": number, "companions": "1"}
+    res = coordinator.post(f"/frivillig/foreninger/{org['id']}/frivillige", data=counts)
+    assert res.status_code == 422 and "Skal være et helt tal (0 eller mere)." in res.get_data(as_text=True)
+    assert list_reports(get_store(demo_app), org["id"]) == []
+    assert get_store(demo_app).get_offer("vol-digits")["version"] == offer["version"]
+
+
+@pytest.mark.parametrize("version", [None, "", "²", "abc", "9" * 30])
+def test_a_form_without_a_readable_version_writes_nothing(
+    coordinator: FlaskClient, demo_app: Flask, version: str | None
+) -> None:
+    """Without the version the store would not check for a newer one: the page refuses (400), never overwrites."""
+    offer = _offer(demo_app, "vol-noversion", places_total=30, waitlist=2)
+    token = _token(coordinator)
+    extra = {} if version is None else {"version": version}
+    for path, fields in (
+        ("kontrolleret", {}),
+        ("kapacitet", {"places_total": "31", "places_available": "1", "waitlist": "0"}),
+        ("ret", _edit_data(coordinator, "/frivillig/tilbud/vol-noversion/ret") | {"title": "Overskrevet"}),
+    ):
+        data = {**fields, **extra, "csrf": token}
+        if version is None:
+            data.pop("version", None)
+        res = coordinator.post(f"/frivillig/tilbud/vol-noversion/{path}", data=data)
+        assert res.status_code == 400, path
+        assert "Formularen mangler versionen." in res.get_data(as_text=True)
+    after = get_store(demo_app).get_offer("vol-noversion")
+    assert (after["version"], after["waitlist"], after["title"]) == (offer["version"], 2, offer["title"])
+
+
 CSV_HEADER = "id,kind,title,organisation.name,categories,location.town,schedule,status\n"
 
 

@@ -19,6 +19,7 @@ from api.auth import create_key
 from api.extensions import get_store
 from api.failures import wait_seconds
 from api.models import AuthFailure, WebSession
+from api.web import whole_number
 from catalogue.models import utcnow
 from catalogue.store import Store
 from tests.api.pages import csrf, sign_in, sign_out
@@ -167,6 +168,13 @@ def test_a_nul_byte_anywhere_in_a_page_request_is_a_400_naming_the_field(
     assert res.status_code == 400, html[:500]
     assert named in html and "må kun indeholde almindelig tekst" in html
     assert get_store(web_app).list_organisations()[1] == 0  # nothing written
+
+
+def test_whole_numbers_are_ascii_digits_that_fit() -> None:
+    assert [whole_number(t) for t in ("0", " 42 ", "007")] == [0, 42, 7]
+    assert [whole_number(t) for t in ("", "-1", "1.5", "²", "١", "1e3", "+1")] == [None] * 7
+    assert whole_number("9" * 18) == 10**18 - 1 and whole_number("9" * 19) is None
+    assert whole_number("1234", max_digits=3) is None
 
 
 def test_security_headers_on_pages(web_app: Flask) -> None:
