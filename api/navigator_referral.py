@@ -133,6 +133,12 @@ class Workspace:
         return format_date(value.date() if isinstance(value, datetime) else value, "d. MMMM y", locale="da")
 
     @property
+    def status_moves(self) -> list[tuple[str, str]]:
+        """The moves the status form offers: all but ``matched``, which needs the search's results
+        and is made by the proposal form."""
+        return [(code, label) for code, label in self.moves if code != "matched"]
+
+    @property
     def may_propose(self) -> bool:
         """The lifecycle allows proposing offers (moving to ``matched``) from the current status."""
         return any(code == "matched" for code, _ in self.moves)

@@ -223,6 +223,17 @@ def test_what_a_move_needs_is_asked_for_in_danish_by_the_field(
     assert (after.status, after.version) == (before.status, before.version)  # nothing half-written
 
 
+def test_the_status_form_leaves_proposing_to_the_results(nav: FlaskClient, demo_app: Flask) -> None:
+    """ "Tilbud foreslået" needs the search's results: offered in the status form it could only fail."""
+    referral_id = _referral(demo_app, "assessed")
+    _, html = _page(nav, referral_id)
+    moves = re.findall(r'<option value="([a-z_]+)"', html.split('id="move-form"')[1].split("</select>")[0])
+    assert moves == ["closed"] and 'id="move-matched"' in html
+    status, _, html = _move(nav, referral_id, to="matched")  # a form made by hand: the lifecycle says why not
+    assert status == 422 and _errors(html) == {"to": "Sæt flueben ved mindst ét tilbud at foreslå."}
+    assert _row(demo_app, referral_id).version == 3
+
+
 def test_a_stale_form_does_not_overwrite(nav: FlaskClient, demo_app: Flask) -> None:
     referral_id = _referral(demo_app)
     _, html = _page(nav, referral_id)  # read at version 1
