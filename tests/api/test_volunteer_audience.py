@@ -171,3 +171,28 @@ def test_choosing_mine_in_a_target_group_conflict_saves_mine(coordinator: FlaskC
     assert resolved["choose.audience"] == "mine"
     assert coordinator.post("/frivillig/tilbud/aud-mine/ret", data=resolved).status_code == 302
     assert store.get_offer("aud-mine")["audience"] == ["men"]
+
+
+def test_added_target_group_labels_render_as_text_in_every_place_they_appear(
+    coordinator: FlaskClient, demo_app: Flask
+) -> None:
+    """An added label and a title may hold quotes (a label refuses only < and >): in the filter, the form,
+    the conflict view and the review list's button label (an attribute) they stay text."""
+    store = get_store(demo_app)
+    store.add_audience("quotegroup", 'Citat" autofocus onfocus="alert(1)', actor="test")
+    store.add_audience("condition:quotecond", "Citat' onfocus='alert(2)", actor="test")
+    title = 'Citat" onmouseover="alert(3)'
+    _offer(demo_app, "aud-quote", title=title, audience=["quotegroup"], last_verified=None)
+    pages = ["/frivillig/?malgruppe=quotegroup", "/frivillig/tilbud/aud-quote", "/frivillig/tilbud/aud-quote/ret"]
+    review = coordinator.get("/frivillig/kontrol").get_data(as_text=True)
+    assert 'aria-label="Markér Citat&#34; onmouseover=&#34;alert(3) som kontrolleret"' in review  # an attribute
+    htmls = [coordinator.get(url).get_data(as_text=True) for url in pages]
+    data = _edit_data(coordinator, "/frivillig/tilbud/aud-quote/ret")
+    store.update_offer("aud-quote", {"audience": ["seniors"]}, expected_version=None, actor="someone-else")
+    conflict = coordinator.post("/frivillig/tilbud/aud-quote/ret", data={**data, "audience": ["condition:quotecond"]})
+    assert conflict.status_code == 409
+    htmls.append(conflict.get_data(as_text=True))
+    for url, html in zip([*pages, "conflict"], htmls, strict=True):
+        assert not re.search(r"""["'] (autofocus|onfocus|onmouseover)=""", html), url
+    assert "Citat&#34; autofocus onfocus=&#34;alert(1)" in htmls[0]
+    assert "Citat&#39; onfocus=&#39;alert(2)" in htmls[3]
