@@ -40,6 +40,8 @@ PER_PAGE = 25
 REVIEW_MONTHS = 12
 #: The target-group filter's value for offers with no target group (for everyone).
 EVERYONE = "alle"
+#: The verified-age filter (``kontrolleret``): months without verification, and its Danish choice.
+VERIFIED_AGES = {"6": "Ikke i 6 måneder", "12": "Ikke i 12 måneder", "24": "Ikke i 24 måneder"}
 
 
 def today() -> date:
@@ -99,7 +101,8 @@ def offers() -> tuple[str, int]:
     """Offers, filtered by text (folded: "ÆBLE" finds "Æblehave", "grenå" finds "Grenaa"), town,
     category, target group (``malgruppe``: an audience code, or ``alle`` for offers with no target
     group), kind, status and verified age (``kontrolleret``: ``12`` = not verified for 12 months or
-    more), :data:`PER_PAGE` a page. An unknown status, kind or target group is a 422 naming the field."""
+    more, :data:`VERIFIED_AGES`), :data:`PER_PAGE` a page. An unknown status, kind, target group or
+    verified age is a 422 naming the field; the other filters are shown as they were sent."""
     current_caller()
     store = get_store()
     names = ("q", "by", "kategori", "malgruppe", "type", "status", "kontrolleret")
@@ -112,19 +115,18 @@ def offers() -> tuple[str, int]:
         errors["status"] = ["Vælg en af mulighederne."]
     if f["type"] and f["type"] not in taxonomy.OFFER_KINDS:
         errors["type"] = ["Vælg en af mulighederne."]
-    months = int(f["kontrolleret"]) if f["kontrolleret"] in ("6", "12", "24") else None
-    choices = audience_options(vocabulary)
+    if f["kontrolleret"] and f["kontrolleret"] not in VERIFIED_AGES:
+        errors["kontrolleret"] = ["Vælg en af mulighederne."]
+    shown: dict[str, Any] = {
+        "filters": f,
+        "today": today(),
+        "audience_choices": audience_options(vocabulary),
+        "verified_ages": VERIFIED_AGES,
+        "towns": {t: t for t in sorted(store.counts()["by_town"]) if t != "(online)"},
+    }
     if errors:
-        return render(
-            "offers.html",
-            422,
-            offers=[],
-            filters=f,
-            errors=errors,
-            pages=_pages(0, 1),
-            today=today(),
-            audience_choices=choices,
-        )
+        return render("offers.html", 422, offers=[], errors=errors, pages=_pages(0, 1), **shown)
+    months = int(f["kontrolleret"]) if f["kontrolleret"] else None
     page_no = _page_no()
     items, total = store.list_offers(
         text=f["q"] or None,
@@ -138,17 +140,7 @@ def offers() -> tuple[str, int]:
         limit=PER_PAGE,
         offset=(page_no - 1) * PER_PAGE,
     )
-    towns = {t: t for t in sorted(store.counts()["by_town"]) if t != "(online)"}
-    return render(
-        "offers.html",
-        offers=items,
-        filters=f,
-        errors={},
-        pages=_pages(total, page_no),
-        towns=towns,
-        today=today(),
-        audience_choices=choices,
-    )
+    return render("offers.html", offers=items, errors={}, pages=_pages(total, page_no), **shown)
 
 
 def audience_options(audiences: AudienceVocabulary) -> dict[str, str]:

@@ -52,6 +52,23 @@ def test_an_unknown_target_group_in_the_filter_is_a_422_next_to_the_field(coordi
     assert re.search(r'id="err-malgruppe">Vælg en af mulighederne\.</p>\s*<select id="f-malgruppe"', html)
 
 
+def test_a_refused_filter_keeps_the_others_as_sent(coordinator: FlaskClient) -> None:
+    """Fixing one filter must not cost the others: the town list was empty on a 422, so the town was lost."""
+    res = coordinator.get("/frivillig/?malgruppe=aliens&by=Grenaa&kontrolleret=12&q=kor")
+    html = res.get_data(as_text=True)
+    assert res.status_code == 422
+    assert '<option value="Grenaa" selected>Grenaa</option>' in html
+    assert '<option value="12" selected>Ikke i 12 måneder</option>' in html and 'value="kor"' in html
+
+
+@pytest.mark.parametrize("months", ["13", "abc", "²"])
+def test_an_unknown_verified_age_is_a_422_next_to_the_field(coordinator: FlaskClient, months: str) -> None:
+    """It was ignored silently (every offer listed as if no filter were set), unlike the other filters."""
+    res = coordinator.get("/frivillig/", query_string={"kontrolleret": months})
+    assert res.status_code == 422
+    assert re.search(r'id="err-kontrolleret">Vælg en af mulighederne\.</p>', res.get_data(as_text=True))
+
+
 def test_the_list_columns_and_the_offer_page_show_target_group_and_ages(
     coordinator: FlaskClient, demo_app: Flask
 ) -> None:
