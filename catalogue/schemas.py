@@ -10,6 +10,7 @@ what makes imports idempotent.
 from __future__ import annotations
 
 import re
+import unicodedata
 from collections.abc import Iterable, Mapping
 from datetime import date, timedelta
 from typing import Any
@@ -33,17 +34,17 @@ from .languages import is_language, parse_language
 from .places import canonical_place, parse_places
 from .privacy import CprGuard
 from .schedule import canonical_schedule
-from .schedule.schemas import PeriodSchema, ScheduleField, ScheduleSchema, SlotSchema
+from .schedule.schemas import TIME_RE, PeriodSchema, ScheduleField, ScheduleSchema, SlotSchema, WholeMatch
 
+# Checked with WholeMatch (re.fullmatch): with re.match, $ also matches before a final newline ("t-1\n").
 ID_RE = re.compile(r"^[A-Za-z0-9][A-Za-z0-9._:-]{0,99}$")
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
 PHONE_RE = re.compile(r"^\+?[0-9][0-9 ]{5,18}$")
 
 #: Bounding box of the Kingdom of Denmark proper (Bornholm and Skagen included).
 DK_LAT = (54.5, 57.8)
 DK_LON = (8.0, 15.3)
 
-_ID = validate.Regexp(ID_RE, error="Must be 1-100 letters, digits or . _ : - and start with a letter or digit.")
+_ID = WholeMatch(ID_RE, error="Must be 1-100 letters, digits or . _ : - and start with a letter or digit.")
 #: Largest count (places, waitlist, volunteers): far below a 32-bit Integer column's 2**31 - 1.
 MAX_COUNT = 1_000_000
 _COUNT = validate.Range(min=0, max=MAX_COUNT)
@@ -82,7 +83,9 @@ def refuse_non_text(data: Any) -> Any:
 
 
 def _not_blank(value: str) -> None:
-    if not value.strip():
+    """Refuse text with nothing to see: only whitespace and format characters (Unicode category Cf:
+    the right-to-left and zero-width marks, which are fine inside a text but are no title by themselves)."""
+    if all(ch.isspace() or unicodedata.category(ch) == "Cf" for ch in value):
         raise ValidationError("Must not be blank.")
 
 
@@ -126,7 +129,7 @@ class ContactSchema(_Base):
     phone = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(PHONE_RE, error="Not a phone number (digits, spaces, optional +)."),
+        validate=WholeMatch(PHONE_RE, error="Not a phone number (digits, spaces, optional +)."),
     )
     website = fields.URL(load_default=None, allow_none=True, schemes={"http", "https"})
 
@@ -147,7 +150,7 @@ class OrganisationSchema(_Base):
     cvr = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(r"^\d{8}$", error="A CVR number has exactly 8 digits."),
+        validate=WholeMatch(r"^[0-9]{8}$", error="A CVR number has exactly 8 digits."),
     )
     created_at = fields.DateTime(dump_only=True)
     updated_at = fields.DateTime(dump_only=True)
@@ -167,7 +170,7 @@ class LocationSchema(_Base):
     postcode = fields.String(
         load_default=None,
         allow_none=True,
-        validate=validate.Regexp(r"^\d{4}$", error="A Danish postcode has 4 digits."),
+        validate=WholeMatch(r"^[0-9]{4}$", error="A Danish postcode has 4 digits."),
     )
     town = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=100))
     lat = fields.Float(load_default=None, allow_none=True, allow_nan=False)
@@ -226,7 +229,7 @@ class CostOptionSchema(_Base):
     )
     currency = fields.String(
         load_default=costs.CURRENCY,
-        validate=validate.Regexp(r"^[A-Z]{3}$", error="Give an ISO 4217 currency code such as DKK."),
+        validate=WholeMatch(r"^[A-Z]{3}$", error="Give an ISO 4217 currency code such as DKK."),
     )
     per = fields.String(load_default=None, allow_none=True, validate=validate.OneOf(list(taxonomy.COST_PERIODS)))
     text = fields.String(load_default=None, allow_none=True, validate=validate.Length(max=500))
@@ -518,6 +521,7 @@ OFFER_UPDATABLE_FIELDS = tuple(
 
 __all__ = [
     "EXCLUDE",
+    "TIME_RE",
     "ContactSchema",
     "OfferSchema",
     "OrganisationSchema",

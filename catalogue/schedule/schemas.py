@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Mapping
-from typing import Any
+from typing import Any, cast
 
 from marshmallow import RAISE, ValidationError, fields, post_load, pre_load, validate, validates_schema
 
@@ -21,8 +21,23 @@ from catalogue.privacy import CprGuard
 from .model import FREQS, STATES, canonical_slot
 from .parser import ScheduleTextError, parse_schedule
 
-TIME_RE = re.compile(r"^([01]\d|2[0-3]):([0-5]\d)$")
-_TIME = validate.Regexp(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59.")
+#: "HH:MM" from 00:00 to 23:59 in the ASCII digits (``\d`` would take every script's digits).
+TIME_RE = re.compile(r"^([01][0-9]|2[0-3]):([0-5][0-9])$")
+
+
+class WholeMatch(validate.Regexp):
+    r"""marshmallow's ``Regexp`` matching the whole value (``re.fullmatch``): with ``re.match`` a
+    pattern ending in ``$`` also takes a final newline ("10:00\n"). The pattern is published in the
+    OpenAPI spec as it is, so it stays ``^...$`` (ECMA 262 has no ``\Z``)."""
+
+    def __call__(self, value: Any) -> Any:
+        regex = cast("re.Pattern[str]", self.regex)  # built from str patterns only
+        if not isinstance(value, str) or regex.fullmatch(value) is None:
+            raise ValidationError(self._format_error(value))
+        return value
+
+
+_TIME = WholeMatch(TIME_RE, error="Time must be HH:MM between 00:00 and 23:59.")
 _NONZERO = validate.NoneOf([0], error="0 is not allowed.")
 
 
@@ -70,7 +85,7 @@ class SlotSchema(_Base):
             data = dict(data)
             for key in ("start", "end"):
                 value = data.get(key)
-                if isinstance(value, str) and re.fullmatch(r"\d:\d\d", value.strip()):
+                if isinstance(value, str) and re.fullmatch(r"[0-9]:[0-5][0-9]", value.strip()):
                     data[key] = "0" + value.strip()
             if isinstance(data.get("freq"), str):
                 data["freq"] = data["freq"].strip().upper()

@@ -85,6 +85,26 @@ def test_valid_offer_loads_canonically() -> None:
         ({"description": "\ud800"}, "description", "plain text"),
         ({"organisation": {"name": "Kor\udfff"}}, "organisation.name", "plain text"),
         ({"categories": ["sang", "\x00"]}, "categories.1", "plain text"),
+        # Unicode digits pass \d and a final newline passes $: stored, they broke filters, feeds and URLs.
+        ({"location": {"postcode": "８５００", "lat": 56.4, "lon": 10.9}}, "location.postcode", "4 digits"),
+        ({"location": {"postcode": "8500\n", "lat": 56.4, "lon": 10.9}}, "location.postcode", "4 digits"),
+        ({"organisation": {"name": "X", "cvr": "١٢٣٤٥٦٧٨"}}, "organisation.cvr", "8 digits"),
+        ({"id": "t-1\n"}, "id", "letters, digits"),
+        ({"contact": {"phone": "86 30 00 00\n"}}, "contact.phone", "phone"),
+        (
+            {"schedule": {"slots": [{"weekday": 2, "start": "１０:00", "end": "12:00"}]}},
+            "schedule.slots.0.start",
+            "HH:MM",
+        ),
+        (
+            {"schedule": {"slots": [{"weekday": 2, "start": "10:00\n", "end": "12:00"}]}},
+            "schedule.slots.0.start",
+            "HH:MM",
+        ),
+        # Nothing to see is blank: right-to-left and zero-width marks alone are no title.
+        ({"title": "\u202e\u200f"}, "title", "blank"),
+        ({"title": " \u200b\ufeff "}, "title", "blank"),
+        ({"organisation": {"name": "\u200e"}}, "organisation.name", "blank"),
     ],
 )
 def test_bad_values_are_named(overrides: dict[str, Any], field: str, fragment: str) -> None:
@@ -142,3 +162,9 @@ def test_text_errors_name_every_bad_string() -> None:
         "b.c.1": ["Must be plain text: no NUL bytes or lone surrogates."],
         "d": ["Must be plain text: no NUL bytes or lone surrogates."],
     }
+
+
+def test_marks_inside_a_text_are_kept() -> None:
+    """Format characters are blank only alone: an Arabic title with a right-to-left mark is a title."""
+    title = "\u200fمقهى اللغة\u200f Sprogcafé"
+    assert OfferSchema().load(make_offer(title=title))["title"] == title
