@@ -22,7 +22,7 @@ from werkzeug.exceptions import BadRequest, HTTPException, RequestEntityTooLarge
 from catalogue.db import StoreFault, store_fault
 from catalogue.errors import FileFormatError, InvalidRecord, NotFound, VersionConflict
 from catalogue.privacy import contains_cpr
-from catalogue.schemas import flatten_errors
+from catalogue.schemas import flatten_errors, text_errors
 from indexer.backend import BackendUnavailableError, IndexNotFoundError, SearchError
 from indexer.embedder import ModelNotPreparedError
 
@@ -130,6 +130,23 @@ def refuse_unparseable_json() -> None:
             raise _bad_body("The JSON body holds a number with too many digits.") from None
 
 
+#: A page's words for an address holding what is not text.
+PATH_NOT_TEXT_DA = "Adressen må kun indeholde almindelig tekst (ingen NUL-tegn)."
+
+
+def refuse_non_text_path() -> Response | None:
+    """Before any view: a path parameter (a record's id) holding a NUL byte or a lone surrogate
+    (:func:`catalogue.schemas.text_errors`) gets 404 in the envelope naming it (``offer_id``; no record
+    has such an id, and 404 is what the spec declares for a path parameter), or on a web page a Danish
+    400, instead of reaching the store: PostgreSQL refuses NUL in a query (a 500)."""
+    errors = text_errors(dict(request.view_args or {}))
+    if not errors:
+        return None
+    if is_page_request():
+        raise BadRequest(PATH_NOT_TEXT_DA)
+    return envelope(404, f"Not found: {', '.join(sorted(errors))} is not plain text.", errors)
+
+
 def _bad_body(message: str) -> BadRequest:
     exc = BadRequest(message)
     exc.data = {"messages": {"json": {"_body": [message]}}}  # type: ignore[attr-defined]
@@ -189,6 +206,7 @@ def _page(exc: HTTPException, status: int) -> Response:
 def init_app(app: Flask) -> None:
     app.before_request_funcs.setdefault(None, []).insert(0, refuse_oversize)
     app.before_request_funcs[None].insert(1, refuse_unparseable_json)
+    app.before_request_funcs[None].insert(2, refuse_non_text_path)
 
     @app.errorhandler(HTTPException)
     def _http(exc: HTTPException) -> Response:

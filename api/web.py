@@ -17,9 +17,10 @@
   ``/hsds``) must carry the form field ``csrf`` equal to the session's token
   (``{{ csrf_field() }}`` in a form), else 400.
 - **Plain text only** (:func:`refuse_non_text_input`): a page request whose
-  address, query or form holds a NUL byte or a lone surrogate (PostgreSQL
-  refuses NUL; neither is text anyone types) is a 400 naming the field,
-  before any view reads the store. The API's parser does the same there.
+  query or form holds a NUL byte or a lone surrogate (PostgreSQL refuses NUL;
+  neither is text anyone types) is a 400 naming the field, before any view
+  reads the store; the address is checked for every request by
+  :func:`api.errors.refuse_non_text_path`, and the API's parser does the same.
 - **Headers** on every HTML page: Content-Security-Policy (scripts only from
   this host or with the request's nonce ``csp_nonce``), frame-ancestors
   'none' and X-Frame-Options DENY, X-Content-Type-Options nosniff,
@@ -226,20 +227,14 @@ def csrf_field() -> Markup:
 
 
 def refuse_non_text_input() -> None:
-    """400 (a Danish page naming the field) when the address, the query or the form of a page
-    request holds a NUL byte or a lone surrogate (:func:`catalogue.schemas.text_errors`); the
-    first such field is named: the query's or form's own name, or "adressen" for the path."""
-    sources: tuple[tuple[str, dict[str, Any]], ...] = (
-        ("path", dict(request.view_args or {})),
-        ("query", request.args.to_dict(flat=False)),
-        ("form", request.form.to_dict(flat=False) if request.method != "GET" else {}),
-    )
-    for where, values in sources:
+    """400 (a Danish page naming the field) when the query or the form of a page request holds
+    a NUL byte or a lone surrogate (:func:`catalogue.schemas.text_errors`); the first such field
+    is named by its own name."""
+    for values in (request.args.to_dict(flat=False), request.form.to_dict(flat=False)):
         errors = text_errors(values)
         if errors:
             name = sorted(errors)[0].split(".")[0]
-            where_da = "Adressen" if where == "path" else f"Feltet »{name}«"
-            abort(400, description=f"{where_da} må kun indeholde almindelig tekst (ingen NUL-tegn).")
+            abort(400, description=f"Feltet »{name}« må kun indeholde almindelig tekst (ingen NUL-tegn).")
 
 
 def whole_number(text: str, *, max_digits: int = 18) -> int | None:

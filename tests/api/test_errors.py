@@ -12,6 +12,7 @@ import migrations
 from api import create_app
 from api.auth import create_key
 from api.extensions import get_store
+from catalogue.store import Store
 from tests.conftest import make_offer
 
 
@@ -104,3 +105,35 @@ def test_brackets_inside_strings_do_not_count() -> None:
 
     assert _json_depth(b'[{"a": "[[[[\\"[[[{"}]') == 2
     assert _json_depth(b"[" * 1000, stop=10) == 11
+
+
+@pytest.fixture
+def both_db_app(tmp_path: Path, store: Store) -> Flask:
+    """An app on SQLite and on PostgreSQL (the ``store`` fixture) with a navigator's and a centre's key."""
+    url = store.engine.url.render_as_string(hide_password=False)
+    app = create_app({"TESTING": True, "DATA_DIR": str(tmp_path), "DATABASE_URL": url, "EMBEDDING_MODEL": "fake"})
+    migrations.upgrade(get_store(app))
+    app.config["KEYS"] = {
+        role: create_key(get_store(app), name=role, role=role, created_by="t")
+        for role in ("navigator", "volunteer_centre")
+    }
+    return app
+
+
+@pytest.mark.parametrize(
+    ("role", "path", "name"),
+    [
+        ("volunteer_centre", "/api/v1/offers/a%00b", "offer_id"),
+        ("volunteer_centre", "/api/v1/offers/a%00b/history", "offer_id"),
+        ("volunteer_centre", "/api/v1/organisations/%00", "org_id"),
+        ("navigator", "/api/v1/referrals/a%00b", "referral_id"),
+    ],
+)
+def test_a_nul_byte_in_a_path_is_a_404_naming_the_parameter(
+    both_db_app: Flask, role: str, path: str, name: str
+) -> None:
+    """PostgreSQL refuses NUL in a query: the id reached it and was a 500 there (a bare 404 on SQLite)."""
+    headers = {"Authorization": f"Bearer {both_db_app.config['KEYS'][role]}"}
+    res = both_db_app.test_client().get(path, headers=headers)
+    assert res.status_code == 404, res.json
+    assert list(res.json["errors"]) == [name] and "plain text" in res.json["errors"][name][0]
