@@ -17,6 +17,7 @@ from catalogue import taxonomy
 from catalogue.gazetteer import Gazetteer, Place, default_gazetteer
 from catalogue.languages import parse_language
 from catalogue.privacy import CprGuard
+from catalogue.schedule.schemas import WholeMatch
 from catalogue.schemas import DK_LAT, DK_LON, TIME_RE, refuse_non_text
 
 #: Barrier code -> Danish label, as the navigator's form shows them.
@@ -75,7 +76,7 @@ class _Strict(CprGuard):
 
 class LocationInput(_Strict):
     postcode = fields.String(
-        load_default=None, validate=validate.Regexp(r"^\d{4}$", error="A Danish postcode has 4 digits.")
+        load_default=None, validate=WholeMatch(r"^[0-9]{4}$", error="A Danish postcode has 4 digits.")
     )
     town = fields.String(load_default=None, validate=validate.Length(min=1, max=100))
     lat = fields.Float(
@@ -98,8 +99,8 @@ class WindowInput(_Strict):
     weekday = fields.Integer(
         required=True, strict=True, validate=validate.Range(1, 7, error="Weekday is 1 (Monday) to 7 (Sunday).")
     )
-    start = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM."))
-    end = fields.String(required=True, validate=validate.Regexp(TIME_RE, error="Time must be HH:MM."))
+    start = fields.String(required=True, validate=WholeMatch(TIME_RE, error="Time must be HH:MM."))
+    end = fields.String(required=True, validate=WholeMatch(TIME_RE, error="Time must be HH:MM."))
 
     @validates_schema(skip_on_field_errors=True)
     def _order(self, data: dict[str, Any], **_: Any) -> None:
