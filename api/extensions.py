@@ -43,13 +43,16 @@ def _rate(value: Any) -> tuple[int, float]:
 
 
 def make_embedder(config: Any, data_dir: Path) -> Embedder:
-    """The real model on ``EMBEDDING_BACKEND`` (``onnx`` or ``torch``), unless ``EMBEDDING_MODEL=fake`` (tests only)."""
+    """The real model on ``EMBEDDING_BACKEND`` (``onnx``, ``onnx-int8`` or ``torch``), unless ``EMBEDDING_MODEL=fake``
+    (tests only)."""
     choice = config.get("EMBEDDING_MODEL")
     if choice == "fake":
         return FakeEmbedder(int(config.get("EMBEDDING_DIM", 384)))
     model = resolve_model(data_dir, choice)
     if config.get("EMBEDDING_BACKEND", "onnx") == "torch":
         return SentenceTransformerEmbedder(model)
+    if config.get("EMBEDDING_BACKEND") == "onnx-int8":
+        return OnnxEmbedder(model, variant="int8")
     return OnnxEmbedder(model)
 
 

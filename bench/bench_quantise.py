@@ -21,7 +21,25 @@ Variants (the names are what the results call them):
 - ``int8_ffn_pc_keep_last``: as ``int8_ffn_pc`` but the last ``--keep-last`` layers' feed-forward
   blocks stay fp32 (the layers nearest the pooled output hurt most when quantised);
 - ``int8_static_ffn``: static QDQ quantisation of the feed-forward MatMuls, activation ranges
-  calibrated (min/max) on Danish texts (the demo catalogue's offers and the tuning half's notes, never the held-out ones).
+  calibrated (min/max) on Danish texts (the demo catalogue's offers and the tuning half's notes, never the held-out ones);
+- ``int8_dyn_all``: dynamic int8 of every block, the fused attention (``QAttention``) and the three
+  MatMuls of each layer, per channel (``indexer.modelprep.onnx_quantise.quantise_dynamic`` keeping nothing);
+- ``int8_dyn_keep_l4ffn2``: as ``int8_dyn_all`` but layer 4's feed-forward output product stays fp32
+  (``KEEP_FP32``, the one block whose quantisation hurts most, chosen with ``--sensitivity``); this is
+  what ``EMBEDDING_BACKEND=onnx-int8`` runs;
+- ``int8_dyn_keep_l045``: as ``int8_dyn_all`` but layers 0, 4 and 5 (the three most sensitive) stay fp32;
+- ``int8_dyn_keep_ffn2``: as ``int8_dyn_all`` but every feed-forward output product stays fp32;
+- ``int8_static_unfused``: static QDQ quantisation of the *unfused* export (so onnx's shape inference
+  types every node), the feed-forward MatMuls except layer 4's output product, per channel
+  (quantising the attention products too leaves the graph without its attention fusion),
+  activation ranges calibrated (min/max; the percentile calibrator needs every text padded to one
+  length, and its histograms of all those activations did not fit in memory) on the Danish
+  calibration texts above; the transformer fusions are applied afterwards.
+
+``--sensitivity`` measures, instead, how much quantising one layer (all its blocks), each block of
+the layer that hurt most, or one kind of block (in every layer) alone moves the vectors: mean and lowest cosine to fp32 over the tuning
+half's notes (as queries) and the demo offers (as passages), and the overlap of each note's dense
+top 10 over the demo offers. The held-out half is never used for it.
 
 Results: ``--out`` (JSON) and a Markdown table beside it. Nothing is written into the repository.
 Raises ``SystemExit`` when the prepared folder or its fused graph is missing.
@@ -36,7 +54,7 @@ import shutil
 import statistics
 import sys
 import time
-from collections.abc import Iterator
+from collections.abc import Collection, Iterator
 from pathlib import Path
 from typing import Any
 
@@ -46,9 +64,22 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from indexer.embedder import ONNX_FILENAME, ONNX_MARKER, ONNX_SUBDIR  # noqa: E402
+from indexer.modelprep.onnx_quantise import BLOCK_KINDS, KEEP_FP32, graph_blocks, quantise_dynamic  # noqa: E402
 
 DEFAULT_MODEL = REPO / ".cache" / "models" / "multilingual-e5-small"
-VARIANTS = ("fp32", "int8_dynamic", "int8_matmul_pc", "int8_ffn_pc", "int8_ffn_pc_keep_last", "int8_static_ffn")
+VARIANTS = (
+    "fp32",
+    "int8_dynamic",
+    "int8_matmul_pc",
+    "int8_ffn_pc",
+    "int8_ffn_pc_keep_last",
+    "int8_static_ffn",
+    "int8_dyn_all",
+    "int8_dyn_keep_l4ffn2",
+    "int8_dyn_keep_l045",
+    "int8_dyn_keep_ffn2",
+    "int8_static_unfused",
+)
 
 
 def _variant_folder(model_dir: Path, work: Path, name: str) -> Path:
@@ -112,8 +143,12 @@ def _loadable(source: Path) -> Any:
     return model
 
 
-def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list[str]) -> dict[str, Path]:
-    """Write every variant's folder; returns name -> folder (``fp32`` is the prepared folder itself)."""
+def make_variants(
+    model_dir: Path, work: Path, keep_last: int, calibration: list[str], wanted: Collection[str] = VARIANTS
+) -> dict[str, Path]:
+    """Write the folders of the ``wanted`` variants; returns name -> folder (``fp32`` is the prepared folder itself).
+
+    A variant that cannot be made is reported and left out."""
     import onnx
     from onnxruntime.quantization import (
         CalibrationMethod,
@@ -145,48 +180,157 @@ def make_variants(model_dir: Path, work: Path, keep_last: int, calibration: list
             "per_channel": True,
         },
     }
-    for name, options in plans.items():
+    keeps: dict[str, set[tuple[int, str]]] = {
+        "int8_dyn_all": set(),
+        "int8_dyn_keep_l4ffn2": set(KEEP_FP32),
+        "int8_dyn_keep_l045": {(layer, kind) for layer in (0, 4, 5) for kind in BLOCK_KINDS},
+        "int8_dyn_keep_ffn2": {(layer, "ffn2") for layer in range(64)},
+    }
+    for name in wanted:
+        if name not in plans and name not in keeps and name not in ("int8_static_ffn", "int8_static_unfused"):
+            continue
         folder = _variant_folder(model_dir, work, name)
         began = time.monotonic()
-        # The fused graph has com.microsoft operators that onnx's shape inference cannot type: pass
-        # the loaded model, which the quantiser then takes as it is.
-        quantize_dynamic(
-            _loadable(source),
-            folder / ONNX_SUBDIR / ONNX_FILENAME,
-            use_external_data_format=False,
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-            **options,
-        )
+        try:
+            if name in plans:
+                # The fused graph has com.microsoft operators that onnx's shape inference cannot type: pass
+                # the loaded model, which the quantiser then takes as it is.
+                quantize_dynamic(
+                    _loadable(source),
+                    folder / ONNX_SUBDIR / ONNX_FILENAME,
+                    use_external_data_format=False,
+                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+                    **plans[name],
+                )
+            elif name in keeps:
+                quantise_dynamic(source, folder / ONNX_SUBDIR / ONNX_FILENAME, keep_fp32=keeps[name])
+            elif name == "int8_static_ffn":
+                quantize_static(
+                    _loadable(source),
+                    folder / ONNX_SUBDIR / ONNX_FILENAME,
+                    _Calibration(model_dir, calibration),
+                    quant_format=QuantFormat.QDQ,
+                    op_types_to_quantize=["MatMul"],
+                    nodes_to_quantize=[name for _, name in ffn],
+                    per_channel=True,
+                    weight_type=QuantType.QInt8,
+                    activation_type=QuantType.QInt8,
+                    calibrate_method=CalibrationMethod.MinMax,
+                    extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
+                )
+            else:
+                _static_unfused(model_dir, work, folder / ONNX_SUBDIR / ONNX_FILENAME, calibration)
+        except Exception as exc:
+            print(f"  {name}: could not be made: {exc}", flush=True)
+            continue
         print(f"  {name}: written in {time.monotonic() - began:.0f} s", flush=True)
         folders[name] = folder
-    folder = _variant_folder(model_dir, work, "int8_static_ffn")
-    began = time.monotonic()
-    try:
-        quantize_static(
-            _loadable(source),
-            folder / ONNX_SUBDIR / ONNX_FILENAME,
-            _Calibration(model_dir, calibration),
-            quant_format=QuantFormat.QDQ,
-            op_types_to_quantize=["MatMul"],
-            nodes_to_quantize=[name for _, name in ffn],
-            per_channel=True,
-            weight_type=QuantType.QInt8,
-            activation_type=QuantType.QInt8,
-            calibrate_method=CalibrationMethod.MinMax,
-            extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
-        )
-        folders["int8_static_ffn"] = folder
-        print(f"  int8_static_ffn: written in {time.monotonic() - began:.0f} s", flush=True)
-    except Exception as exc:
-        print(f"  int8_static_ffn: could not be made: {exc}", flush=True)
     return folders
 
 
-def speed(folders: dict[str, Path], queries: list[str], reps: int) -> dict[str, dict[str, float]]:
-    """Median and p95 ms per query for each variant, one thread, interleaved (rotated order per query)."""
+def _static_unfused(model_dir: Path, work: Path, target: Path, calibration: list[str]) -> None:
+    """Static QDQ int8 of the unfused export (the feed-forward MatMuls but layer 4's output product),
+    calibrated on ``calibration``, then the same transformer fusions as ``faellesskab model prepare``."""
+    import onnx
+    from onnxruntime.quantization import CalibrationMethod, QuantFormat, QuantType, quantize_static
+
+    from indexer.modelprep.onnx_export import _export, _fuse
+
+    raw_dir = work / "unfused"
+    shutil.rmtree(raw_dir, ignore_errors=True)
+    raw_dir.mkdir(parents=True)
+    _export(model_dir, raw_dir / "raw.onnx")
+    graph = onnx.load(str(raw_dir / "raw.onnx"), load_external_data=False)
+    weights = {init.name for init in graph.graph.initializer}
+    # Only the feed-forward products: quantise-dequantise pairs around the attention products hide
+    # the pattern the attention fusion looks for, and the graph runs unfused (measured: no Attention).
+    nodes = [
+        node.name
+        for node in graph.graph.node
+        if node.op_type == "MatMul"
+        and node.input[1] in weights
+        and ("/intermediate/dense/" in node.name or "/output/dense/" in node.name)
+        and "/attention/" not in node.name
+        and "layer.4/output/dense" not in node.name
+    ]
+    quantize_static(
+        str(raw_dir / "raw.onnx"),
+        str(raw_dir / "static.onnx"),
+        _Calibration(model_dir, calibration),
+        quant_format=QuantFormat.QDQ,
+        op_types_to_quantize=["MatMul"],
+        nodes_to_quantize=nodes,
+        per_channel=True,
+        weight_type=QuantType.QInt8,
+        activation_type=QuantType.QUInt8,
+        calibrate_method=CalibrationMethod.MinMax,
+        use_external_data_format=True,
+        extra_options={"MatMulConstBOnly": True},
+    )
+    _fuse(model_dir, raw_dir / "static.onnx", target)
+    shutil.rmtree(raw_dir, ignore_errors=True)
+
+
+def sensitivity(model_dir: Path, work: Path, notes: list[str], offers: list[str]) -> dict[str, dict[str, float]]:
+    """How far quantising one layer, or one kind of block, alone moves the vectors from fp32 (tuning texts only)."""
     from indexer.embedder import OnnxEmbedder
 
-    embedders = {name: OnnxEmbedder(folder, threads=1) for name, folder in folders.items()}
+    source = model_dir / ONNX_SUBDIR / ONNX_FILENAME
+    blocks = set(graph_blocks(source).values())
+    layers = sorted({layer for layer, _ in blocks})
+    reference = OnnxEmbedder(model_dir, threads=1)
+    ref_q = np.stack([reference.embed_query(t) for t in notes])
+    ref_d = reference.embed_documents(offers)
+    groups = {f"layer {layer}": {b for b in blocks if b[0] == layer} for layer in layers}
+    groups.update({f"every {kind}": {b for b in blocks if b[1] == kind} for kind in BLOCK_KINDS})
+    out: dict[str, dict[str, float]] = {}
+    for label, quantised in groups.items():
+        folder = _variant_folder(model_dir, work, "sensitivity")
+        quantise_dynamic(source, folder / ONNX_SUBDIR / ONNX_FILENAME, keep_fp32=blocks - quantised)
+        out[label] = _fidelity(ref_q, ref_d, OnnxEmbedder(folder, threads=1), notes, offers)
+        print(f"  {label}: {out[label]}", flush=True)
+        if label == f"layer {layers[-1]}":  # then each block of the layer that hurt most, alone
+            worst = min(layers, key=lambda layer: out[f"layer {layer}"]["cos_mean"])
+            for kind in BLOCK_KINDS:
+                folder = _variant_folder(model_dir, work, "sensitivity")
+                quantise_dynamic(source, folder / ONNX_SUBDIR / ONNX_FILENAME, keep_fp32=blocks - {(worst, kind)})
+                out[f"layer {worst} {kind}"] = _fidelity(ref_q, ref_d, OnnxEmbedder(folder, threads=1), notes, offers)
+                print(f"  layer {worst} {kind}: {out[f'layer {worst} {kind}']}", flush=True)
+    shutil.rmtree(work / "sensitivity", ignore_errors=True)
+    return out
+
+
+def _fidelity(
+    ref_q: np.ndarray, ref_d: np.ndarray, embedder: Any, notes: list[str], offers: list[str]
+) -> dict[str, float]:
+    """Mean and lowest cosine to the fp32 vectors (notes as queries, offers as passages) and mean dense top-10 overlap."""
+    q = np.stack([embedder.embed_query(t) for t in notes])
+    d = embedder.embed_documents(offers)
+    cosines = np.concatenate([(q * ref_q).sum(axis=1), (d * ref_d).sum(axis=1)])
+    overlap = [
+        len(set(np.argsort(-(ref_d @ ref_q[i]))[:10]) & set(np.argsort(-(d @ q[i]))[:10])) / 10
+        for i in range(len(notes))
+    ]
+    return {
+        "cos_mean": round(float(cosines.mean()), 5),
+        "cos_min": round(float(cosines.min()), 5),
+        "top10_overlap": round(float(np.mean(overlap)), 3),
+    }
+
+
+def speed(
+    folders: dict[str, Path], queries: list[str], reps: int, torch_embedder: Any = None
+) -> dict[str, dict[str, float]]:
+    """Median and p95 ms per query for each variant (and torch, if given), one thread, interleaved
+    (rotated order per query)."""
+    from indexer.embedder import OnnxEmbedder
+
+    embedders: dict[str, Any] = {name: OnnxEmbedder(folder, threads=1) for name, folder in folders.items()}
+    if torch_embedder is not None:
+        import torch
+
+        torch.set_num_threads(1)
+        embedders["torch"] = torch_embedder
     for embedder in embedders.values():
         embedder.embed_query("opvarmning")
     times: dict[str, list[float]] = {name: [] for name in embedders}
@@ -241,6 +385,8 @@ def main(argv: list[str] | None = None) -> int:
     parser.add_argument("--keep-last", type=int, default=2, help="layers kept fp32 in int8_ffn_pc_keep_last")
     parser.add_argument("--variants", nargs="*", choices=VARIANTS, help="default: all")
     parser.add_argument("--no-quality", action="store_true", help="speed only")
+    parser.add_argument("--no-torch-speed", action="store_true", help="do not time torch beside the variants")
+    parser.add_argument("--sensitivity", action="store_true", help="only the per-layer / per-kind sensitivity")
     parser.add_argument("--out", type=Path, default=Path("/tmp/bench/quantise_results.json"))
     args = parser.parse_args(argv)
     os.environ.setdefault("OMP_NUM_THREADS", "1")
@@ -251,48 +397,62 @@ def main(argv: list[str] | None = None) -> int:
     vignettes = load_vignettes()
     tuning_notes = [v["request"]["interests"] for v in vignettes["vignettes"] if half_of(v["id"]) == "tuning"]
     offers = json.loads((REPO / "catalogue" / "data" / "demo_catalogue.json").read_text(encoding="utf-8"))["offers"]
-    calibration = [f"query: {t}" for t in tuning_notes] + [
-        f"passage: {o['title']}. {o.get('description', '')}" for o in offers[:150]
-    ]
+    offer_texts = [f"{o['title']}. {o.get('description', '')}" for o in offers]
+    calibration = [f"query: {t}" for t in tuning_notes] + [f"passage: {t}" for t in offer_texts[:150]]
     args.workdir.mkdir(parents=True, exist_ok=True)
+    args.out.parent.mkdir(parents=True, exist_ok=True)
+    if args.sensitivity:
+        print("Sensitivity (tuning notes and demo offers) ...", flush=True)
+        found = sensitivity(args.model_dir, args.workdir, tuning_notes, offer_texts)
+        args.out.with_name("quantise_sensitivity.json").write_text(json.dumps(found, indent=2), encoding="utf-8")
+        return 0
     print("Making the variants ...", flush=True)
-    folders = make_variants(args.model_dir, args.workdir, args.keep_last, calibration)
-    if args.variants:
-        folders = {k: v for k, v in folders.items() if k in args.variants or k == "fp32"}
+    folders = make_variants(args.model_dir, args.workdir, args.keep_last, calibration, args.variants or VARIANTS)
     print("Timing ...", flush=True)
-    timings = speed(folders, tuning_notes, args.reps)
+    torch_embedder = None if args.no_torch_speed else SentenceTransformerEmbedder(args.model_dir)
+    timings = speed(folders, tuning_notes, args.reps, torch_embedder)
     results: dict[str, Any] = {"reps": args.reps, "keep_last": args.keep_last, "variants": {}}
     for name, row in timings.items():
         results["variants"][name] = {
             **row,
             "speedup_vs_fp32": round(timings["fp32"]["median_ms"] / row["median_ms"], 2),
         }
-    if not args.no_quality:
-        from indexer.embedder import OnnxEmbedder
+        if "torch" in timings:
+            results["variants"][name]["speedup_vs_torch"] = round(timings["torch"]["median_ms"] / row["median_ms"], 2)
+    from indexer.embedder import OnnxEmbedder
 
+    reference = OnnxEmbedder(args.model_dir, threads=1)
+    ref_q = np.stack([reference.embed_query(t) for t in tuning_notes])
+    ref_d = reference.embed_documents(offer_texts)
+    for name, folder in folders.items():
+        embedder = OnnxEmbedder(folder, threads=1)
+        results["variants"][name].update(_fidelity(ref_q, ref_d, embedder, tuning_notes, offer_texts))
+    if not args.no_quality:
         print("Quality: torch ...", flush=True)
-        reference = quality("torch", SentenceTransformerEmbedder(args.model_dir), args.workdir, vignettes)
-        results["torch"] = reference
+        torch_quality = quality("torch", SentenceTransformerEmbedder(args.model_dir), args.workdir, vignettes)
+        results["torch_quality"] = torch_quality
         for name, folder in folders.items():
             print(f"Quality: {name} ...", flush=True)
             q = quality(name, OnnxEmbedder(folder), args.workdir, vignettes)
-            q["hybrid_loss_vs_torch"] = round(reference["hybrid_ndcg10"] - q["hybrid_ndcg10"], 4)
-            q["dense_loss_vs_torch"] = round(reference["dense_ndcg10"] - q["dense_ndcg10"], 4)
+            q["hybrid_loss_vs_torch"] = round(torch_quality["hybrid_ndcg10"] - q["hybrid_ndcg10"], 4)
+            q["dense_loss_vs_torch"] = round(torch_quality["dense_ndcg10"] - q["dense_ndcg10"], 4)
             q["within_budget"] = q["hybrid_loss_vs_torch"] <= 0.005
             results["variants"][name].update(q)
-    args.out.parent.mkdir(parents=True, exist_ok=True)
     args.out.write_text(json.dumps(results, indent=2), encoding="utf-8")
     lines = [
-        "| variant | median ms | p95 ms | × fp32 | hybrid nDCG@10 held-out | loss vs torch | dense | within 0.005 |",
-        "|---|---|---|---|---|---|---|---|",
+        "| variant | median ms | p95 ms | × torch | × fp32 | cos to fp32 mean / min | top-10 overlap "
+        "| hybrid nDCG@10 held-out | loss vs torch | dense | within 0.005 |",
+        "|---|---|---|---|---|---|---|---|---|---|---|",
     ]
     for name, r in results["variants"].items():
         lines.append(
-            f"| {name} | {r['median_ms']} | {r['p95_ms']} | {r['speedup_vs_fp32']} | {r.get('hybrid_ndcg10', '–')} | "
-            f"{r.get('hybrid_loss_vs_torch', '–')} | {r.get('dense_ndcg10', '–')} | {r.get('within_budget', '–')} |"
+            f"| {name} | {r['median_ms']} | {r['p95_ms']} | {r.get('speedup_vs_torch', '–')} | {r['speedup_vs_fp32']} | "
+            f"{r.get('cos_mean', '–')} / {r.get('cos_min', '–')} | {r.get('top10_overlap', '–')} | "
+            f"{r.get('hybrid_ndcg10', '–')} | {r.get('hybrid_loss_vs_torch', '–')} | {r.get('dense_ndcg10', '–')} | "
+            f"{r.get('within_budget', '–')} |"
         )
-    if "torch" in results:
-        t = results["torch"]
+    if "torch_quality" in results:
+        t = results["torch_quality"]
         lines.append(f"\ntorch (reference): hybrid {t['hybrid_ndcg10']}, dense {t['dense_ndcg10']}.")
     table = "\n".join(lines) + "\n"
     args.out.with_suffix(".md").write_text(table, encoding="utf-8")

