@@ -53,7 +53,13 @@ def _free_port() -> int:
 
 
 def _env(
-    data_dir: Path, backend: str, model: str, workers: int | None, threads: int | None, port: int
+    data_dir: Path,
+    backend: str,
+    model: str,
+    workers: int | None,
+    threads: int | None,
+    port: int,
+    extra: list[str] | None = None,
 ) -> dict[str, str]:
     env = {k: v for k, v in os.environ.items() if not k.startswith(("FAELLESSKAB_", "GUNICORN_"))}
     for name in ("DATABASE_URL", "ELASTICSEARCH_URL", "EMBEDDING_MODEL"):
@@ -75,6 +81,9 @@ def _env(
         env["GUNICORN_WORKERS"] = str(workers)
     if threads:
         env["GUNICORN_THREADS"] = str(threads)
+    for item in extra or []:  # --env NAME=VALUE: an A/B of one setting (FAELLESSKAB_MATCH_CONCURRENCY=1, ...)
+        name, _, value = item.partition("=")
+        env[name] = value
     return env
 
 
@@ -168,7 +177,8 @@ def _locust(
     with Path(f"{prefix}_failures.csv").open(encoding="utf-8") as handle:
         failures = list(csv.DictReader(handle))
     shed = json.loads(shed_file.read_text(encoding="utf-8")) if shed_file.exists() else {}
-    return {"rows": rows, "failures": failures, "shed": shed}
+    latency = shed.pop("latency_ms", {})
+    return {"rows": rows, "failures": failures, "shed": shed, "shed_latency_ms": latency}
 
 
 def _figures(row: dict[str, str]) -> dict[str, float]:
@@ -212,7 +222,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
     data_dir.mkdir(parents=True, exist_ok=True)
     port = _free_port()
     model = "fake" if args.fake else str(args.model_dir)
-    env = _env(data_dir, backend, model, args.workers, args.threads, port)
+    env = _env(data_dir, backend, model, args.workers, args.threads, port, args.env)
     keys = _prepare(env)
     url = f"http://127.0.0.1:{port}"
     server = subprocess.Popen(
@@ -233,6 +243,7 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
             "ready_s": round(ready_s, 1),
             "workers": len(memory),
             "threads": args.threads or _conf_threads(),
+            "settings": args.env,
             "users": args.users,
             "seconds": args.seconds,
             "all": _figures(sustained["rows"]["Aggregated"]),
@@ -261,7 +272,9 @@ def run_backend(backend: str, args: argparse.Namespace) -> dict[str, Any]:
                 "seconds": args.overload_seconds,
                 "client_timeout_s": args.overload_timeout,
                 **total,
+                "answered": total["requests"] - total["failures"],  # 200/201, or a 412 read again
                 "shed": over["shed"],
+                "shed_latency_ms": over["shed_latency_ms"],
                 "timed_out": timed_out,
                 "other_errors": total["failures"] - shed - timed_out,
                 "error_kinds": kinds,
@@ -301,11 +314,19 @@ def markdown(results: list[dict[str, Any]]) -> str:
             lines.append("")
             lines.append(
                 f"Overload ({r['backend']}, {o['users']} clients, {o['client_timeout_s']:.0f} s client timeout, "
-                f"{o['seconds']:.0f} s): {o['requests']} requests, shed {sum(o['shed'].values())} "
-                f"(429: {o['shed'].get('429', 0)}, 503: {o['shed'].get('503', 0)}), timed out {o['timed_out']}, "
-                f"other errors {o['other_errors']}; p50 / p95 {o['p50_ms']:.0f} / {o['p95_ms']:.0f} ms."
+                f"{o['seconds']:.0f} s): {o['requests']} requests, {o.get('answered', 0)} answered, shed "
+                f"{sum(o['shed'].values())} (429: {o['shed'].get('429', 0)}, 503: {o['shed'].get('503', 0)}; "
+                f"{_shed_latency(o)}), timed out {o['timed_out']}, other errors {o['other_errors']}; "
+                f"p50 / p95 of all {o['p50_ms']:.0f} / {o['p95_ms']:.0f} ms."
             )
     return "\n".join(lines) + "\n"
+
+
+def _shed_latency(overload: dict[str, Any]) -> str:
+    latency = overload.get("shed_latency_ms") or {}
+    if latency.get("p50") is None:
+        return "no shed answers"
+    return f"shed in p50 / p95 / max {latency['p50']:.0f} / {latency['p95']:.0f} / {latency['max']:.0f} ms"
 
 
 def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
@@ -313,6 +334,9 @@ def parse_args(argv: list[str] | None = None) -> argparse.Namespace:
     parser.add_argument("--backends", nargs="+", default=["onnx", "torch"], choices=["onnx", "torch"])
     parser.add_argument("--workers", type=int, default=None, help="default: gunicorn.conf.py's")
     parser.add_argument("--threads", type=int, default=None, help="default: gunicorn.conf.py's")
+    parser.add_argument(
+        "--env", action="append", default=[], metavar="NAME=VALUE", help="one more setting for gunicorn and the app"
+    )
     parser.add_argument("--users", type=int, default=8, help="clients in the sustained phase")
     parser.add_argument("--seconds", type=float, default=60, help="length of the sustained phase")
     parser.add_argument("--overload-users", type=int, default=256, help="0 skips the overload phase")
