@@ -116,7 +116,7 @@ def test_the_bounded_endpoints_are_the_apps_match(app: Flask) -> None:
     """The refusal before the store finds the match view by its endpoint name: a renamed view must fail here."""
     from api.overload import BOUNDED_ENDPOINTS
 
-    assert BOUNDED_ENDPOINTS and BOUNDED_ENDPOINTS <= set(app.view_functions)
+    assert BOUNDED_ENDPOINTS and set(app.view_functions) >= BOUNDED_ENDPOINTS
     assert app.url_map.bind("x").match("/api/v1/match", method="POST")[0] in BOUNDED_ENDPOINTS
 
 
