@@ -31,12 +31,14 @@ except ConfigError as exc:
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Measured choices (bench/bench_load.py: 3 workers, 8 clients for 60 s, then 256
 # clients with a 5 s timeout for 20 s; figures in bench/README.md, "Load under
-# gunicorn", runs of 2026-11-30 on the shared 2-core machine at load average 7-10).
+# gunicorn", runs of 2026-11-30 on the shared 2-core machine at load average 5-10).
 #
 # Workers: a match is CPU-bound: the query embedding (about 21 ms of CPU with
 # onnx, 45 ms with torch) plus about 40 ms of Python around it (explanations,
 # filters, store reads and writes); one worker per core, plus one, so a core is
-# not idle while a worker waits on the store or on its GIL.
+# not idle while a worker waits on the store or on its GIL. (Not compared with
+# 2 or 4 workers in these runs: the machine's other load moved the throughput
+# by more than such a change would.)
 workers = _int_env("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
 # Threads per worker. gthread hands each accepted connection to a pool of this
 # many threads; a connection that finds none free waits in the pool's queue,
@@ -49,11 +51,12 @@ workers = _int_env("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
 # store (api.overload), in under 10 ms of the server's time. So 8 threads = 4
 # that matches may hold + 4 always free for reads, writes and those refusals.
 # More threads were worse, not better: 16 threads with 8 waiting matches each
-# left 336 (onnx) and 606 (torch) timeouts, against 47 and 22 with these values
-# (same probe). Every extra thread is one more writer queueing for SQLite's one
-# write lock (rate-limit counts, the match log, capacity updates) and one more
-# thread taking turns on the worker's GIL, so the lock holder waits too: counts
-# waited out SQLite's 15 s busy timeout.
+# left 336 (onnx) and 606 (torch) timeouts of about 3,000 requests; these values
+# left 47 and 22, 105 and 29, and 139 and 30 in three runs (same probe). Each
+# extra thread is one more writer queueing for SQLite's one write lock
+# (rate-limit counts, the match log, capacity updates) and one more thread
+# taking turns on the worker's GIL, so the lock holder waits for the GIL too:
+# with 16 threads, 54 rate-limit counts waited out SQLite's 15 s busy timeout.
 threads = _int_env("GUNICORN_THREADS", 8)
 worker_class = "gthread"
 # Load the app, the model and the vectors once in the master, so workers
