@@ -93,13 +93,15 @@ def when_ready(server):
 
 # Each worker's thread pools (ONNX Runtime's or torch's intra-op pool, numpy's
 # OpenBLAS) get the worker's share of the cores, at least 1: the workers already
-# run in parallel, and more threads per pool only make them fight for the same
-# cores (OpenBLAS threads also spin while they wait). 2 cores / 3 workers -> 1,
-# which torch and ONNX Runtime already had; numpy's OpenBLAS used both cores in
-# every worker until 2026-11-30 (its effect was not measured apart: the load
-# runs changed it together with the threads). OpenBLAS reads its variable once,
-# when numpy is first imported, after this file (the app is preloaded later);
-# an operator's own value wins.
+# run in parallel, more threads per pool only fight for the same cores, and the
+# pools spin while they wait. One match at a time (so one busy worker either
+# way) cost 77.0 ms of CPU with 1 worker of 2 ONNX Runtime threads and 50.2 ms
+# with 3 workers of 1 thread (torch: 62.5 and 68.0 ms; 2026-11-30, see
+# bench/README.md). 2 cores / 3 workers -> 1, which torch and ONNX Runtime
+# already had; numpy's OpenBLAS used both cores in every worker until now (not
+# measured apart: the load runs changed it together with the threads). OpenBLAS
+# reads its variable once, when numpy is first imported, after this file (the
+# app is preloaded later); an operator's own value wins.
 _share = max(1, multiprocessing.cpu_count() // max(1, workers))
 os.environ.setdefault("OPENBLAS_NUM_THREADS", str(_share))
 
