@@ -31,7 +31,7 @@ except ConfigError as exc:
 bind = os.environ.get("GUNICORN_BIND", "127.0.0.1:8000")
 # Measured choices (bench/bench_load.py: 3 workers, 8 clients for 60 s, then 256
 # clients with a 5 s timeout for 20 s; figures in bench/README.md, "Load under
-# gunicorn", runs of 2026-11-30 on the shared 2-core machine at load average 5-10).
+# gunicorn", runs of 2026-11-30 on the shared 2-core machine at load average 2-10).
 #
 # Workers: a match is CPU-bound: the query embedding (about 21 ms of CPU with
 # onnx, 45 ms with torch) plus about 40 ms of Python around it (explanations,
@@ -46,18 +46,20 @@ workers = _int_env("GUNICORN_WORKERS", multiprocessing.cpu_count() + 1)
 # probe's clients timed out before (8 threads and no refusal before the store:
 # onnx 789 of 1,086 requests timed out, torch 865 of 1,106, 3 and 2 shed). A
 # match holds a thread while it runs (FAELLESSKAB_MATCH_CONCURRENCY, 2) or waits
-# for its turn (FAELLESSKAB_MATCH_WAITING, 2, at most FAELLESSKAB_MATCH_QUEUE_S);
+# for its turn (FAELLESSKAB_MATCH_WAITING, 4, at most FAELLESSKAB_MATCH_QUEUE_S);
 # any further match is refused with 503 + Retry-After before it touches the
-# store (api.overload), in under 10 ms of the server's time. So 8 threads = 4
+# store (api.overload), in under 10 ms of the server's time. So 10 threads = 6
 # that matches may hold + 4 always free for reads, writes and those refusals.
-# More threads were worse, not better: 16 threads with 8 waiting matches each
-# left 336 (onnx) and 606 (torch) timeouts of about 3,000 requests; these values
-# left 47 and 22, 105 and 29, and 139 and 30 in three runs (same probe). Each
-# extra thread is one more writer queueing for SQLite's one write lock
-# (rate-limit counts, the match log, capacity updates) and one more thread
+# Same probe, same quiet hour (06:45-06:54): 10 threads with 4 waiting left 15
+# (onnx) and 12 (torch) of about 6,300 requests timed out and shed none of the
+# 8-client load; 8 threads with 2 waiting left 8 and 10 timed out but shed 25
+# and 74 of about 1,300 matches of the 8-client load. Many more threads were
+# worse: 16 threads with 8 waiting left 336 and 606 of about 3,000 timed out at
+# 06:03. Each extra thread is one more writer queueing for SQLite's one write
+# lock (rate-limit counts, the match log, capacity updates) and one more thread
 # taking turns on the worker's GIL, so the lock holder waits for the GIL too:
 # with 16 threads, 54 rate-limit counts waited out SQLite's 15 s busy timeout.
-threads = _int_env("GUNICORN_THREADS", 8)
+threads = _int_env("GUNICORN_THREADS", 10)
 worker_class = "gthread"
 # Load the app, the model and the vectors once in the master, so workers
 # share them copy-on-write instead of each loading its own.

@@ -158,7 +158,7 @@ class Settings(BaseModel):
         description="Seconds a match may wait for its turn before it gets 503 with `Retry-After`.",
     )
     MATCH_WAITING: int = Field(
-        default=2,
+        default=4,
         ge=0,
         le=1024,
         description="Matches that may wait for their turn per worker; one more gets 503 with `Retry-After` "
