@@ -159,6 +159,13 @@ class Settings(BaseModel):
         le=60,
         description="Seconds a match may wait for its turn before it gets 503 with `Retry-After`.",
     )
+    MATCH_WAITING: int = Field(
+        default=4,
+        ge=0,
+        le=1024,
+        description="Matches that may wait for their turn per worker; one more gets 503 with `Retry-After` "
+        "at once, before its key is checked or its body read.",
+    )
     ACCESS_LOG_DB: bool = Field(
         default=True, description="Keep the access log of keyed requests in the database too (`true`/`false`)."
     )

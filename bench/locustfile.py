@@ -34,20 +34,32 @@ OFFER_IDS = [
     for offer in json.loads((REPO / "catalogue" / "data" / "demo_catalogue.json").read_text(encoding="utf-8"))["offers"]
 ]
 SHED = {"429": 0, "503": 0}
+#: How long each shed answer (429 or 503) took, in ms: shedding must be quick, not only happen.
+SHED_MS: list[float] = []
 
 
 @events.request.add_listener
-def _count_shed(response: Any = None, **_: Any) -> None:
+def _count_shed(response: Any = None, response_time: float | None = None, **_: Any) -> None:
     status = getattr(response, "status_code", None)
     if status in (429, 503):
         SHED[str(status)] += 1
+        if response_time is not None:
+            SHED_MS.append(float(response_time))
+
+
+def _quantile(values: list[float], q: float) -> float | None:
+    if not values:
+        return None
+    ordered = sorted(values)
+    return round(ordered[min(len(ordered) - 1, int(q * len(ordered)))], 1)
 
 
 @events.quitting.add_listener
 def _write_shed(environment: Any, **_: Any) -> None:
     out = os.environ.get("BENCH_SHED_OUT")
     if out:
-        Path(out).write_text(json.dumps(SHED), encoding="utf-8")
+        latency = {"p50": _quantile(SHED_MS, 0.5), "p95": _quantile(SHED_MS, 0.95), "max": _quantile(SHED_MS, 1.0)}
+        Path(out).write_text(json.dumps({**SHED, "latency_ms": latency}), encoding="utf-8")
 
 
 class Navigator(HttpUser):

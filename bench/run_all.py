@@ -47,7 +47,7 @@ def _commands(args: argparse.Namespace) -> dict[str, list[str]]:
             ],
             "load": [
                 *py, str(BENCH / "bench_load.py"), "--fake", "--backends", "onnx", "--workers", "1", "--threads", "2",
-                "--users", "2", "--seconds", "3", "--overload-users", "8", "--overload-seconds", "3",
+                "--users", "2", "--seconds", "3", "--rounds", "1", "--overload-users", "8", "--overload-seconds", "3",
                 "--overload-timeout", "2", "--workdir", str(work / "load"), "--out", str(work / "load_results.json"),
             ],
         }  # fmt: skip

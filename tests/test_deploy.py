@@ -200,12 +200,19 @@ def get(url: str) -> tuple[int, str, str]:
 
 
 @contextmanager
-def gunicorn(env: dict[str, str], err_path: Path, *, ready: str = "/healthz", within: float = 120) -> Iterator[str]:
-    """gunicorn with the project's config and ``env``, stderr to ``err_path``; yields its base URL
-    once ``ready`` answers (any status for /healthz, 200 otherwise), and stops it afterwards."""
+def gunicorn(
+    env: dict[str, str],
+    err_path: Path,
+    *,
+    ready: str = "/healthz",
+    within: float = 120,
+    app: str = "api:create_app()",
+) -> Iterator[str]:
+    """gunicorn with the project's config, ``env`` and ``app``, stderr to ``err_path``; yields its base
+    URL once ``ready`` answers (any status for /healthz, 200 otherwise), and stops it afterwards."""
     with err_path.open("w") as err:
         proc = subprocess.Popen(
-            [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), "api:create_app()"],
+            [str(GUNICORN), "--config", str(REPO / "gunicorn.conf.py"), app],
             env=env,
             cwd=REPO,
             stdout=subprocess.DEVNULL,

@@ -24,6 +24,7 @@ from api import create_app
 from api.auth import create_key
 from api.extensions import get_store
 from tests.conftest import make_offer
+from tests.test_deploy import free_port, gunicorn, gunicorn_env
 
 MATCH = {"interests": "strikning"}
 
@@ -88,6 +89,69 @@ def test_matches_beyond_the_bound_get_503_at_once_and_reads_go_on(app: Flask, sl
     assert read.status_code == 200 and read_seconds < 0.5, read_seconds
 
 
+def test_a_match_beyond_running_and_waiting_is_refused_before_its_key_is_counted(
+    app: Flask, slow_matches: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """MATCH_WAITING = 0: with the only slot taken, the next match gets 503 at once, and it is refused
+    before the rate limit counts it (a count is a store write; under overload it would queue)."""
+    monkeypatch.setitem(app.extensions, "match_inflight", type(app.extensions["match_inflight"])(1, 5.0, 0))
+    monkeypatch.setitem(app.extensions["throttle"].limits, "match", (2, 600))
+    client, nav = app.test_client(), app.config["NAV"]
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.post, "/api/v1/match", json=MATCH, headers=nav)
+        time.sleep(0.3)  # the first match holds the only slot for 1 s
+        t0 = time.monotonic()
+        refused = client.post("/api/v1/match", json=MATCH, headers=nav)
+        refused_s = time.monotonic() - t0
+        assert first.result().status_code == 200
+    assert refused.status_code == 503 and refused_s < 0.8 and int(refused.headers["Retry-After"]) >= 1
+    assert "travlt" in refused.json["message"]
+    # The refusal was not counted: the limit of 2 still lets one more match through, then 429.
+    assert client.post("/api/v1/match", json=MATCH, headers=nav).status_code == 200
+    assert client.post("/api/v1/match", json=MATCH, headers=nav).status_code == 429
+    assert len(slow_matches) == 2
+
+
+def test_the_bounded_endpoints_are_the_apps_match(app: Flask) -> None:
+    """The refusal before the store finds the match view by its endpoint name: a renamed view must fail here."""
+    from api.overload import BOUNDED_ENDPOINTS
+
+    assert BOUNDED_ENDPOINTS and set(app.view_functions) >= BOUNDED_ENDPOINTS
+    assert app.url_map.bind("x").match("/api/v1/match", method="POST")[0] in BOUNDED_ENDPOINTS
+
+
+def test_the_queue_wait_counts_from_admission_not_from_after_the_rate_limit_count(
+    app: Flask, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A match whose rate-limit count is slow (a store busy with other writers) waits only what is left
+    of MATCH_QUEUE_S: 503 within the queue's wait of its arrival, not that wait again after the count."""
+    monkeypatch.setitem(app.extensions, "match_inflight", type(app.extensions["match_inflight"])(1, 1.0, 8))
+    matcher, throttle = app.extensions["matcher"], app.extensions["throttle"]
+    real_match, real_hit, hits = matcher.match, throttle.hit, []
+
+    def slow_match(*args: Any, **kwargs: Any) -> Any:
+        time.sleep(2.0)
+        return real_match(*args, **kwargs)
+
+    def slow_hit(*args: Any, **kwargs: Any) -> None:
+        hits.append(1)
+        if len(hits) == 2:
+            time.sleep(1.5)  # the second match's count waits for the store
+        real_hit(*args, **kwargs)
+
+    monkeypatch.setattr(matcher, "match", slow_match)
+    monkeypatch.setattr(throttle, "hit", slow_hit)
+    client, nav = app.test_client(), app.config["NAV"]
+    with ThreadPoolExecutor(1) as pool:
+        first = pool.submit(client.post, "/api/v1/match", json=MATCH, headers=nav)
+        time.sleep(0.2)
+        # Arrives at 0.2 s, counted at 1.7 s: its 1.0 s of queue ended at 1.2 s, so only a free slot will
+        # do, and the first match holds it until 2 s. Waiting a full 1.0 s after the count would get it: a 200.
+        second = client.post("/api/v1/match", json=MATCH, headers=nav)
+        assert first.result().status_code == 200
+    assert second.status_code == 503 and int(second.headers["Retry-After"]) >= 1
+
+
 @pytest.fixture
 def server(app: Flask) -> Iterator[str]:
     http = make_server("127.0.0.1", 0, app, threaded=True)
@@ -125,3 +189,52 @@ def test_a_match_whose_client_hung_up_is_not_computed(
     busy.join(10)
     time.sleep(1.0)
     assert len(slow_matches) == 1  # only the first match was computed
+
+
+def test_under_gunicorn_overload_is_answered_with_503_not_timeouts(tmp_path: Path) -> None:
+    """The issue's probe in small: one gunicorn worker with the project's config and defaults
+    (threads, MATCH_CONCURRENCY, MATCH_WAITING, MATCH_QUEUE_S), each match held 1 s, and 64
+    clients sending matches and reads for 4 s with a 5 s timeout. Every request is answered: a
+    match with 200 or 503 + Retry-After, a read with 200; none times out. Without the refusal
+    before the store (MATCH_WAITING unbounded: every match holds a thread for up to MATCH_QUEUE_S),
+    the connections wait in gunicorn's queue and many time out, with 8 threads and with 16."""
+    import requests
+
+    app = create_app({"DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"})
+    store = get_store(app)
+    migrations.upgrade(store)
+    store.import_offers([make_offer("a")], actor="t")
+    key = create_key(store, name="nav", role="navigator", created_by="t")
+    store.close()
+    env = gunicorn_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{free_port()}", SLOW_MATCH_S="1")
+    del env["GUNICORN_THREADS"]  # the project's default
+    env["FAELLESSKAB_RATE_MATCH"] = "100000/60"
+    err = tmp_path / "stderr.log"
+    outcomes: list[tuple[str, int, float, str | None]] = []  # (kind, status or 0 = no answer, seconds, Retry-After)
+    with gunicorn(env, err, ready="/readyz", app="tests.api.slow_app:create()") as base:
+        headers = {"Authorization": f"Bearer {key}"}
+
+        def client(number: int) -> None:
+            session, stop = requests.Session(), time.monotonic() + 4.0
+            while time.monotonic() < stop:
+                kind = "read" if number % 8 == 0 else "match"
+                t0 = time.monotonic()
+                try:
+                    if kind == "read":
+                        res = session.get(f"{base}/api/v1/offers/a", headers=headers, timeout=5)
+                    else:
+                        res = session.post(f"{base}/api/v1/match", json=MATCH, headers=headers, timeout=5)
+                    outcomes.append((kind, res.status_code, time.monotonic() - t0, res.headers.get("Retry-After")))
+                except requests.RequestException:
+                    outcomes.append((kind, 0, time.monotonic() - t0, None))
+                time.sleep(0.05)
+
+        with ThreadPoolExecutor(64) as pool:
+            list(pool.map(client, range(64)))
+    kinds = {(kind, status) for kind, status, _, _ in outcomes}
+    assert kinds <= {("match", 200), ("match", 503), ("read", 200)}, sorted(kinds)
+    assert ("match", 503) in kinds and ("match", 200) in kinds
+    refused = [(seconds, retry) for kind, status, seconds, retry in outcomes if status == 503]
+    assert all(retry is not None and int(retry) >= 1 for _, retry in refused)
+    # Refused within the queue's wait (2 s) plus a generous allowance for a busy machine, never near the timeout.
+    assert max(seconds for seconds, _ in refused) < 4.0, sorted(seconds for seconds, _ in refused)[-5:]

@@ -41,6 +41,8 @@ def test_the_short_run_measures_every_part_without_errors(tmp_path: Path) -> Non
     # Overload figures depend on the machine's load; the short run only shows that the phase ran and was counted.
     overload = load["overload"]
     assert overload["requests"] > 0 and overload["other_errors"] >= 0 and "error_kinds" in overload
+    assert set(overload["shed_latency_ms"]) == {"p50", "p95", "max"} and overload["answered"] >= 0
+    assert load["cpu_ms_per_request"] > 0 and load["rounds"] == 1
     assert [w["rss_mb"] > 0 for w in load["workers_memory"]] == [True]
     index = data["parts"]["index"]["results"]["synthetic"][0]
     assert index["build"]["offers"] == 500 and index["query"]["lexical_ms"]["n"] > 0
