@@ -88,10 +88,13 @@ class MatchView(MethodView):
 
         Hard rules (barriers, distance, age, places) are never broken; the
         response counts how many relevant offers each rule removed."""
-        unknown = sorted(set(req.categories) - set(get_store().categories()))
+        labels = get_store().categories()  # read once: the matcher explains with the same taxonomy
+        unknown = sorted(set(req.categories) - set(labels))
         if unknown:
             raise InvalidRecord({"categories": [f"Unknown category: {', '.join(unknown)}."]})
         caller = current_caller()
         with match_slot():  # 503 when this worker is at capacity; nothing computed for a client that left
-            response = current_app.extensions["matcher"].match(req, actor=caller.actor if caller else "anonymous")
+            response = current_app.extensions["matcher"].match(
+                req, actor=caller.actor if caller else "anonymous", labels=labels
+            )
         return dict(response.to_dict())

@@ -20,7 +20,7 @@ from catalogue.schedule import occurrences, schedule_text
 from catalogue.schedule.phrases import BY_ARRANGEMENT, exceptions_phrase, is_plain_weekly
 from catalogue.schedule.phrases import UNKNOWN as UNKNOWN_TIME
 from catalogue.taxonomy import WEEKDAYS_DA
-from indexer.analysis import analyze, tokens
+from indexer.analysis import analyze, tokens, word_terms
 from indexer.documents import SearchDocument
 
 from .audience import audience_caution
@@ -313,21 +313,37 @@ def quotable(word: str, refused: set[str]) -> bool:
     )
 
 
-def reasons(req: MatchRequest, offer: Mapping[str, Any], inference: Inference, labels: Mapping[str, str]) -> list[str]:
+@lru_cache(maxsize=8192)
+def _offer_terms(text: str) -> frozenset[str]:
+    """The analysed terms of an offer's text (title and topics, or description). Cached by
+    the text itself, so an edited offer is analysed afresh; never a citizen's text."""
+    return frozenset(analyze(text))
+
+
+def reasons(
+    req: MatchRequest,
+    offer: Mapping[str, Any],
+    inference: Inference,
+    labels: Mapping[str, str],
+    refused: set[str] | None = None,
+) -> list[str]:
     """Why it fits, in Danish, tied to the citizen's own words where they meet the offer's.
 
     Quotes only words that carried the match (:func:`quotable`); when none can be
     quoted (another language, a compound, a topic inferred from the embedding)
-    the sentence names the topic without a quote: never an empty slot."""
+    the sentence names the topic without a quote: never an empty slot. ``refused`` is
+    :func:`unquotable` of ``req.interests``, computed here when not given (a caller
+    explaining several offers for one request passes it once)."""
     out: list[str] = []
-    refused = unquotable(req.interests)
-    headline = set(analyze(f"{offer['title']} {' '.join(labels.get(c, c) for c in offer['categories'])}"))
-    body = set(analyze(offer.get("description") or ""))
+    if refused is None:
+        refused = unquotable(req.interests)
+    headline = _offer_terms(f"{offer['title']} {' '.join(labels.get(c, c) for c in offer['categories'])}")
+    body = _offer_terms(offer.get("description") or "")
     words: list[str] = []
     for word in tokens(req.interests):
         if not quotable(word, refused) or word in words:
             continue
-        stems = set(analyze(word))
+        stems = set(word_terms(word))
         # A word in the title or topic counts; one only in the description
         # must be a real content word, not "komme" or "gerne".
         if stems & headline or (len(word) >= 5 and stems & body):

@@ -133,22 +133,26 @@ class Matcher:
         actor: str = "anonymous",
         today: date | None = None,
         features: list[tuple[str, dict[str, float]]] | None = None,
+        labels: Mapping[str, str] | None = None,
     ) -> MatchResponse:
         """Rank, check and explain offers for ``req`` (steps in the module docstring).
         ``today`` defaults to today in Copenhagen; ``actor`` goes to the match log.
+        ``labels`` is the live taxonomy (:meth:`catalogue.store.Store.categories`) when the
+        caller has just read it for this request; read from the store when not given.
         ``features``, when given, is filled with ``(offer id, {feature: value})`` for every
         offer of the re-ranked head (:data:`matcher.learned.FEATURES`; ``tools/train_ranker.py``)."""
         today = today or datetime.now(TZ).date()
         timings: dict[str, float] = {}
         t0 = time.perf_counter()
-        labels = self.store.categories()
+        labels = dict(labels) if labels is not None else self.store.categories()
         inference = infer_categories(req.interests, labels)
         rules = hard_rules(req, today)
         flt = as_filter(rules)
         query_vector = self.embedder.embed_query(req.interests)
         timings["embed"] = _ms(t0)
+        named = named_conditions(req.interests)  # once: the vague check and the situation both use it
         vague = bool(self.tuning.vague_ranking) and is_vague(
-            req.interests, inference.categories, names_condition=bool(named_conditions(req.interests))
+            req.interests, inference.categories, names_condition=bool(named)
         )
         if vague and self.tuning.vague_topics:
             inference = Inference(tuple(GENERIC_TOPICS & set(labels)), inference.hits)
@@ -201,9 +205,13 @@ class Matcher:
             lists,
             features,
             near=vague and tune.vague_near,
+            named=named,
         )
         chosen = diversify(ranked, {oid: offers[oid]["organisation"]["id"] for oid, _ in ranked}, req.limit)
-        results = [self._result(req, offers[oid], docs[oid], score, inference, labels, today) for oid, score in chosen]
+        refused = explain.unquotable(req.interests)  # once per request, not per offer
+        results = [
+            self._result(req, offers[oid], docs[oid], score, inference, labels, today, refused) for oid, score in chosen
+        ]
         excluded = count_exclusions(rules, pool, docs)
         timings["rank"] = _ms(t2)
 
@@ -286,14 +294,16 @@ class Matcher:
         features: list[tuple[str, dict[str, float]]] | None = None,
         *,
         near: bool = False,
+        named: frozenset[str] | None = None,
     ) -> tuple[list[tuple[str, float]], int]:
         """The head, checked and re-scored best first, and how many were stale. Fills
-        ``features`` (offer id, :data:`matcher.learned.FEATURES`) when given."""
+        ``features`` (offer id, :data:`matcher.learned.FEATURES`) when given; ``named`` is
+        :func:`matcher.situation.named_conditions` of the note when already computed."""
         ranked: list[tuple[str, float]] = []
         stale = 0
         tune = self.tuning
         danish = req.language == "da" and not req.has("non_danish_speaker")
-        situation = situation_of(req.interests, inferred, danish=danish, barriers=req.barriers)
+        situation = situation_of(req.interests, inferred, danish=danish, barriers=req.barriers, named=named)
         for cand in head:
             offer = offers.get(cand.id)
             if offer is None or violations(req, offer, today):
@@ -341,6 +351,7 @@ class Matcher:
         inference: Inference,
         labels: Mapping[str, str],
         today: date,
+        refused: set[str] | None = None,
     ) -> Result:
         distance = distance_km(req, offer)
         return Result(
@@ -351,7 +362,7 @@ class Matcher:
             town=_town(req, offer),
             distance_km=distance,
             score=round(score, 6),
-            reasons=explain.reasons(req, offer, inference, labels),
+            reasons=explain.reasons(req, offer, inference, labels, refused),
             accommodations=explain.accommodations(req, offer, doc, distance),
             cautions=explain.cautions(req, offer, today, distance),
             next_slots=explain.next_slots(offer, today),

@@ -177,11 +177,21 @@ class Situation:
     newcomer: bool = True
 
 
-def situation_of(text: str, topics: Iterable[str], *, danish: bool = True, barriers: Iterable[str] = ()) -> Situation:
+def situation_of(
+    text: str,
+    topics: Iterable[str],
+    *,
+    danish: bool = True,
+    barriers: Iterable[str] = (),
+    named: frozenset[str] | None = None,
+) -> Situation:
     """The :class:`Situation` of a note with inferred ``topics`` and the request's ticked
     ``barriers``; ``danish`` is False for a citizen who speaks another language (request
-    language not "da", or ``non_danish_speaker``)."""
-    conditions = named_conditions(text) | barrier_conditions(text, barriers)
+    language not "da", or ``non_danish_speaker``). ``named`` is :func:`named_conditions` of
+    ``text`` when the caller has it already (computed here when not given)."""
+    if named is None:
+        named = named_conditions(text)
+    conditions = named | barrier_conditions(text, barriers)
     return Situation(conditions, LOSS_TOPIC in set(topics), not danish or names_newcomer(text))
 
 

@@ -102,3 +102,20 @@ def test_measure_by_hand() -> None:
         "false_positives": 1,
         "false_negatives": 1,
     }
+
+
+def test_the_one_scan_finds_a_note_exactly_when_some_phrase_does() -> None:
+    # suggest() returns [] at once when the combined pattern finds nothing: it must never
+    # miss what one of the phrases finds (a phrase left out of it, a flag lost).
+    phrases = barrier_phrases._phrases()
+    texts = [n["note"] for n in barrier_phrases.load_notes()]
+    assert sum(1 for t in texts if phrases.any_phrase.search(t)) > 10
+    for text in texts:
+        one = phrases.any_phrase.search(text) is not None
+        each = any(p.search(text) for _, p in phrases.patterns)
+        assert one == each, text
+    # Every single phrase is found by the combined pattern, in upper case too.
+    for _, pattern in phrases.patterns:
+        found = pattern.search(" ".join(texts))
+        if found:
+            assert phrases.any_phrase.search(found.group(0).upper()), pattern.pattern

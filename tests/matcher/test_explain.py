@@ -408,3 +408,38 @@ def test_an_unknown_distance_is_a_caution_never_zero_km() -> None:
     assert unknown < near == 1.0
     # without the citizen's point nothing is measured, and nothing is cautioned
     assert not any("Afstanden" in c for c in explain.cautions(request("sang"), village, date(2026, 11, 22), None))
+
+
+def test_refused_words_given_once_per_request_explain_alike() -> None:
+    # The matcher computes unquotable() once per request and passes it to every offer's reasons.
+    note = "Jeg vil gerne synge, men har ingen bil"
+    o = offer(description="Vi synger sammen. Ingen tilmelding, og der er kørsel for dem uden bil.")
+    req = request(note)
+    inference = infer_categories(note, LABELS)
+    refused = explain.unquotable(note)
+    assert explain.reasons(req, o, inference, LABELS, refused) == explain.reasons(req, o, inference, LABELS)
+    # What is passed is what counts: "synge" refused, so the topic sentence instead of the quote.
+    assert explain.reasons(req, o, inference, LABELS, refused | {"synge"}) != reasons(note, o)
+
+
+def test_an_edited_offer_is_explained_from_its_new_text() -> None:
+    # The offer's analysed terms are cached by text: an edited title or description is read afresh.
+    assert reasons("Jeg holder af skak", offer(title="Seniorkor")) == [
+        "Det, du fortalte, ligner det, tilbuddet handler om: sang og musik."
+    ]
+    assert reasons("Jeg holder af skak", offer(title="Skakklub for seniorer")) == [
+        "Du nævnte skak – her mødes man hver tirsdag formiddag."
+    ]
+    assert reasons("Jeg holder af billard", offer(title="Seniorkor", description="Vi spiller billard.")) == [
+        "Du nævnte billard – her mødes man hver tirsdag formiddag."
+    ]
+    assert reasons("Jeg holder af billard", offer(title="Seniorkor")) == [
+        "Det, du fortalte, ligner det, tilbuddet handler om: sang og musik."
+    ]
+
+
+def test_an_edited_category_label_is_used_at_once() -> None:
+    o = offer()
+    relabelled = {**LABELS, "sang": "Korsang"}
+    got = explain.reasons(request("xyz abc"), o, Inference((), {}), relabelled)
+    assert got == ["Det, du fortalte, ligner det, tilbuddet handler om: korsang og musik."]
