@@ -4,7 +4,8 @@ Builds a data directory with the demo catalogue (the real model by default, ``--
 the fake embedder when the model is irrelevant), one navigator key with the rate limits
 lifted, then posts the vignettes' match requests (``matcher/data/vignettes.json``, as
 ``locustfile.py`` does): ``--warm`` unmeasured, then ``--n`` timed by process CPU time, then
-the same ``--n`` again under cProfile. Prints CPU ms per match and the top of the profile;
+the model's ``embed_query`` alone on the same texts, then the same ``--n`` matches again
+under cProfile. Prints CPU ms per match (and of it the model's) and the top of the profile;
 writes ``profile_match_<backend>.{prof,txt}`` under ``--workdir`` (default ``/tmp/bench/perf``).
 The access log stays out of the database (``ACCESS_LOG_DB`` false), as in ``bench_load.py``.
 ``--dump FILE`` writes every vignette's response without ``query_id`` and ``timings_ms``
@@ -105,7 +106,19 @@ def main() -> None:
     for i in range(args.n):
         post(args.warm + i)
     cpu = (time.process_time() - start) * 1000 / max(args.n, 1)
-    result = {"backend": label, "matches": args.n, "cpu_ms_per_match": round(cpu, 1)}
+    # The model alone on the same texts: what of the CPU per match is the query embedding.
+    embedder = app.extensions["embedder"]
+    start = time.process_time()
+    for i in range(args.n):
+        embedder.embed_query(vignettes[(args.warm + i) % len(vignettes)]["request"]["interests"])
+    model = (time.process_time() - start) * 1000 / max(args.n, 1)
+    result = {
+        "backend": label,
+        "matches": args.n,
+        "cpu_ms_per_match": round(cpu, 1),
+        "cpu_ms_embed_query": round(model, 1),
+        "cpu_ms_outside_model": round(cpu - model, 1),
+    }
     if args.no_profile or not args.n:
         print(json.dumps(result))
         return
