@@ -6,6 +6,11 @@ access log is off so nothing is written twice. Requests to the API, the HSDS
 feed and the web pages made by a signed-in user are also kept in the
 ``access_event`` table unless ``ACCESS_LOG_DB`` is false, so an administrator
 can answer "who read this referral?".
+
+The row is bookkeeping: it is written with a short lock wait
+(``Store.bookkeeping``), so it never queues behind user writes, and when the
+store is busy (or cannot write) it is skipped with a warning naming the fault,
+never turning the answer into an error or a wait.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from urllib.parse import quote
 
 from flask import Flask, Response, current_app, g, request
 
+from catalogue.db import store_fault
 from catalogue.models import utcnow
 from catalogue.privacy import contains_cpr
 
@@ -54,7 +60,7 @@ def safe_path() -> str:
 
 def _keep(name: str | None, role: str | None, status: int) -> None:
     try:
-        with current_app.extensions["store"].write() as session:
+        with current_app.extensions["store"].bookkeeping() as session:
             session.add(
                 AccessEvent(
                     at=utcnow(),
@@ -66,4 +72,4 @@ def _keep(name: str | None, role: str | None, status: int) -> None:
                 )
             )
     except Exception as exc:  # the log must never turn a good answer into an error
-        log.warning("could not write the access log: %s", type(exc).__name__)
+        log.warning("access log row skipped (%s)", store_fault(exc) or type(exc).__name__)

@@ -18,6 +18,7 @@ import hmac
 import logging
 import math
 import secrets
+import threading
 import time
 from collections.abc import Callable
 from dataclasses import dataclass
@@ -31,6 +32,7 @@ from sqlalchemy.dialects.sqlite import insert as sqlite_insert
 from werkzeug.datastructures import WWWAuthenticate
 from werkzeug.exceptions import Forbidden, TooManyRequests, Unauthorized
 
+from catalogue.db import store_fault
 from catalogue.models import utcnow
 from catalogue.privacy import CPR_MESSAGE, contains_cpr
 from catalogue.store import Store
@@ -208,17 +210,20 @@ _last_touch: dict[int, float] = {}
 
 
 def _touch(caller: Caller) -> None:
-    """Record last use, at most once a minute per key, to keep reads cheap."""
+    """Record last use, at most once a minute per key, to keep reads cheap; bookkeeping
+    (``Store.bookkeeping``: a short lock wait), skipped when the store is busy."""
     now = time.monotonic()
     if now - _last_touch.get(caller.key_id, -1e9) < 60:
         return
     _last_touch[caller.key_id] = now
     store: Store = current_app.extensions["store"]
     try:
-        with store.write() as session:
+        with store.bookkeeping() as session:
             session.execute(update(ApiKey).where(ApiKey.id == caller.key_id).values(last_used_at=utcnow()))
     except Exception as exc:  # bookkeeping: a read must not fail because it could not be noted
-        logging.getLogger("faellesskab.api").warning("could not note the key's last use: %s", type(exc).__name__)
+        logging.getLogger("faellesskab.api").warning(
+            "key last use not noted (%s)", store_fault(exc) or type(exc).__name__
+        )
 
 
 class Throttle:
@@ -232,26 +237,48 @@ class Throttle:
     PostgreSQL), so gunicorn's workers share one count instead of each
     allowing ``burst``. A fixed window can let ``2 x burst`` through across a
     window boundary; the limit is a guard against runaway clients, not a
-    quota. When the store cannot count (a fault), the request is let through
-    and a warning logged: the limit must not take the service down with it.
+    quota.
+
+    The count is bookkeeping (``Store.bookkeeping``): it waits at most
+    ``catalogue.db.BOOKKEEPING_LOCK_S`` for the store's write lock, never the
+    15 s a user write may wait. When it cannot count (the lock is busy, or any
+    other store fault) the request is counted in this worker instead (the same
+    window and burst, per process) and a warning logged: fail open to the
+    per-worker limit, not closed. Failing closed (503) would turn every match
+    into an error while an import or a burst of edits holds the lock, which is
+    bookkeeping failing a match; overload itself is shed before the count
+    (``api.overload``), and a runaway key still meets ``burst`` per worker.
     """
 
     def __init__(self, store: Store, limits: dict[str, tuple[int, float]], clock: Callable[[], float] = time.time):
         self.store, self.limits, self.clock = store, limits, clock
+        self._here: dict[str, tuple[int, int]] = {}  # bucket -> (window, hits) counted in this worker
+        self._here_lock = threading.Lock()
 
     def hit(self, who: str, kind: str) -> None:
         """Count one request, or raise 429 TooManyRequests with Retry-After in whole seconds."""
         burst, seconds = self.limits[kind]
         now = self.clock()
         window = int(now // seconds)
+        bucket = f"{kind}:{who}"[:140]
         try:
-            hits = self._count(f"{kind}:{who}"[:140], window)
+            hits = self._count(bucket, window)
         except Exception as exc:
-            logging.getLogger("faellesskab.api").warning("rate limit not counted (%s): let through", type(exc).__name__)
-            return
+            hits = self._count_here(bucket, window)
+            logging.getLogger("faellesskab.api").warning(
+                "rate limit counted in this worker only (%s)", store_fault(exc) or type(exc).__name__
+            )
         if hits > burst:
             wait = max(1, math.ceil((window + 1) * seconds - now))
             raise TooManyRequests(f"Too many {kind} requests; try again in {wait} s.", retry_after=wait)
+
+    def _count_here(self, bucket: str, window: int) -> int:
+        """Count one hit in this process's window (the fallback when the store cannot count)."""
+        with self._here_lock:
+            seen, hits = self._here.get(bucket, (window, 0))
+            hits = hits + 1 if seen == window else 1
+            self._here[bucket] = (window, hits)
+            return hits
 
     def _count(self, bucket: str, window: int) -> int:
         insert_ = sqlite_insert if self.store.dialect == "sqlite" else pg_insert
@@ -267,5 +294,5 @@ class Throttle:
             )
         )
         stmt = upsert.returning(RateWindow.hits)
-        with self.store.write() as session:
+        with self.store.bookkeeping() as session:
             return int(session.execute(stmt).scalar_one())

@@ -24,6 +24,7 @@ from matcher.plan import MAX_ITEMS, plan_items
 from matcher.request import BARRIERS, POINT_UNKNOWN, MatchRequestSchema
 from referrals.vocab import STATUSES
 
+from .overload import match_slot
 from .web import no_store, page_for, signed_in, whole_number
 
 bp = Blueprint("navigator", __name__, url_prefix="/navigator", template_folder="templates")
@@ -91,7 +92,8 @@ def search() -> Response:
             # A field holding a CPR number is not shown again (catalogue.privacy).
             form.update({_FORM_FIELD.get(k, k): "" for k, msgs in errors.items() if CPR_MESSAGE in msgs})
         else:
-            response = current_app.extensions["matcher"].match(req, actor=caller.actor)
+            with match_slot():  # the API's bound (api.overload): 503 with Retry-After when this worker is full
+                response = current_app.extensions["matcher"].match(req, actor=caller.actor)
     work = navigator_referral.workspace(request.args.get("henvisning", ""), response=response, form=form)
     status = 422 if errors else 404 if work.missing else 200
     return render_search(status, form=form, errors=errors, response=response, work=work)

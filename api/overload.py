@@ -11,7 +11,8 @@ for a slot, each for at most ``MATCH_QUEUE_S`` seconds; then it gets 503 with
 
 A match beyond those two bounds is refused first thing (``before_request``),
 before its key is looked up, counted against the rate limit or its body
-parsed: under overload most requests are refused, and a refusal that wrote to
+parsed (the API's ``POST /api/v1/match`` and the navigator page's search,
+:data:`BOUNDED_ENDPOINTS`; a page gets the refusal as a Danish error page): under overload most requests are refused, and a refusal that wrote to
 the store (the rate-limit count is an SQLite write, serialised across
 workers) would itself queue, and the clients would time out waiting for their
 503 (``tests/api/test_overload.py``: one gunicorn worker, 64 clients, 1 s
@@ -129,8 +130,9 @@ def match_slot() -> Iterator[None]:
         yield
 
 
-#: Endpoints admitted by :func:`_admit` before anything else runs (the match).
-BOUNDED_ENDPOINTS = frozenset({"match.MatchView"})
+#: Endpoints admitted by :func:`_admit` before anything else runs: the API's match and the
+#: navigator page's search (a POST runs a match server-side); both then run it in :func:`match_slot`.
+BOUNDED_ENDPOINTS = frozenset({"match.MatchView", "navigator.search"})
 _ADMITTED = "_fm_match_admitted"
 
 

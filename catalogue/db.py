@@ -5,6 +5,15 @@ timeout, and transactions that SQLAlchemy (not pysqlite) begins, so that a
 write session can ask for ``BEGIN IMMEDIATE`` through the ``sqlite_begin``
 execution option. PostgreSQL uses psycopg 3 with ``pool_pre_ping``.
 
+Bookkeeping (the access log, a key's last use, the match log, the rate-limit
+count) must not queue behind user writes: a transaction begun with the
+``lock_wait_s`` execution option waits at most that long for a lock
+(:data:`BOOKKEEPING_LOCK_S`; SQLite: the connection's ``busy_timeout`` for that
+transaction, set back to :data:`SQLITE_TIMEOUT_S` by the next ordinary one;
+PostgreSQL: ``SET LOCAL lock_timeout``), then fails with a "locked" fault
+(:func:`store_fault`) that the caller skips or sheds. User writes keep the
+15 s wait.
+
 Store faults (:func:`store_fault`): a read-only file or directory, a full
 disk, an I/O error, a lock held past the busy timeout. On such an error the
 engine's ``handle_error`` hook treats the connection as broken, so SQLAlchemy
@@ -51,6 +60,8 @@ _OS_FAULTS: dict[int, StoreFault] = {errno.ENOSPC: "full", errno.EDQUOT: "full",
 
 #: Seconds (and milliseconds for the pragma) a SQLite connection waits for a lock.
 SQLITE_TIMEOUT_S = 15
+#: Seconds a bookkeeping write waits for a lock before it is given up (``lock_wait_s``).
+BOOKKEEPING_LOCK_S = 0.5
 
 
 def normalise_url(url: str) -> str:
@@ -108,6 +119,13 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
     if not url.startswith("sqlite"):
         engine = create_engine(url, echo=echo, hide_parameters=True, pool_pre_ping=True)
         event.listen(engine, "handle_error", _on_error)
+
+        @event.listens_for(engine, "begin")
+        def _on_pg_begin(conn: Any) -> None:
+            wait_s = conn.get_execution_options().get("lock_wait_s")
+            if wait_s is not None:  # this transaction only (SET LOCAL); SQLSTATE 55P03 when it runs out
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, round(float(wait_s) * 1000))}")
+
         return engine
     engine = create_engine(
         url,
@@ -130,11 +148,19 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         cur.execute(f"PRAGMA busy_timeout={SQLITE_TIMEOUT_S * 1000}")
         cur.close()
 
+    default_ms = SQLITE_TIMEOUT_S * 1000
+
     @event.listens_for(engine, "begin")
     def _on_begin(conn: Any) -> None:
         # Writers take the write lock up front, so two editors queue
         # instead of deadlocking on a lock upgrade.
-        mode = conn.get_execution_options().get("sqlite_begin", "DEFERRED")
+        options = conn.get_execution_options()
+        wait_s = options.get("lock_wait_s")
+        busy_ms = default_ms if wait_s is None else max(1, round(float(wait_s) * 1000))
+        if conn.info.get("busy_ms", default_ms) != busy_ms:  # the pooled connection's current wait
+            conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
+            conn.info["busy_ms"] = busy_ms
+        mode = options.get("sqlite_begin", "DEFERRED")
         conn.exec_driver_sql(f"BEGIN {mode}")
 
     return engine

@@ -27,7 +27,7 @@ from sqlalchemy.orm.exc import StaleDataError
 from . import taxonomy
 from .audience import AudienceVocabulary, term_errors
 from .capacity import CAPACITY_FIELDS
-from .db import make_engine, normalise_url
+from .db import BOOKKEEPING_LOCK_S, make_engine, normalise_url
 from .errors import InvalidRecord, NotFound, VersionConflict
 from .gazetteer import Gazetteer
 from .importer import ImportReport, RawRecord, Rejection, import_offers
@@ -88,6 +88,10 @@ class Store:
         self._write_sessions = sessionmaker(
             self.engine.execution_options(sqlite_begin="IMMEDIATE"), expire_on_commit=False
         )
+        self._bookkeeping_sessions = sessionmaker(
+            self.engine.execution_options(sqlite_begin="IMMEDIATE", lock_wait_s=BOOKKEEPING_LOCK_S),
+            expire_on_commit=False,
+        )
 
     @property
     def dialect(self) -> str:
@@ -123,6 +127,16 @@ class Store:
         on an exception. On SQLite it begins ``IMMEDIATE``, so the write lock is
         taken up front and a reader can never be upgraded into a deadlock."""
         with self._write_sessions() as session, session.begin():
+            yield session
+
+    @contextmanager
+    def bookkeeping(self) -> Iterator[Session]:
+        """A write transaction like :meth:`write` for bookkeeping (access log, a key's
+        last use, the match log, the rate-limit count) that waits at most
+        ``catalogue.db.BOOKKEEPING_LOCK_S`` seconds for a lock, so it never queues behind
+        user writes; when it cannot get one it raises the database's "locked" error
+        (``catalogue.db.store_fault(exc) == "locked"``) and the caller skips the entry."""
+        with self._bookkeeping_sessions() as session, session.begin():
             yield session
 
     def probe_write(self) -> None:

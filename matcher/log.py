@@ -58,11 +58,12 @@ def record_match(
     excluded: Mapping[str, int],
     no_good_match: bool,
 ) -> None:
-    """Write one match to the log, in its own transaction. The exact age is
+    """Write one match to the log, in its own bookkeeping transaction (``Store.bookkeeping``: a
+    short lock wait, then the store's "locked" error, which the caller skips). The exact age is
     kept only as its :func:`age_band`; barriers are sorted; ``town`` is kept only
     as the canonical name of a town in the gazetteer (:func:`log_town`)."""
     town = log_town(town)
-    with store.write() as session:
+    with store.bookkeeping() as session:
         session.execute(
             insert(MatchLog).values(
                 id=query_id,

@@ -112,12 +112,13 @@ def test_a_match_beyond_running_and_waiting_is_refused_before_its_key_is_counted
     assert len(slow_matches) == 2
 
 
-def test_the_bounded_endpoints_are_the_apps_match(app: Flask) -> None:
-    """The refusal before the store finds the match view by its endpoint name: a renamed view must fail here."""
+def test_the_bounded_endpoints_are_the_apps_matches(app: Flask) -> None:
+    """The refusal before the store finds the match views by their endpoint names: a renamed view must fail here."""
     from api.overload import BOUNDED_ENDPOINTS
 
     assert BOUNDED_ENDPOINTS and set(app.view_functions) >= BOUNDED_ENDPOINTS
     assert app.url_map.bind("x").match("/api/v1/match", method="POST")[0] in BOUNDED_ENDPOINTS
+    assert app.url_map.bind("x").match("/navigator/", method="POST")[0] in BOUNDED_ENDPOINTS
 
 
 def test_the_queue_wait_counts_from_admission_not_from_after_the_rate_limit_count(
@@ -238,3 +239,32 @@ def test_under_gunicorn_overload_is_answered_with_503_not_timeouts(tmp_path: Pat
     assert all(retry is not None and int(retry) >= 1 for _, retry in refused)
     # Refused within the queue's wait (2 s) plus a generous allowance for a busy machine, never near the timeout.
     assert max(seconds for seconds, _ in refused) < 4.0, sorted(seconds for seconds, _ in refused)[-5:]
+
+
+def test_the_navigator_pages_search_is_bounded_like_the_api_match(
+    app: Flask, slow_matches: list[float], monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The page runs a match server-side: with the only slot taken and no room to wait, a search gets the
+    Danish 503 page with Retry-After at once, and nothing is computed for it."""
+    from tests.api.pages import csrf, sign_in
+
+    monkeypatch.setitem(app.extensions, "match_inflight", type(app.extensions["match_inflight"])(1, 5.0, 0))
+    key = app.config["NAV"]["Authorization"].removeprefix("Bearer ")
+    first, second = app.test_client(), app.test_client()
+    forms = []
+    for client in (first, second):
+        assert sign_in(client, key) == 302
+        forms.append({"csrf": csrf(client.get("/navigator/").get_data(as_text=True)), "interests": "strikning"})
+    with ThreadPoolExecutor(1) as pool:
+        running = pool.submit(first.post, "/navigator/", data=forms[0])
+        time.sleep(0.3)  # the first search holds the only slot for 1 s
+        t0 = time.monotonic()
+        refused = second.post("/navigator/", data=forms[1])
+        refused_s = time.monotonic() - t0
+        assert running.result().status_code == 200
+    html = refused.get_data(as_text=True)
+    assert refused.status_code == 503 and refused_s < 0.8, refused_s
+    assert refused.mimetype == "text/html" and "Prøv igen om lidt" in html
+    assert int(refused.headers["Retry-After"]) >= 1
+    assert len(slow_matches) == 1
+    assert second.post("/navigator/", data=forms[1]).status_code == 200  # the slot is free again
