@@ -166,6 +166,13 @@ class Settings(BaseModel):
         description="Matches that may wait for their turn per worker; one more gets 503 with `Retry-After` "
         "at once, before its key is checked or its body read.",
     )
+    WRITE_LOCK_S: float = Field(
+        default=3,
+        gt=0,
+        le=60,
+        description="Seconds after it starts that a request (other than a match) may wait for the store's write "
+        "lock; then it gets 503 with `Retry-After` instead of queueing until its client gives up.",
+    )
     ACCESS_LOG_DB: bool = Field(
         default=True, description="Keep the access log of keyed requests in the database too (`true`/`false`)."
     )

@@ -18,6 +18,13 @@ workers) would itself queue, and the clients would time out waiting for their
 503 (``tests/api/test_overload.py``: one gunicorn worker, 64 clients, 1 s
 matches; with 16 threads but without this step, requests time out).
 
+A request other than a match may wait for the store's write lock at most
+``WRITE_LOCK_S`` seconds after it starts (:func:`catalogue.db.set_lock_deadline`):
+under overload a capacity update queued behind other writers gets 503 with
+``Retry-After`` (the store's "locked" fault) instead of a client's timeout.
+Matches keep their own bound above; their bookkeeping already waits at most
+``catalogue.db.BOOKKEEPING_LOCK_S``.
+
 When a match is admitted, and again before it starts, the client's socket is peeked (gunicorn's
 ``gunicorn.socket``, werkzeug's ``werkzeug.socket``): a client that has
 closed its connection (end of stream), for instance because it gave up while
@@ -36,6 +43,8 @@ from contextlib import contextmanager
 
 from flask import Flask, current_app, g, request
 from werkzeug.exceptions import HTTPException, ServiceUnavailable
+
+from catalogue.db import reset_lock_deadline, set_lock_deadline
 
 log = logging.getLogger("faellesskab.api")
 
@@ -158,9 +167,26 @@ def _leave(_exc: BaseException | None) -> None:
         admitted[0].leave()
 
 
+_DEADLINE = "_faellesskab_lock_deadline"
+
+
+def _lock_deadline() -> None:
+    if request.endpoint in BOUNDED_ENDPOINTS:
+        return
+    g.setdefault(_DEADLINE, set_lock_deadline(float(current_app.config["WRITE_LOCK_S"])))
+
+
+def _end_lock_deadline(_exc: BaseException | None) -> None:
+    token = g.pop(_DEADLINE, None)
+    if token is not None:
+        reset_lock_deadline(token)
+
+
 def init_app(app: Flask) -> None:
     app.extensions["match_inflight"] = InFlight(
         int(app.config["MATCH_CONCURRENCY"]), float(app.config["MATCH_QUEUE_S"]), int(app.config["MATCH_WAITING"])
     )
     app.before_request(_admit)
+    app.before_request(_lock_deadline)
     app.teardown_request(_leave)
+    app.teardown_request(_end_lock_deadline)

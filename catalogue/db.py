@@ -12,7 +12,10 @@ count) must not queue behind user writes: a transaction begun with the
 transaction, set back to :data:`SQLITE_TIMEOUT_S` by the next ordinary one;
 PostgreSQL: ``SET LOCAL lock_timeout``), then fails with a "locked" fault
 (:func:`store_fault`) that the caller skips or sheds. User writes keep the
-15 s wait.
+15 s wait, unless the caller set a deadline (:func:`set_lock_deadline`, the HTTP
+layer's ``WRITE_LOCK_S``): then no transaction begun before it waits past it,
+and a write still queued at the deadline fails with the same "locked" fault
+(an answer of 503 with ``Retry-After`` instead of a client's timeout).
 
 Store faults (:func:`store_fault`): a read-only file or directory, a full
 disk, an I/O error, a lock held past the busy timeout. On such an error the
@@ -30,6 +33,9 @@ scores, pseudonyms and key hashes.
 from __future__ import annotations
 
 import errno
+import time
+from collections.abc import Mapping
+from contextvars import ContextVar, Token
 from typing import Any, Literal
 
 from sqlalchemy import Engine, create_engine, event
@@ -62,6 +68,37 @@ _OS_FAULTS: dict[int, StoreFault] = {errno.ENOSPC: "full", errno.EDQUOT: "full",
 SQLITE_TIMEOUT_S = 15
 #: Seconds a bookkeeping write waits for a lock before it is given up (``lock_wait_s``).
 BOOKKEEPING_LOCK_S = 0.5
+
+#: The ``time.monotonic()`` instant by which this context's transactions must hold their
+#: locks, or None for no deadline (a context variable: one per thread and request).
+_LOCK_DEADLINE: ContextVar[float | None] = ContextVar("faellesskab_lock_deadline", default=None)
+
+
+def set_lock_deadline(seconds: float) -> Token[float | None]:
+    """From now on, a transaction begun in this context waits at most until ``seconds``
+    (s, > 0) from now for a lock, then fails with the "locked" fault. Returns the token
+    for :func:`reset_lock_deadline`. Used by the HTTP layer per request, so a write
+    queued behind others under overload is answered (503) before the client gives up."""
+    return _LOCK_DEADLINE.set(time.monotonic() + seconds)
+
+
+def reset_lock_deadline(token: Token[float | None]) -> None:
+    """Undo :func:`set_lock_deadline` (the context's previous deadline, usually none)."""
+    try:
+        _LOCK_DEADLINE.reset(token)
+    except ValueError:  # set in another context (a copied one): no deadline from here on
+        _LOCK_DEADLINE.set(None)
+
+
+def _lock_wait_s(options: Mapping[str, Any]) -> float | None:
+    """Seconds this transaction may wait for a lock: its ``lock_wait_s`` option, cut to
+    what is left before the context's deadline (at least 1 ms); None: the engine's default."""
+    wait_s = options.get("lock_wait_s")
+    deadline = _LOCK_DEADLINE.get()
+    if deadline is None:
+        return None if wait_s is None else float(wait_s)
+    left = max(0.001, deadline - time.monotonic())
+    return left if wait_s is None else min(float(wait_s), left)
 
 
 def normalise_url(url: str) -> str:
@@ -122,7 +159,7 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
 
         @event.listens_for(engine, "begin")
         def _on_pg_begin(conn: Any) -> None:
-            wait_s = conn.get_execution_options().get("lock_wait_s")
+            wait_s = _lock_wait_s(conn.get_execution_options())
             if wait_s is not None:  # this transaction only (SET LOCAL); SQLSTATE 55P03 when it runs out
                 conn.exec_driver_sql(f"SET LOCAL lock_timeout = {max(1, round(float(wait_s) * 1000))}")
 
@@ -155,8 +192,8 @@ def make_engine(url: str, *, echo: bool = False) -> Engine:
         # Writers take the write lock up front, so two editors queue
         # instead of deadlocking on a lock upgrade.
         options = conn.get_execution_options()
-        wait_s = options.get("lock_wait_s")
-        busy_ms = default_ms if wait_s is None else max(1, round(float(wait_s) * 1000))
+        wait_s = _lock_wait_s(options)
+        busy_ms = default_ms if wait_s is None else max(1, round(wait_s * 1000))
         if conn.info.get("busy_ms", default_ms) != busy_ms:  # the pooled connection's current wait
             conn.exec_driver_sql(f"PRAGMA busy_timeout={busy_ms}")
             conn.info["busy_ms"] = busy_ms

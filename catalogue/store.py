@@ -482,8 +482,10 @@ class Store:
             raise VersionConflict(offer_id, expected_version, dict(self.get_offer(offer_id))) from None
         except OperationalError as exc:  # SQLite: the other writer held the lock too long
             if "locked" in str(exc):
-                raise VersionConflict(offer_id, expected_version, dict(self.get_offer(offer_id))) from None
-            raise
+                current = self.get_offer(offer_id)
+                if expected_version is not None and current.get("version") != expected_version:
+                    raise VersionConflict(offer_id, expected_version, dict(current)) from None
+            raise  # a lock held by another kind of write: the store's "locked" fault (503, try again)
         return self.get_offer(offer_id)
 
     def retire_offer(self, offer_id: str, *, expected_version: int | None, actor: str) -> OfferRecord:
