@@ -69,9 +69,7 @@ def _put_capacity(app: Flask, free: int) -> tuple[int, float, dict[str, str], di
     client, vc = app.test_client(), app.config["VC"]
     etag = client.get("/api/v1/offers/a", headers=vc).headers["ETag"]
     t0 = time.monotonic()
-    res = client.put(
-        "/api/v1/offers/a/capacity", headers={**vc, "If-Match": etag}, json={"places_available": free}
-    )
+    res = client.put("/api/v1/offers/a/capacity", headers={**vc, "If-Match": etag}, json={"places_available": free})
     return res.status_code, time.monotonic() - t0, dict(res.headers), res.json or {}
 
 
