@@ -19,6 +19,7 @@ from collections.abc import Mapping
 from typing import Any
 
 from catalogue import taxonomy
+from catalogue.messages import FIELD_LABELS as IMPORT_LABELS
 from catalogue.privacy import CPR_MESSAGE
 from catalogue.schedule import schedule_cell
 
@@ -291,24 +292,17 @@ def show_group(
 #: What an empty group means, where "(tom)" would say less.
 _EMPTY = {"audience": "For alle (ingen målgruppe)"}
 
+_SHARED_LABELS = (
+    "location.address", "location.postcode", "location.town", "location.online", "contact.email",
+    "contact.phone", "contact.website", "age_min", "age_max", "newcomers_welcome", "companion_available",
+    "transport_offered", "places_total", "places_available", "waitlist", "volunteers",
+)  # fmt: skip
+
+#: The form's Danish labels: the import report's column labels (``catalogue.messages``),
+#: with the form's own wording for the contact's name and one label per price row.
 FIELD_LABELS = {
-    "location.address": "Adresse",
-    "location.postcode": "Postnummer",
-    "location.town": "By",
-    "location.online": "Online",
+    **{name: IMPORT_LABELS[name] for name in _SHARED_LABELS},
     "contact.name": "Navn",
-    "contact.email": "E-mail",
-    "contact.phone": "Telefon",
-    "contact.website": "Hjemmeside",
-    "age_min": "Fra alder",
-    "age_max": "Til alder",
-    "newcomers_welcome": "Nye er velkomne",
-    "companion_available": "Ledsager kan komme med",
-    "transport_offered": "Kørsel tilbydes",
-    "places_total": "Pladser i alt",
-    "places_available": "Ledige pladser",
-    "waitlist": "På venteliste",
-    "volunteers": "Frivillige",
     **{f"cost.options.{i}.amount": f"Beløb {i + 1}" for i in range(COST_ROWS)},
     **{f"cost.options.{i}.per": f"Per {i + 1}" for i in range(COST_ROWS)},
     **{f"cost.options.{i}.text": f"Tekst {i + 1}" for i in range(COST_ROWS)},

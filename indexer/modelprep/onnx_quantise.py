@@ -38,6 +38,7 @@ from indexer.embedder import (
 )
 
 from .folder import log
+from .onnx_export import _read_json
 
 __all__ = [
     "BLOCK_KINDS",
@@ -186,11 +187,3 @@ def write_int8(model_dir: Path, force: bool = False, progress: bool = False) -> 
 
 def _keep_list(keep: Collection[tuple[int, str]]) -> list[list[Any]]:
     return [[layer, kind] for layer, kind in sorted(keep)]
-
-
-def _read_json(path: Path) -> dict[str, Any] | None:
-    try:
-        data = json.loads(path.read_text(encoding="utf-8"))
-    except (OSError, ValueError):
-        return None
-    return data if isinstance(data, dict) else None

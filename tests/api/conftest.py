@@ -69,3 +69,21 @@ def client(demo_app: Flask) -> FlaskClient:
 
 def auth(app: Flask, role: str) -> dict[str, str]:
     return {"Authorization": f"Bearer {app.config['KEYS'][role]}"}
+
+
+def started_app(tmp_path: Path, offers: list[dict[str, Any]], **config: Any) -> Flask:
+    """An app on the fake embedder whose store (``DATABASE_URL`` in ``config``, else SQLite
+    under ``tmp_path``) is migrated, holds ``offers`` and is indexed, with start-up done;
+    ``config`` overrides the settings (``RATE_MATCH``, ``WRITE_LOCK_S``, ...)."""
+    app = create_app({**_config(tmp_path), **config})
+    store = get_store(app)
+    migrations.upgrade(store)
+    store.import_offers(offers, actor="t")
+    app.extensions["indexer"].rebuild()
+    app.extensions["startup"]["done"] = True
+    return app
+
+
+def key_header(app: Flask, role: str) -> dict[str, str]:
+    """An ``Authorization`` header with a new key of ``role`` on ``app``'s store."""
+    return {"Authorization": "Bearer " + create_key(get_store(app), name=f"t-{role}", role=role, created_by="t")}

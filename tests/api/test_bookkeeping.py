@@ -11,13 +11,11 @@ import pytest
 from flask import Flask
 from sqlalchemy import func, select
 
-import migrations
-from api import create_app
-from api.auth import create_key
 from api.extensions import get_store
 from api.models import AccessEvent
 from catalogue.store import Store
 from matcher.models import MatchLog
+from tests.api.conftest import key_header, started_app
 from tests.catalogue.test_bookkeeping_lock import write_lock_held
 from tests.conftest import make_offer
 
@@ -29,21 +27,8 @@ BOUND_S = 5.0
 def app(tmp_path: Path, store: Store) -> Flask:
     """An app on SQLite and on PostgreSQL (the ``store`` fixture) with one offer indexed and a navigator's key."""
     url = store.engine.url.render_as_string(hide_password=False)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": url,
-            "EMBEDDING_MODEL": "fake",
-            "RATE_MATCH": "2/600",
-        }
-    )
-    store = get_store(app)
-    migrations.upgrade(store)
-    store.import_offers([make_offer("a")], actor="t")
-    app.extensions["indexer"].rebuild()
-    app.extensions["startup"]["done"] = True
-    app.config["NAV"] = {"Authorization": "Bearer " + create_key(store, name="nav", role="navigator", created_by="t")}
+    app = started_app(tmp_path, [make_offer("a")], DATABASE_URL=url, RATE_MATCH="2/600")
+    app.config["NAV"] = key_header(app, "navigator")
     return app
 
 

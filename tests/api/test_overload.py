@@ -23,6 +23,7 @@ import migrations
 from api import create_app
 from api.auth import create_key
 from api.extensions import get_store
+from tests.api.conftest import key_header, started_app
 from tests.conftest import make_offer
 from tests.test_deploy import free_port, gunicorn, gunicorn_env
 
@@ -31,22 +32,8 @@ MATCH = {"interests": "strikning"}
 
 @pytest.fixture
 def app(tmp_path: Path) -> Flask:
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(tmp_path),
-            "EMBEDDING_MODEL": "fake",
-            "RATE_MATCH": "1000/1",
-            "MATCH_CONCURRENCY": 2,
-            "MATCH_QUEUE_S": 0.2,
-        }
-    )
-    store = get_store(app)
-    migrations.upgrade(store)
-    store.import_offers([make_offer("a")], actor="t")
-    app.extensions["indexer"].rebuild()
-    app.extensions["startup"]["done"] = True
-    app.config["NAV"] = {"Authorization": "Bearer " + create_key(store, name="nav", role="navigator", created_by="t")}
+    app = started_app(tmp_path, [make_offer("a")], RATE_MATCH="1000/1", MATCH_CONCURRENCY=2, MATCH_QUEUE_S=0.2)
+    app.config["NAV"] = key_header(app, "navigator")
     return app
 
 

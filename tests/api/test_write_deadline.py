@@ -15,12 +15,10 @@ from flask import Flask
 from sqlalchemy import text
 from sqlalchemy.exc import OperationalError
 
-import migrations
-from api import create_app
-from api.auth import create_key
 from api.extensions import get_store
 from catalogue.db import _LOCK_DEADLINE, reset_lock_deadline, set_lock_deadline
 from catalogue.store import Store
+from tests.api.conftest import key_header, started_app
 from tests.conftest import make_offer
 
 WRITE_LOCK_S = 1.0
@@ -31,22 +29,8 @@ BOUND_S = 6.0
 @pytest.fixture
 def app(tmp_path: Path, store: Store) -> Flask:
     url = store.engine.url.render_as_string(hide_password=False)
-    app = create_app(
-        {
-            "TESTING": True,
-            "DATA_DIR": str(tmp_path),
-            "DATABASE_URL": url,
-            "EMBEDDING_MODEL": "fake",
-            "WRITE_LOCK_S": WRITE_LOCK_S,
-        }
-    )
-    store = get_store(app)
-    migrations.upgrade(store)
-    store.import_offers([make_offer("a", places_total=10)], actor="t")
-    app.extensions["indexer"].rebuild()
-    app.extensions["startup"]["done"] = True
-    key = create_key(store, name="vc", role="volunteer_centre", created_by="t")
-    app.config["VC"] = {"Authorization": "Bearer " + key}
+    app = started_app(tmp_path, [make_offer("a", places_total=10)], DATABASE_URL=url, WRITE_LOCK_S=WRITE_LOCK_S)
+    app.config["VC"] = key_header(app, "volunteer_centre")
     return app
 
 
