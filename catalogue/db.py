@@ -35,7 +35,8 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Literal
 
@@ -93,6 +94,18 @@ def reset_lock_deadline(token: Token[float | None]) -> None:
         _LOCK_DEADLINE.reset(token)
     except ValueError:  # set in another context (a copied one): no deadline from here on
         _LOCK_DEADLINE.set(None)
+
+
+@contextmanager
+def no_lock_deadline() -> Iterator[None]:
+    """Within the block no deadline applies (the store's own waits), whatever the context set:
+    for work a request only happens to start, such as the process's start-up (migrations, the
+    first index build), which must not fail because the request that ran it waited."""
+    token = _LOCK_DEADLINE.set(None)
+    try:
+        yield
+    finally:
+        reset_lock_deadline(token)
 
 
 def _lock_wait_s(options: Mapping[str, Any]) -> float | None:
