@@ -38,7 +38,8 @@ def readyz() -> Any:
             get_store().probe_write()
         except Exception as exc:
             fault = store_fault(exc)
-            checks["store"] = f"cannot write: {fault or type(exc).__name__}"
+            # Locked: another write (an import) holds the lock; the store writes, it is busy.
+            checks["store"] = "ok (busy)" if fault == "locked" else f"cannot write: {fault or type(exc).__name__}"
     try:
         info = get_backend().info()
         checks["search"] = f"ok ({get_backend().name}, {info.count} documents)"

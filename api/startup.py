@@ -21,6 +21,7 @@ from pathlib import Path
 
 from flask import Flask, current_app, request
 
+from catalogue.db import no_lock_deadline
 from indexer.analysis import ANALYZER_VERSION
 from indexer.backend import IndexNotFoundError
 from indexer.sync import ANALYZER
@@ -48,7 +49,7 @@ def prepare(app: Flask) -> str:
 
     Raises whatever the store, the backend or the model raise (callers decide
     whether a failed start-up step is fatal)."""
-    with app.app_context(), _file_lock(Path(app.config["DATA_DIR"]) / LOCK_NAME):
+    with app.app_context(), no_lock_deadline(), _file_lock(Path(app.config["DATA_DIR"]) / LOCK_NAME):
         migrate(app)
         try:
             info = get_backend(app).info()

@@ -13,8 +13,9 @@ transaction, set back to :data:`SQLITE_TIMEOUT_S` by the next ordinary one;
 PostgreSQL: ``SET LOCAL lock_timeout``), then fails with a "locked" fault
 (:func:`store_fault`) that the caller skips or sheds. User writes keep the
 15 s wait, unless the caller set a deadline (:func:`set_lock_deadline`, the HTTP
-layer's ``WRITE_LOCK_S``): then no transaction begun before it waits past it,
-and a write still queued at the deadline fails with the same "locked" fault
+layer's ``WRITE_LOCK_S``): then no transaction begun before it waits past it
+(one begun later still waits :data:`LATE_LOCK_S`), and a write still queued at
+the deadline fails with the same "locked" fault
 (an answer of 503 with ``Retry-After`` instead of a client's timeout).
 
 Store faults (:func:`store_fault`): a read-only file or directory, a full
@@ -34,7 +35,8 @@ from __future__ import annotations
 
 import errno
 import time
-from collections.abc import Mapping
+from collections.abc import Iterator, Mapping
+from contextlib import contextmanager
 from contextvars import ContextVar, Token
 from typing import Any, Literal
 
@@ -69,6 +71,10 @@ SQLITE_TIMEOUT_S = 15
 #: Seconds a bookkeeping write waits for a lock before it is given up (``lock_wait_s``).
 BOOKKEEPING_LOCK_S = 0.5
 
+#: Seconds a transaction begun at or after its context's deadline still waits for a lock
+#: (:func:`_lock_wait_s`): as long as a bookkeeping write, so a short write ahead of it passes.
+LATE_LOCK_S = BOOKKEEPING_LOCK_S
+
 #: The ``time.monotonic()`` instant by which this context's transactions must hold their
 #: locks, or None for no deadline (a context variable: one per thread and request).
 _LOCK_DEADLINE: ContextVar[float | None] = ContextVar("faellesskab_lock_deadline", default=None)
@@ -90,14 +96,32 @@ def reset_lock_deadline(token: Token[float | None]) -> None:
         _LOCK_DEADLINE.set(None)
 
 
+@contextmanager
+def no_lock_deadline() -> Iterator[None]:
+    """Within the block no deadline applies (the store's own waits), whatever the context set:
+    for work a request only happens to start, such as the process's start-up (migrations, the
+    first index build), which must not fail because the request that ran it waited."""
+    token = _LOCK_DEADLINE.set(None)
+    try:
+        yield
+    finally:
+        reset_lock_deadline(token)
+
+
 def _lock_wait_s(options: Mapping[str, Any]) -> float | None:
     """Seconds this transaction may wait for a lock: its ``lock_wait_s`` option, cut to
-    what is left before the context's deadline (at least 1 ms); None: the engine's default."""
+    what is left before the context's deadline but never below :data:`LATE_LOCK_S`;
+    None: the engine's default.
+
+    The floor: the deadline runs from the request's start, and a request that spent
+    its time computing (a large import's validation, several seconds for thousands of
+    rows) before it begins its write must still wait out a writer that holds the lock
+    for milliseconds (another request's access-log row), not fail at once."""
     wait_s = options.get("lock_wait_s")
     deadline = _LOCK_DEADLINE.get()
     if deadline is None:
         return None if wait_s is None else float(wait_s)
-    left = max(0.001, deadline - time.monotonic())
+    left = max(LATE_LOCK_S, deadline - time.monotonic())
     return left if wait_s is None else min(float(wait_s), left)
 
 

@@ -143,8 +143,10 @@ class Store:
         """Commit one real, harmless write (a category's label set to itself), so a
         store that cannot write (read-only file or directory, full disk) is found
         before a user's change is. Raises the database's error; the readiness
-        probe reports it (``api.health``). Costs one small transaction."""
-        with self.write() as session:
+        probe reports it (``api.health``). Costs one small transaction, and waits for
+        the lock only as long as bookkeeping (``catalogue.db.BOOKKEEPING_LOCK_S``): a
+        "locked" error then means another write holds it (the store is busy, not broken)."""
+        with self.bookkeeping() as session:
             first = session.scalar(select(func.min(Category.code)))
             if first is not None:
                 session.execute(update(Category).where(Category.code == first).values(label_da=Category.label_da))

@@ -5,6 +5,7 @@ from __future__ import annotations
 from concurrent.futures import ThreadPoolExecutor
 from pathlib import Path
 
+import pytest
 from flask import Flask
 
 from api import create_app
@@ -60,3 +61,24 @@ def test_an_index_built_by_another_analyser_is_rebuilt(tmp_path: Path) -> None:
     again = prepare(fresh_app(tmp_path))
     assert f"index rebuilt for analyser {ANALYZER_VERSION}" in again
     assert prepare(fresh_app(tmp_path)).endswith("has 0 documents")
+
+
+def test_start_up_run_by_a_request_has_no_lock_deadline(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    """The first request runs the start-up (migrations, the first index build) under its
+    ``WRITE_LOCK_S`` deadline (``api.overload``); the start-up's own transactions must keep the
+    store's wait, or a worker that queued on the start-up file lock behind another fails its
+    migration for a lock held a moment by the other worker's request."""
+    import api.startup
+    from catalogue.db import _LOCK_DEADLINE
+
+    seen: list[float | None] = []
+    migrate = api.startup.migrate
+
+    def recording(app: Flask) -> None:
+        seen.append(_LOCK_DEADLINE.get())
+        migrate(app)
+
+    monkeypatch.setattr(api.startup, "migrate", recording)
+    fresh_app(tmp_path).test_client().get("/api/v1/offers")
+    assert seen == [None]
+    assert _LOCK_DEADLINE.get() is None

@@ -21,6 +21,7 @@ at once, so lifting that fault raises the limit on each connection made under it
 
 from __future__ import annotations
 
+import time
 from collections.abc import Iterator
 from contextlib import contextmanager, suppress
 from pathlib import Path
@@ -34,7 +35,7 @@ import migrations
 from api import create_app
 from api.auth import create_key
 from api.extensions import get_store
-from catalogue.db import store_fault
+from catalogue.db import BOOKKEEPING_LOCK_S, store_fault
 from tests.conftest import make_offer
 
 
@@ -135,3 +136,22 @@ def test_store_fault_names_the_transient_faults() -> None:
     assert store_fault(OSError(errno.EROFS, "Read-only file system")) == "read_only"
     assert store_fault(wrapped("no such table: offer")) is None
     assert store_fault(ValueError("database or disk is full")) is None
+
+
+def test_readyz_stays_ready_and_quick_while_another_write_holds_the_lock(app: Flask) -> None:
+    """A long import holds SQLite's one write lock for tens of seconds (6,000 rows: 30 s);
+    the store can write, it is busy. ``/readyz`` must not take every worker out of
+    rotation for it, nor wait for the lock: "cannot write" is for a store that cannot."""
+    store = get_store(app)
+    conn = store.engine.connect().execution_options(sqlite_begin="IMMEDIATE")
+    conn.begin()
+    try:
+        t0 = time.monotonic()
+        ready = app.test_client().get("/readyz")
+        seconds = time.monotonic() - t0
+    finally:
+        conn.rollback()
+        conn.close()
+    assert ready.status_code == 200, ready.get_data(as_text=True)
+    assert ready.json["checks"]["store"].startswith("ok")
+    assert seconds < BOOKKEEPING_LOCK_S + 2, seconds

@@ -17,7 +17,7 @@ import pytest
 from sqlalchemy import Connection, text
 from sqlalchemy.exc import OperationalError
 
-from catalogue.db import BOOKKEEPING_LOCK_S, store_fault
+from catalogue.db import BOOKKEEPING_LOCK_S, LATE_LOCK_S, reset_lock_deadline, set_lock_deadline, store_fault
 from catalogue.store import Store
 
 INSERT = text("INSERT INTO rate_window (bucket, window_index, hits) VALUES (:b, 1, 1)")
@@ -67,3 +67,40 @@ def test_a_user_write_still_waits_for_the_lock_after_a_bookkeeping_write_gave_up
     assert 1.2 <= waited < 10, waited
     with store.read() as session:
         assert session.scalar(text("SELECT count(*) FROM rate_window WHERE bucket = 'user'")) == 1
+
+
+def test_a_write_begun_after_its_deadline_still_waits_out_a_short_lock(store: Store) -> None:
+    """A request's lock deadline runs from its start; one that spent it computing (a large
+    import's validation: 6,000 rows took over 3 s) and only then begins its write must still
+    wait for a writer that holds the lock briefly, not fail within a millisecond (503)."""
+    token = set_lock_deadline(0.05)
+    try:
+        time.sleep(0.1)  # the deadline has passed before the write begins
+        with write_lock_held(store) as holder:
+            release = threading.Timer(0.15, holder.commit)
+            release.start()
+            t0 = time.monotonic()
+            with store.write() as session:
+                session.execute(INSERT, {"b": "late"})
+            waited = time.monotonic() - t0
+            release.join()
+    finally:
+        reset_lock_deadline(token)
+    assert waited < LATE_LOCK_S + 2, waited
+    with store.read() as session:
+        assert session.scalar(text("SELECT count(*) FROM rate_window WHERE bucket = 'late'")) == 1
+
+
+def test_a_write_begun_after_its_deadline_gives_up_a_long_lock(store: Store) -> None:
+    token = set_lock_deadline(0.05)
+    try:
+        time.sleep(0.1)
+        with write_lock_held(store):
+            t0 = time.monotonic()
+            with pytest.raises(OperationalError) as failed, store.write() as session:
+                session.execute(INSERT, {"b": "late"})
+            waited = time.monotonic() - t0
+    finally:
+        reset_lock_deadline(token)
+    assert store_fault(failed.value) == "locked"
+    assert LATE_LOCK_S * 0.8 <= waited < LATE_LOCK_S + 2, waited
