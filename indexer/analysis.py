@@ -313,7 +313,9 @@ def analyze(text: str) -> list[str]:
     return [term for word in tokens(text) for term in word_terms(word)]
 
 
-@lru_cache(maxsize=4096)
 def analyze_query(text: str) -> tuple[str, ...]:
-    """Distinct query terms in first-seen order."""
+    """Distinct query terms in first-seen order.
+
+    Not cached: the text is a citizen's note (it may name a diagnosis), and nothing of it
+    may outlive the match in the process; :func:`word_terms` caches single words only."""
     return tuple(dict.fromkeys(analyze(text)))

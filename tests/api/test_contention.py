@@ -28,6 +28,11 @@ from tests.conftest import make_offer
 from tests.test_deploy import free_port, gunicorn, gunicorn_env
 
 WRITERS, READERS, REFERRALS_EACH, ROUNDS = 8, 4, 2, 6
+#: This test is about the lock itself (every write gets it: no 500, no lost update), not the
+#: deadline on waiting for it (``tests/api/test_write_deadline.py``). On an idle machine the slowest
+#: PATCH here waited about 1 s; on a loaded CI machine it may pass the default 3 s, so the deadline
+#: is the store's own 15 s wait, as before the deadline existed.
+WRITE_LOCK_S = 15
 
 
 @pytest.fixture(params=["werkzeug-threaded", "gunicorn-3-workers"])
@@ -39,6 +44,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
             "EMBEDDING_MODEL": "fake",
             "RATE_WRITE": "100000/1",
             "RATE_MATCH": "100000/1",
+            "WRITE_LOCK_S": WRITE_LOCK_S,
         }
     )
     store = get_store(app)
@@ -59,6 +65,7 @@ def server(request: pytest.FixtureRequest, tmp_path: Path) -> Iterator[tuple[str
             GUNICORN_WORKERS="3",
             GUNICORN_THREADS="4",
             FAELLESSKAB_RATE_WRITE="100000/1",
+            FAELLESSKAB_WRITE_LOCK_S=str(WRITE_LOCK_S),
             FAELLESSKAB_LOG_LEVEL="WARNING",
         )
         with gunicorn(env, tmp_path / "stderr.log", ready="/readyz") as base:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import pytest
 
+from indexer import analysis
 from indexer.analysis import (
     ANALYZER_VERSION,
     CONTENT_WORDS,
@@ -113,3 +114,10 @@ def test_stop_words_and_punctuation_give_nothing() -> None:
 
 def test_version_is_named() -> None:
     assert ANALYZER_VERSION.startswith("da-")
+
+
+def test_a_whole_query_text_is_not_kept_in_a_cache() -> None:
+    """A match's text is a citizen's note: analysing it must not keep it in the process
+    (functools caches keep their arguments); single words may be cached."""
+    assert not hasattr(analysis.analyze_query, "cache_info")
+    assert analysis.analyze_query("Hun savner sin have") == analysis.analyze_query("Hun savner sin have")
