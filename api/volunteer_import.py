@@ -81,6 +81,7 @@ def import_file() -> Response | tuple[str, int]:
         actor=caller.actor,
         source=parsed.meta.get("source", name),
         categories=parsed.categories,
+        warnings=parsed.meta.get("warnings") or [],
         skip_invalid=skip_invalid or step == "check",
         dry_run=step == "check",
     )
@@ -95,7 +96,7 @@ def import_file() -> Response | tuple[str, int]:
         fmt=fmt,
         report=report,
         rows=_report_rows(report),
-        warnings=[danish(w) for w in parsed.meta.get("warnings") or []],
+        warnings=[danish(w) for w in report.warnings],  # the reader's and the importer's (a village without a point)
         filename=name,
         data=base64.b64encode(data).decode("ascii"),
         errors={},

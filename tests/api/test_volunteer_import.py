@@ -289,3 +289,15 @@ def test_a_file_that_cannot_be_read_says_why_in_danish(
     message = htmllib.unescape(re.search(r"Filen kan ikke læses: ([^<]*)", page).group(1))  # type: ignore[union-attr]
     assert danish_text in message
     assert "Ugyldig værdi (" not in message and _english_in(message) == [], message
+
+
+def test_the_importers_own_warnings_reach_the_page_a_village_without_a_point(coordinator: FlaskClient) -> None:
+    """A record in a village the gazetteer knows by name only ("Homaa" -> Homå) is stored without a
+    point, and the page says so in Danish, as the CLI and the JSON API do (the importer's warning, not
+    only the reader's)."""
+    row = "v-homaa;activity;Strikkecafé;Strikkerne;kreativ;Homaa;8500;;;tirsdag 10-12;600;år;;;;;ja;da;;;active\n"
+    status, page = _check(coordinator, (HEADER + GOOD + row).encode(), "landsby.csv")
+    assert status == 200, page
+    warnings = _report(page)["warnings"]
+    assert any(w.startswith("Post 2 (v-homaa): byen Homå kendes, men ikke hvor den ligger") for w in warnings), warnings
+    assert not [w for w in warnings if _english_in(w)], warnings
