@@ -64,7 +64,13 @@ REPO = Path(__file__).resolve().parents[1]
 sys.path.insert(0, str(REPO))
 
 from indexer.embedder import ONNX_FILENAME, ONNX_MARKER, ONNX_SUBDIR  # noqa: E402
-from indexer.modelprep.onnx_quantise import BLOCK_KINDS, KEEP_FP32, graph_blocks, quantise_dynamic  # noqa: E402
+from indexer.modelprep.onnx_quantise import (  # noqa: E402
+    BLOCK_KINDS,
+    KEEP_FP32,
+    graph_blocks,
+    quantise_dynamic,
+    with_ms_opset,
+)
 
 DEFAULT_MODEL = REPO / ".cache" / "models" / "multilingual-e5-small"
 VARIANTS = (
@@ -132,17 +138,6 @@ class _Calibration:
         return next(self._feeds, None)
 
 
-def _loadable(source: Path) -> Any:
-    """The fused graph with an opset import for ``com.microsoft``, which its fused operators use but
-    the optimiser does not declare; without it onnx's shape inference (run by the quantiser) refuses them."""
-    import onnx
-
-    model = onnx.load(str(source))
-    if not any(op.domain == "com.microsoft" for op in model.opset_import):
-        model.opset_import.append(onnx.helper.make_opsetid("com.microsoft", 1))
-    return model
-
-
 def make_variants(
     model_dir: Path, work: Path, keep_last: int, calibration: list[str], wanted: Collection[str] = VARIANTS
 ) -> dict[str, Path]:
@@ -196,7 +191,7 @@ def make_variants(
                 # The fused graph has com.microsoft operators that onnx's shape inference cannot type: pass
                 # the loaded model, which the quantiser then takes as it is.
                 quantize_dynamic(
-                    _loadable(source),
+                    with_ms_opset(source),
                     folder / ONNX_SUBDIR / ONNX_FILENAME,
                     use_external_data_format=False,
                     extra_options={"DefaultTensorType": onnx.TensorProto.FLOAT},
@@ -206,7 +201,7 @@ def make_variants(
                 quantise_dynamic(source, folder / ONNX_SUBDIR / ONNX_FILENAME, keep_fp32=keeps[name])
             elif name == "int8_static_ffn":
                 quantize_static(
-                    _loadable(source),
+                    with_ms_opset(source),
                     folder / ONNX_SUBDIR / ONNX_FILENAME,
                     _Calibration(model_dir, calibration),
                     quant_format=QuantFormat.QDQ,

@@ -103,7 +103,7 @@ def quantise_dynamic(
         raise FileNotFoundError(f"{source} is missing: run `faellesskab model prepare` first")
     nodes = [name for name, block in graph_blocks(source).items() if block not in set(keep_fp32)]
     quantize_dynamic(
-        _with_ms_opset(source),
+        with_ms_opset(source),
         Path(target),
         weight_type=QuantType.QInt8,
         op_types_to_quantize=["MatMul", "Attention"],
@@ -115,7 +115,7 @@ def quantise_dynamic(
     return nodes
 
 
-def _with_ms_opset(source: Path) -> Any:
+def with_ms_opset(source: Path) -> Any:
     """The fused graph with an opset import for ``com.microsoft``, which its fused operators use but
     the optimiser does not declare; without it onnx's shape inference (run by the quantiser) refuses them."""
     import onnx
