@@ -87,3 +87,16 @@ def started_app(tmp_path: Path, offers: list[dict[str, Any]], **config: Any) -> 
 def key_header(app: Flask, role: str) -> dict[str, str]:
     """An ``Authorization`` header with a new key of ``role`` on ``app``'s store."""
     return {"Authorization": "Bearer " + create_key(get_store(app), name=f"t-{role}", role=role, created_by="t")}
+
+
+def gunicorn_store(tmp_path: Path, offers: list[dict[str, Any]]) -> str:
+    """A store under ``tmp_path`` (where ``tests.test_deploy.gunicorn_env`` points the server)
+    migrated and holding ``offers``, closed again for the server's workers; returns a new
+    navigator key for it."""
+    app = create_app({"DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"})
+    store = get_store(app)
+    migrations.upgrade(store)
+    store.import_offers(offers, actor="t")
+    key = create_key(store, name="nav", role="navigator", created_by="t")
+    store.close()
+    return key

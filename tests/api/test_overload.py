@@ -19,11 +19,7 @@ import pytest
 from flask import Flask
 from werkzeug.serving import make_server
 
-import migrations
-from api import create_app
-from api.auth import create_key
-from api.extensions import get_store
-from tests.api.conftest import key_header, started_app
+from tests.api.conftest import gunicorn_store, key_header, started_app
 from tests.conftest import make_offer
 from tests.test_deploy import free_port, gunicorn, gunicorn_env
 
@@ -188,12 +184,7 @@ def test_under_gunicorn_overload_is_answered_with_503_not_timeouts(tmp_path: Pat
     the connections wait in gunicorn's queue and many time out, with 8 threads and with 16."""
     import requests
 
-    app = create_app({"DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"})
-    store = get_store(app)
-    migrations.upgrade(store)
-    store.import_offers([make_offer("a")], actor="t")
-    key = create_key(store, name="nav", role="navigator", created_by="t")
-    store.close()
+    key = gunicorn_store(tmp_path, [make_offer("a")])
     env = gunicorn_env(tmp_path, GUNICORN_BIND=f"127.0.0.1:{free_port()}", SLOW_MATCH_S="1")
     del env["GUNICORN_THREADS"]  # the project's default
     env["FAELLESSKAB_RATE_MATCH"] = "100000/60"

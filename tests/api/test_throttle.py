@@ -16,10 +16,9 @@ from sqlalchemy import text
 from werkzeug.exceptions import TooManyRequests
 
 import migrations
-from api import create_app
-from api.auth import Throttle, create_key
-from api.extensions import get_store
+from api.auth import Throttle
 from catalogue.store import Store
+from tests.api.conftest import gunicorn_store
 from tests.conftest import make_offer
 from tests.test_deploy import free_port, gunicorn, gunicorn_env
 
@@ -48,12 +47,7 @@ def test_a_store_that_cannot_count_lets_the_request_through(tmp_path: Path) -> N
 
 
 def test_the_limit_holds_across_gunicorn_workers(tmp_path: Path) -> None:
-    app = create_app({"DATA_DIR": str(tmp_path), "EMBEDDING_MODEL": "fake"})
-    store = get_store(app)
-    migrations.upgrade(store)
-    store.import_offers([make_offer("a")], actor="t")
-    key = create_key(store, name="nav", role="navigator", created_by="t")
-    store.close()
+    key = gunicorn_store(tmp_path, [make_offer("a")])
     env = gunicorn_env(
         tmp_path,
         GUNICORN_BIND=f"127.0.0.1:{free_port()}",
